@@ -1,0 +1,60 @@
+import * as path from 'node:path';
+import type { FsyncPolicy } from '@exchange/journal';
+
+/** Settings of the matching-engine app, read from the environment once at start and validated. */
+export interface EngineConfig {
+  /** Folder of the command and event journals and the snapshots. */
+  dataDir: string;
+  /** 'batch' (group commit, the default) or 'none' (no fsync; for throwaway runs only). */
+  fsync: FsyncPolicy;
+  /** Take a snapshot after this many commands. */
+  snapshotEvery: number;
+  /** Port of the engine's HTTP endpoints (health, book views). */
+  httpPort: number;
+  /** Run the scripted demo flow after start. */
+  demo: boolean;
+}
+
+export const ENGINE_CONFIG = Symbol('ENGINE_CONFIG');
+
+export class ConfigError extends Error {}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const v = Number(raw);
+  if (!Number.isInteger(v) || v < min || v > max)
+    throw new ConfigError(`${name} must be an integer in [${min}, ${max}], got "${raw}"`);
+  return v;
+}
+
+function oneOf<T extends string>(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  allowed: readonly T[],
+  fallback: T,
+): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw))
+    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return raw as T;
+}
+
+/**
+ * | variable | default | meaning |
+ * | ENGINE_DATA_DIR | .data/matching-engine | journals and snapshots |
+ * | JOURNAL_FSYNC | batch | batch = group-commit fdatasync before acknowledging; none = no fsync |
+ * | SNAPSHOT_EVERY | 100000 | commands between snapshots |
+ * | ENGINE_HTTP_PORT | 3001 | health and book views |
+ * | ENGINE_DEMO | on | run the scripted demo flow after start (on/off) |
+ */
+export function loadEngineConfig(env: NodeJS.ProcessEnv = process.env): EngineConfig {
+  return {
+    dataDir: path.resolve(env.ENGINE_DATA_DIR || path.join('.data', 'matching-engine')),
+    fsync: oneOf(env, 'JOURNAL_FSYNC', ['batch', 'none'] as const, 'batch'),
+    snapshotEvery: int(env, 'SNAPSHOT_EVERY', 100_000, 1, 1_000_000_000),
+    httpPort: int(env, 'ENGINE_HTTP_PORT', 3001, 0, 65535),
+    demo: oneOf(env, 'ENGINE_DEMO', ['on', 'off'] as const, 'on') === 'on',
+  };
+}

@@ -1,0 +1,137 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  CommandType,
+  EventType,
+  InstrumentRegistry,
+  OrderType,
+  Side,
+  TimeInForce,
+  bookSpecOf,
+  computeClass,
+  listCatalogue,
+  placeOrder,
+  priceToTicks,
+  type EngineEvent,
+  type Instrument,
+  type UnsequencedCommand,
+} from '@exchange/domain';
+import { ENGINE_CONFIG, type EngineConfig } from '../config/engine-config';
+import { EngineService } from '../engine/engine.service';
+import { CLOCK, type Clock } from '../ports/clock';
+
+/**
+ * Lists the catalogue's instruments that are not listed yet, then plays a short scripted session on
+ * the H100 spot book: two market makers quote a ladder, a buyer takes liquidity with a market
+ * order, a seller rests an iceberg and a stop waits below the market. Client order ids make the
+ * script idempotent: on a restart, orders that are still open are refused as duplicates.
+ */
+@Injectable()
+export class DemoFlow implements OnApplicationBootstrap {
+  private readonly logger = new Logger('DemoFlow');
+
+  constructor(
+    @Inject(ENGINE_CONFIG) private readonly config: EngineConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly engine: EngineService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const instruments = await this.listCatalogue();
+    if (this.config.demo) await this.playSpotSession(instruments);
+  }
+
+  /** Lists every catalogue instrument live now that the engine does not have yet. */
+  async listCatalogue(): Promise<Instrument[]> {
+    const state = this.engine.state;
+    const existing = state
+      .instrumentIds()
+      .map((instrumentId) => ({ instrumentId, symbol: state.book(instrumentId)!.symbol }));
+    const registry = new InstrumentRegistry(existing);
+    const instruments = registry.assign(listCatalogue(this.clock.nowMs()));
+    const fresh = instruments.filter((i) => state.book(i.instrumentId) === undefined);
+    if (fresh.length > 0) {
+      await this.engine.submit(
+        fresh.map((i) => ({
+          type: CommandType.ListInstrument,
+          instrumentId: i.instrumentId,
+          symbol: i.symbol,
+          spec: bookSpecOf(i.contract),
+        })),
+      );
+    }
+    this.logger.log({ msg: 'catalogue listed', listed: fresh.length, total: instruments.length });
+    return instruments;
+  }
+
+  private async playSpotSession(instruments: Instrument[]): Promise<void> {
+    const spot = instruments.find((i) => i.symbol === 'H100-USDC');
+    const cls = computeClass('H100');
+    if (spot === undefined || cls === undefined) return;
+    const id = spot.instrumentId;
+    const mid = priceToTicks(cls.referencePrice, spot.contract.tickSize);
+    const step = 10; // 0.001 USDC
+    const script: UnsequencedCommand[] = [];
+    const order = (fields: Parameters<typeof placeOrder>[0]) => {
+      const { seq: _s, timeMs: _t, ...rest } = placeOrder(fields);
+      script.push(rest);
+    };
+    for (const mm of [101, 102]) {
+      for (let level = 1; level <= 5; level++) {
+        order({
+          instrumentId: id,
+          accountId: mm,
+          side: Side.Buy,
+          priceTicks: mid - level * step,
+          qtyLots: 50 * level,
+          clientOrderId: `demo-${mm}-b${level}`,
+        });
+        order({
+          instrumentId: id,
+          accountId: mm,
+          side: Side.Sell,
+          priceTicks: mid + level * step,
+          qtyLots: 50 * level,
+          clientOrderId: `demo-${mm}-a${level}`,
+        });
+      }
+    }
+    order({
+      instrumentId: id,
+      accountId: 201,
+      side: Side.Buy,
+      orderType: OrderType.Market,
+      timeInForce: TimeInForce.IOC,
+      qtyLots: 120,
+    });
+    order({
+      instrumentId: id,
+      accountId: 202,
+      side: Side.Sell,
+      priceTicks: mid + step,
+      qtyLots: 400,
+      displayLots: 40,
+      clientOrderId: 'demo-202-iceberg',
+    });
+    order({
+      instrumentId: id,
+      accountId: 203,
+      side: Side.Sell,
+      orderType: OrderType.StopMarket,
+      stopPriceTicks: mid - 4 * step,
+      qtyLots: 30,
+      clientOrderId: 'demo-203-stop',
+    });
+    const { events } = await this.engine.submit(script);
+    const count = (t: EngineEvent['type']) => events.filter((e) => e.type === t).length;
+    const book = this.engine.state.book(id)!;
+    this.logger.log({
+      msg: 'demo session played',
+      symbol: spot.symbol,
+      accepted: count(EventType.OrderAccepted),
+      rejected: count(EventType.OrderRejected),
+      trades: count(EventType.Trade),
+      lastPriceTicks: book.lastPriceTicks,
+      top: book.depth(3),
+    });
+  }
+}

@@ -1,0 +1,45 @@
+import { Controller, Get, NotFoundException, Param, ParseIntPipe, Query } from '@nestjs/common';
+import { EngineService } from './engine.service';
+
+@Controller()
+export class EngineController {
+  constructor(private readonly engine: EngineService) {}
+
+  @Get('health')
+  health() {
+    const state = this.engine.state;
+    return {
+      status: 'ok',
+      app: 'matching-engine',
+      lastSeq: state.lastSeq,
+      instruments: state.instrumentIds().length,
+    };
+  }
+
+  /** The engine's sequence and state hash (the replay check compares these). */
+  @Get('v1/engine/state')
+  stateView() {
+    const state = this.engine.state;
+    return {
+      lastSeq: state.lastSeq,
+      nowMs: state.nowMs,
+      stateHash: state.stateHash(),
+      recovery: this.engine.recovery,
+    };
+  }
+
+  @Get('v1/engine/books/:instrumentId')
+  book(@Param('instrumentId', ParseIntPipe) instrumentId: number, @Query('depth') depth?: string) {
+    const book = this.engine.state.book(instrumentId);
+    if (book === undefined)
+      throw new NotFoundException({ code: 'UNKNOWN_INSTRUMENT', message: `no instrument ${instrumentId}` });
+    const levels = Math.min(Math.max(Number(depth ?? 10) || 10, 1), 1000);
+    return {
+      instrumentId,
+      symbol: book.symbol,
+      status: book.status,
+      lastPriceTicks: book.lastPriceTicks,
+      ...book.depth(levels),
+    };
+  }
+}

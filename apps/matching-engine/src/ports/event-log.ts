@@ -1,0 +1,12 @@
+/**
+ * Output port of the engine: its events in the binary codec, appended in command order. Each batch
+ * says the last command seq it covers, so after a restart the engine re-emits exactly the events
+ * of commands past `lastSeq` (events are a function of the commands, so none is lost or doubled).
+ */
+export interface EventLog {
+  readonly lastSeq: number;
+  append(events: Uint8Array, firstSeq: number, lastSeq: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const EVENT_LOG = Symbol('EVENT_LOG');

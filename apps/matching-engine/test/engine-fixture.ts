@@ -1,0 +1,57 @@
+import * as path from 'node:path';
+import { decodeEvents, type Command, type EngineEvent } from '@exchange/domain';
+import { SnapshotStore } from '@exchange/journal';
+import { EventCollector, MatchingEngine } from '@exchange/order-book';
+import { FileCommandLog } from '../src/embedded/file-command-log';
+import { FileEventLog } from '../src/embedded/file-event-log';
+import { EngineService } from '../src/engine/engine.service';
+import { sequencedFlow, syntheticFlow } from './synthetic-flow';
+
+/** The engine service on a data folder with the embedded adapters and a fixed clock. */
+export const FIXED_TIME_MS = 1_700_000_000_000;
+export const FLOW_SEED = 11;
+
+export function openEngine(dir: string, snapshotEvery = 1_000_000) {
+  const commands = new FileCommandLog(path.join(dir, 'journal'), 'batch', { nowMs: () => FIXED_TIME_MS });
+  const events = new FileEventLog(path.join(dir, 'events'));
+  const snapshots = new SnapshotStore(path.join(dir, 'snapshots'), 'engine');
+  const service = new EngineService(
+    { dataDir: dir, fsync: 'batch', snapshotEvery, httpPort: 0, demo: false },
+    commands,
+    events,
+    snapshots,
+  );
+  return { service, commands, events, recovery: service.recover() };
+}
+
+export type OpenEngine = ReturnType<typeof openEngine>;
+
+export async function closeEngine(s: OpenEngine): Promise<void> {
+  await s.service.settle();
+  await s.commands.close();
+  await s.events.close();
+}
+
+/** Feeds the next `count` commands of the seeded flow, continuing after what the engine holds. */
+export async function feed(s: OpenEngine, count: number, batch = 100, seed = FLOW_SEED): Promise<void> {
+  const next = syntheticFlow(seed);
+  for (let i = 0; i < s.service.state.lastSeq; i++) next();
+  for (let done = 0; done < count; done += batch)
+    await s.service.submitRaw(Array.from({ length: Math.min(batch, count - done) }, next));
+}
+
+/** What a fresh engine makes of the first n commands of the flow. */
+export function cleanReplay(n: number, seed = FLOW_SEED): { hash: string; events: EngineEvent[] } {
+  const sink = new EventCollector();
+  const engine = new MatchingEngine(sink);
+  for (const c of sequencedFlow(seed, n, FIXED_TIME_MS)) engine.process(c as Command);
+  return { hash: engine.stateHash(), events: sink.events };
+}
+
+/** Every event in a data folder's event log, in order. */
+export async function loggedEvents(dir: string): Promise<EngineEvent[]> {
+  const log = new FileEventLog(path.join(dir, 'events'));
+  const out = [...log.frames()].flatMap((f) => decodeEvents(f.payload));
+  await log.close();
+  return out;
+}

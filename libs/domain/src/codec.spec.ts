@@ -1,0 +1,147 @@
+import fc from 'fast-check';
+import { ByteReader, ByteWriter, CodecError, crc32 } from './bytes';
+import {
+  CommandCursor,
+  decodeCommand,
+  decodeCommands,
+  decodeEvents,
+  encodeCommand,
+  encodeCommands,
+  encodeEvents,
+} from './codec';
+import { CommandType, placeOrder, type Command } from './commands';
+import { EventType, type EngineEvent } from './events';
+import { REJECT_CODES } from './reject-code';
+
+const spec = {
+  minPriceTicks: 1, maxPriceTicks: 9, minSizeLots: 1, maxSizeLots: 9, priceBandBps: 1, priceBandMinTicks: 0, marketProtectionBps: 5, maxOpenOrders: 3,
+}; // prettier-ignore
+
+const commands: Command[] = [
+  {
+    ...placeOrder({
+      instrumentId: 3,
+      accountId: 7,
+      side: 1,
+      qtyLots: 5,
+      priceTicks: 2505,
+      clientOrderId: 'c-1',
+      displayLots: 2,
+    }),
+    seq: 1,
+    timeMs: 10,
+  },
+  {
+    ...placeOrder({
+      instrumentId: 3,
+      accountId: 7,
+      side: 0,
+      qtyLots: Number.NaN,
+      priceTicks: 2.5,
+      positionLots: -4,
+    }),
+    seq: 2,
+    timeMs: 11,
+  },
+  {
+    type: CommandType.CancelOrder,
+    seq: 3,
+    timeMs: 12,
+    instrumentId: 3,
+    accountId: 7,
+    orderId: 1,
+    clientOrderId: '',
+  },
+  {
+    type: CommandType.AmendOrder,
+    seq: 4,
+    timeMs: 13,
+    instrumentId: 3,
+    accountId: 7,
+    orderId: 0,
+    clientOrderId: 'c-1',
+    priceTicks: 0,
+    qtyLots: 3,
+    stopPriceTicks: 0,
+  },
+  { type: CommandType.MassCancel, seq: 5, timeMs: 14, accountId: 7, instrumentId: 0 },
+  { type: CommandType.SetReferencePrice, seq: 6, timeMs: 15, instrumentId: 3, source: 1, priceTicks: 2500 },
+  { type: CommandType.ListInstrument, seq: 7, timeMs: 16, instrumentId: 3, symbol: 'H100-2612-C-2.50', spec },
+  { type: CommandType.SetInstrumentStatus, seq: 8, timeMs: 17, instrumentId: 3, status: 1 },
+  { type: CommandType.AdvanceTime, seq: 9, timeMs: 18 },
+];
+
+const events: EngineEvent[] = [
+  { type: EventType.InstrumentListed, seq: 1, instrumentId: 3, symbol: 'H100-USDC' },
+  { type: EventType.InstrumentStatusChanged, seq: 2, instrumentId: 3, status: 2 },
+  {
+    type: EventType.OrderAccepted, seq: 3, instrumentId: 3, orderId: 3, accountId: 9, clientOrderId: 'x', side: 0, orderType: 2,
+    timeInForce: 3, flags: 3, priceTicks: 10, qtyLots: 4, displayLots: 1, stopPriceTicks: 9, expireAtMs: 99,
+  },
+  { type: EventType.OrderRejected, seq: 4, commandType: 3, instrumentId: 3, accountId: 9, orderId: 2, clientOrderId: 'y', code: 'AMEND_NO_CHANGE' },
+  {
+    type: EventType.Trade, seq: 5, instrumentId: 3, tradeId: 77, priceTicks: 10, qtyLots: 2, aggressorSide: 1, makerOrderId: 1,
+    makerAccountId: 2, takerOrderId: 5, takerAccountId: 3, makerRemainingLots: 0, takerRemainingLots: 8,
+  },
+  { type: EventType.OrderCancelled, seq: 6, instrumentId: 3, orderId: 1, accountId: 2, cancelledLots: 3, remainingLots: 1, reason: 3 },
+  { type: EventType.OrderAmended, seq: 7, instrumentId: 3, orderId: 1, accountId: 2, priceTicks: 11, remainingLots: 1, stopPriceTicks: 0, priorityKept: true },
+  { type: EventType.OrderExpired, seq: 8, instrumentId: 3, orderId: 1, accountId: 2, expiredLots: 1 },
+  { type: EventType.OrderTriggered, seq: 9, instrumentId: 3, orderId: 4, accountId: 2, triggerPriceTicks: 12 },
+  { type: EventType.BookDelta, seq: 10, instrumentId: 3, side: 1, priceTicks: 12, qtyLots: 0, orderCount: 0 },
+]; // prettier-ignore
+
+describe('binary codec', () => {
+  it('round-trips every command type, keeping odd numbers exactly', () => {
+    const decoded = decodeCommands(encodeCommands(commands));
+    expect(decoded).toEqual(commands);
+    expect(Number.isNaN((decoded[1] as { qtyLots: number }).qtyLots)).toBe(true);
+  });
+
+  it('round-trips every event type', () => {
+    expect(decodeEvents(encodeEvents(events))).toEqual(events);
+  });
+
+  it('sequences while encoding', () => {
+    const { seq: _s, timeMs: _t, ...unsequenced } = commands[2]!;
+    const w = new ByteWriter(16);
+    encodeCommand(w, unsequenced as Command, 42, 4242);
+    expect(decodeCommand(new ByteReader(w.bytes()))).toEqual({ ...commands[2], seq: 42, timeMs: 4242 });
+  });
+
+  it('decodes through the cursor into reused objects with the same values', () => {
+    const cursor = new CommandCursor();
+    cursor.reset(encodeCommands(commands));
+    const seen: Command[] = [];
+    while (cursor.remaining > 0) seen.push({ ...cursor.next() } as Command);
+    expect(seen).toEqual(commands);
+  });
+
+  it('refuses unknown tags, unknown types and truncated records', () => {
+    const bytes = encodeCommands(commands.slice(0, 1));
+    expect(() => decodeCommands(bytes.subarray(0, bytes.length - 1))).toThrow(CodecError);
+    const badTag = bytes.slice();
+    badTag[0] = 0x99;
+    expect(() => decodeCommands(badTag)).toThrow(/codec tag/);
+    const badType = bytes.slice();
+    badType[1] = 200;
+    expect(() => decodeCommands(badType)).toThrow(/unknown command type/);
+    expect(() => encodeCommands([{ ...commands[0]!, side: 300 } as unknown as Command])).toThrow(RangeError);
+  });
+
+  it('keeps reject codes append-only by index', () => {
+    expect(REJECT_CODES[0]).toBe('INVALID_COMMAND');
+    expect(REJECT_CODES.indexOf('PRICE_NOT_ON_TICK')).toBe(13);
+    expect(new Set(REJECT_CODES).size).toBe(REJECT_CODES.length);
+  });
+
+  it('round-trips strings, including non-ASCII, and crc32 matches the standard check value', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 60 }), (s) => {
+        const w = new ByteWriter(4);
+        w.str(s);
+        expect(new ByteReader(w.bytes()).str()).toBe(s);
+      }),
+    );
+    expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
+  });
+});

@@ -1,0 +1,631 @@
+import { ByteReader, ByteWriter, CodecError } from './bytes';
+import {
+  CommandType,
+  type AmendOrder,
+  type CancelOrder,
+  type Command,
+  type PlaceOrder,
+  type UnsequencedCommand,
+} from './commands';
+import type {
+  CancelReason,
+  InstrumentStatus,
+  OrderType,
+  Side,
+  StpMode,
+  TimeInForce,
+  TriggerSource,
+} from './enums';
+import { EventType, type EngineEvent } from './events';
+import type { BookSpec } from './instrument';
+import { rejectCodeAt, rejectCodeIndex, type RejectCode } from './reject-code';
+
+/**
+ * The one binary codec for commands and events, used by the journal, the logs and the tests.
+ * A record is a version tag, a type byte and the type's fields in a fixed order. Numbers are
+ * float64 (so a command's numbers arrive exactly as sent), enums and flags are bytes, strings are
+ * length-prefixed UTF-8. A new version gets a new tag; decoders refuse tags they do not know.
+ */
+export const COMMAND_TAG_V1 = 0xc1;
+export const EVENT_TAG_V1 = 0xe1;
+
+export function writeBookSpec(w: ByteWriter, s: BookSpec): void {
+  w.f64(s.minPriceTicks);
+  w.f64(s.maxPriceTicks);
+  w.f64(s.minSizeLots);
+  w.f64(s.maxSizeLots);
+  w.f64(s.priceBandBps);
+  w.f64(s.priceBandMinTicks);
+  w.f64(s.marketProtectionBps);
+  w.f64(s.maxOpenOrders);
+}
+
+export function readBookSpec(r: ByteReader): BookSpec {
+  return {
+    minPriceTicks: r.f64(),
+    maxPriceTicks: r.f64(),
+    minSizeLots: r.f64(),
+    maxSizeLots: r.f64(),
+    priceBandBps: r.f64(),
+    priceBandMinTicks: r.f64(),
+    marketProtectionBps: r.f64(),
+    maxOpenOrders: r.f64(),
+  };
+}
+
+/** Encodes a command; `seq` and `timeMs` may be given to sequence it while encoding. */
+export function encodeCommand(
+  w: ByteWriter,
+  cmd: Command | UnsequencedCommand,
+  seq?: number,
+  timeMs?: number,
+): void {
+  const c = cmd as Command;
+  let at = w.reserve(18);
+  w.buf[at] = COMMAND_TAG_V1;
+  w.buf[at + 1] = byte(c.type);
+  w.view.setFloat64(at + 2, seq ?? c.seq, true);
+  w.view.setFloat64(at + 10, timeMs ?? c.timeMs, true);
+  switch (c.type) {
+    case CommandType.PlaceOrder: {
+      at = w.reserve(16);
+      w.view.setFloat64(at, c.instrumentId, true);
+      w.view.setFloat64(at + 8, c.accountId, true);
+      w.str(c.clientOrderId);
+      at = w.reserve(62);
+      const b = w.buf;
+      const v = w.view;
+      b[at] = byte(c.side);
+      b[at + 1] = byte(c.orderType);
+      b[at + 2] = byte(c.timeInForce);
+      b[at + 3] = byte(c.flags);
+      b[at + 4] = byte(c.stpMode);
+      b[at + 5] = byte(c.triggerSource);
+      v.setFloat64(at + 6, c.priceTicks, true);
+      v.setFloat64(at + 14, c.qtyLots, true);
+      v.setFloat64(at + 22, c.displayLots, true);
+      v.setFloat64(at + 30, c.stopPriceTicks, true);
+      v.setFloat64(at + 38, c.expireAtMs, true);
+      v.setFloat64(at + 46, c.positionLots, true);
+      v.setFloat64(at + 54, c.protectionPriceTicks, true);
+      return;
+    }
+    case CommandType.CancelOrder:
+      at = w.reserve(24);
+      w.view.setFloat64(at, c.instrumentId, true);
+      w.view.setFloat64(at + 8, c.accountId, true);
+      w.view.setFloat64(at + 16, c.orderId, true);
+      w.str(c.clientOrderId);
+      return;
+    case CommandType.AmendOrder:
+      at = w.reserve(24);
+      w.view.setFloat64(at, c.instrumentId, true);
+      w.view.setFloat64(at + 8, c.accountId, true);
+      w.view.setFloat64(at + 16, c.orderId, true);
+      w.str(c.clientOrderId);
+      at = w.reserve(24);
+      w.view.setFloat64(at, c.priceTicks, true);
+      w.view.setFloat64(at + 8, c.qtyLots, true);
+      w.view.setFloat64(at + 16, c.stopPriceTicks, true);
+      return;
+    case CommandType.MassCancel:
+      w.f64(c.accountId);
+      w.f64(c.instrumentId);
+      return;
+    case CommandType.SetReferencePrice:
+      w.f64(c.instrumentId);
+      w.u8(c.source);
+      w.f64(c.priceTicks);
+      return;
+    case CommandType.ListInstrument:
+      w.f64(c.instrumentId);
+      w.str(c.symbol);
+      writeBookSpec(w, c.spec);
+      return;
+    case CommandType.SetInstrumentStatus:
+      w.f64(c.instrumentId);
+      w.u8(c.status);
+      return;
+    case CommandType.AdvanceTime:
+      return;
+    default:
+      throw new CodecError(`unknown command type ${(c as { type: unknown }).type}`);
+  }
+}
+
+function readPlace(r: ByteReader, seq: number, timeMs: number): PlaceOrder {
+  return {
+    type: CommandType.PlaceOrder,
+    seq,
+    timeMs,
+    instrumentId: r.f64(),
+    accountId: r.f64(),
+    clientOrderId: r.str(),
+    side: r.u8() as Side,
+    orderType: r.u8() as OrderType,
+    timeInForce: r.u8() as TimeInForce,
+    flags: r.u8(),
+    stpMode: r.u8() as StpMode,
+    triggerSource: r.u8() as TriggerSource,
+    priceTicks: r.f64(),
+    qtyLots: r.f64(),
+    displayLots: r.f64(),
+    stopPriceTicks: r.f64(),
+    expireAtMs: r.f64(),
+    positionLots: r.f64(),
+    protectionPriceTicks: r.f64(),
+  };
+}
+
+function readCancel(r: ByteReader, seq: number, timeMs: number): CancelOrder {
+  return {
+    type: CommandType.CancelOrder,
+    seq,
+    timeMs,
+    instrumentId: r.f64(),
+    accountId: r.f64(),
+    orderId: r.f64(),
+    clientOrderId: r.str(),
+  };
+}
+
+function readAmend(r: ByteReader, seq: number, timeMs: number): AmendOrder {
+  return {
+    type: CommandType.AmendOrder,
+    seq,
+    timeMs,
+    instrumentId: r.f64(),
+    accountId: r.f64(),
+    orderId: r.f64(),
+    clientOrderId: r.str(),
+    priceTicks: r.f64(),
+    qtyLots: r.f64(),
+    stopPriceTicks: r.f64(),
+  };
+}
+
+export function decodeCommand(r: ByteReader): Command {
+  const tag = r.u8();
+  if (tag !== COMMAND_TAG_V1) throw new CodecError(`unknown command codec tag 0x${tag.toString(16)}`);
+  const type = r.u8();
+  const seq = r.f64();
+  const timeMs = r.f64();
+  switch (type) {
+    case CommandType.PlaceOrder:
+      return readPlace(r, seq, timeMs);
+    case CommandType.CancelOrder:
+      return readCancel(r, seq, timeMs);
+    case CommandType.AmendOrder:
+      return readAmend(r, seq, timeMs);
+    case CommandType.MassCancel:
+      return { type, seq, timeMs, accountId: r.f64(), instrumentId: r.f64() };
+    case CommandType.SetReferencePrice:
+      return {
+        type,
+        seq,
+        timeMs,
+        instrumentId: r.f64(),
+        source: r.u8() as TriggerSource,
+        priceTicks: r.f64(),
+      };
+    case CommandType.ListInstrument:
+      return { type, seq, timeMs, instrumentId: r.f64(), symbol: r.str(), spec: readBookSpec(r) };
+    case CommandType.SetInstrumentStatus:
+      return { type, seq, timeMs, instrumentId: r.f64(), status: r.u8() as InstrumentStatus };
+    case CommandType.AdvanceTime:
+      return { type, seq, timeMs };
+    default:
+      throw new CodecError(`unknown command type ${type}`);
+  }
+}
+
+/**
+ * Decodes a stream of commands into reused objects, one per command type, so that applying a journal
+ * allocates nothing per command and every command of a type has the same shape. The object returned
+ * by `next` is valid until the following call; the engine copies what it keeps.
+ */
+export class CommandCursor {
+  private readonly place = readPlace(new ByteReader(PLACE_TEMPLATE), 0, 0);
+  private readonly cancelCmd = readCancel(new ByteReader(CANCEL_TEMPLATE), 0, 0);
+  private readonly amendCmd = readAmend(new ByteReader(AMEND_TEMPLATE), 0, 0);
+  private r = new ByteReader(new Uint8Array(0));
+
+  reset(bytes: Uint8Array): void {
+    this.r = new ByteReader(bytes);
+  }
+
+  get remaining(): number {
+    return this.r.remaining;
+  }
+
+  next(): Command {
+    const r = this.r;
+    const start = r.pos;
+    if (r.u8() !== COMMAND_TAG_V1) throw new CodecError(`unknown command codec tag at byte ${start}`);
+    const type = r.u8();
+    if (type === CommandType.PlaceOrder) return this.fillPlace(r);
+    if (type === CommandType.CancelOrder) {
+      const c = this.cancelCmd;
+      c.seq = r.f64();
+      c.timeMs = r.f64();
+      c.instrumentId = r.f64();
+      c.accountId = r.f64();
+      c.orderId = r.f64();
+      c.clientOrderId = r.str();
+      return c;
+    }
+    if (type === CommandType.AmendOrder) {
+      const c = this.amendCmd;
+      c.seq = r.f64();
+      c.timeMs = r.f64();
+      c.instrumentId = r.f64();
+      c.accountId = r.f64();
+      c.orderId = r.f64();
+      c.clientOrderId = r.str();
+      c.priceTicks = r.f64();
+      c.qtyLots = r.f64();
+      c.stopPriceTicks = r.f64();
+      return c;
+    }
+    r.pos = start;
+    return decodeCommand(r);
+  }
+
+  private fillPlace(r: ByteReader): PlaceOrder {
+    const c = this.place;
+    c.seq = r.f64();
+    c.timeMs = r.f64();
+    c.instrumentId = r.f64();
+    c.accountId = r.f64();
+    c.clientOrderId = r.str();
+    c.side = r.u8() as Side;
+    c.orderType = r.u8() as OrderType;
+    c.timeInForce = r.u8() as TimeInForce;
+    c.flags = r.u8();
+    c.stpMode = r.u8() as StpMode;
+    c.triggerSource = r.u8() as TriggerSource;
+    c.priceTicks = r.f64();
+    c.qtyLots = r.f64();
+    c.displayLots = r.f64();
+    c.stopPriceTicks = r.f64();
+    c.expireAtMs = r.f64();
+    c.positionLots = r.f64();
+    c.protectionPriceTicks = r.f64();
+    return c;
+  }
+}
+
+const PLACE_TEMPLATE = new Uint8Array(128);
+const CANCEL_TEMPLATE = new Uint8Array(64);
+const AMEND_TEMPLATE = new Uint8Array(96);
+
+/* ---------------------------------------------------------------- events ---------------------------------------------------------------- */
+
+/** Header of every event record: tag, type, seq, instrument id (18 bytes). */
+const HEAD = 18;
+
+function head(w: ByteWriter, type: EventType, seq: number, instrumentId: number, bodyBytes: number): number {
+  const at = w.reserve(HEAD + bodyBytes);
+  w.buf[at] = EVENT_TAG_V1;
+  w.buf[at + 1] = type;
+  w.view.setFloat64(at + 2, seq, true);
+  w.view.setFloat64(at + 10, instrumentId, true);
+  return at + HEAD;
+}
+
+function byte(value: number): number {
+  if ((value & 0xff) !== value) throw new RangeError(`not a byte: ${value}`);
+  return value;
+}
+
+/**
+ * Event writers take fields as arguments, so the engine can encode without building objects. Each
+ * reserves its record once and writes the fields in place (the hot path of the engine's output).
+ */
+export const writeEvent = {
+  instrumentListed(w: ByteWriter, seq: number, instrumentId: number, symbol: string): void {
+    head(w, EventType.InstrumentListed, seq, instrumentId, 0);
+    w.str(symbol);
+  },
+  instrumentStatusChanged(w: ByteWriter, seq: number, instrumentId: number, status: InstrumentStatus): void {
+    const at = head(w, EventType.InstrumentStatusChanged, seq, instrumentId, 1);
+    w.buf[at] = byte(status);
+  },
+  orderAccepted(
+    w: ByteWriter,
+    seq: number,
+    instrumentId: number,
+    orderId: number,
+    accountId: number,
+    clientOrderId: string,
+    side: Side,
+    orderType: OrderType,
+    timeInForce: TimeInForce,
+    flags: number,
+    priceTicks: number,
+    qtyLots: number,
+    displayLots: number,
+    stopPriceTicks: number,
+    expireAtMs: number,
+  ): void {
+    let at = head(w, EventType.OrderAccepted, seq, instrumentId, 16);
+    w.view.setFloat64(at, orderId, true);
+    w.view.setFloat64(at + 8, accountId, true);
+    w.str(clientOrderId);
+    at = w.reserve(44);
+    const b = w.buf;
+    const v = w.view;
+    b[at] = byte(side);
+    b[at + 1] = byte(orderType);
+    b[at + 2] = byte(timeInForce);
+    b[at + 3] = byte(flags);
+    v.setFloat64(at + 4, priceTicks, true);
+    v.setFloat64(at + 12, qtyLots, true);
+    v.setFloat64(at + 20, displayLots, true);
+    v.setFloat64(at + 28, stopPriceTicks, true);
+    v.setFloat64(at + 36, expireAtMs, true);
+  },
+  orderRejected(
+    w: ByteWriter,
+    seq: number,
+    commandType: CommandType,
+    instrumentId: number,
+    accountId: number,
+    orderId: number,
+    clientOrderId: string,
+    code: RejectCode,
+  ): void {
+    const at = head(w, EventType.OrderRejected, seq, instrumentId, 17);
+    w.buf[at] = byte(commandType);
+    w.view.setFloat64(at + 1, accountId, true);
+    w.view.setFloat64(at + 9, orderId, true);
+    w.str(clientOrderId);
+    w.u8(rejectCodeIndex(code));
+  },
+  trade(
+    w: ByteWriter,
+    seq: number,
+    instrumentId: number,
+    tradeId: number,
+    priceTicks: number,
+    qtyLots: number,
+    aggressorSide: Side,
+    makerOrderId: number,
+    makerAccountId: number,
+    takerOrderId: number,
+    takerAccountId: number,
+    makerRemainingLots: number,
+    takerRemainingLots: number,
+  ): void {
+    const at = head(w, EventType.Trade, seq, instrumentId, 73);
+    const v = w.view;
+    v.setFloat64(at, tradeId, true);
+    v.setFloat64(at + 8, priceTicks, true);
+    v.setFloat64(at + 16, qtyLots, true);
+    w.buf[at + 24] = byte(aggressorSide);
+    v.setFloat64(at + 25, makerOrderId, true);
+    v.setFloat64(at + 33, makerAccountId, true);
+    v.setFloat64(at + 41, takerOrderId, true);
+    v.setFloat64(at + 49, takerAccountId, true);
+    v.setFloat64(at + 57, makerRemainingLots, true);
+    v.setFloat64(at + 65, takerRemainingLots, true);
+  },
+  orderCancelled(
+    w: ByteWriter,
+    seq: number,
+    instrumentId: number,
+    orderId: number,
+    accountId: number,
+    cancelledLots: number,
+    remainingLots: number,
+    reason: CancelReason,
+  ): void {
+    const at = head(w, EventType.OrderCancelled, seq, instrumentId, 33);
+    const v = w.view;
+    v.setFloat64(at, orderId, true);
+    v.setFloat64(at + 8, accountId, true);
+    v.setFloat64(at + 16, cancelledLots, true);
+    v.setFloat64(at + 24, remainingLots, true);
+    w.buf[at + 32] = byte(reason);
+  },
+  orderAmended(
+    w: ByteWriter,
+    seq: number,
+    instrumentId: number,
+    orderId: number,
+    accountId: number,
+    priceTicks: number,
+    remainingLots: number,
+    stopPriceTicks: number,
+    priorityKept: boolean,
+  ): void {
+    const at = head(w, EventType.OrderAmended, seq, instrumentId, 41);
+    const v = w.view;
+    v.setFloat64(at, orderId, true);
+    v.setFloat64(at + 8, accountId, true);
+    v.setFloat64(at + 16, priceTicks, true);
+    v.setFloat64(at + 24, remainingLots, true);
+    v.setFloat64(at + 32, stopPriceTicks, true);
+    w.buf[at + 40] = priorityKept ? 1 : 0;
+  },
+  orderExpired(
+    w: ByteWriter,
+    seq: number,
+    instrumentId: number,
+    orderId: number,
+    accountId: number,
+    expiredLots: number,
+  ): void {
+    const at = head(w, EventType.OrderExpired, seq, instrumentId, 24);
+    w.view.setFloat64(at, orderId, true);
+    w.view.setFloat64(at + 8, accountId, true);
+    w.view.setFloat64(at + 16, expiredLots, true);
+  },
+  orderTriggered(
+    w: ByteWriter,
+    seq: number,
+    instrumentId: number,
+    orderId: number,
+    accountId: number,
+    triggerPriceTicks: number,
+  ): void {
+    const at = head(w, EventType.OrderTriggered, seq, instrumentId, 24);
+    w.view.setFloat64(at, orderId, true);
+    w.view.setFloat64(at + 8, accountId, true);
+    w.view.setFloat64(at + 16, triggerPriceTicks, true);
+  },
+  bookDelta(
+    w: ByteWriter,
+    seq: number,
+    instrumentId: number,
+    side: Side,
+    priceTicks: number,
+    qtyLots: number,
+    orderCount: number,
+  ): void {
+    const at = head(w, EventType.BookDelta, seq, instrumentId, 25);
+    w.buf[at] = byte(side);
+    w.view.setFloat64(at + 1, priceTicks, true);
+    w.view.setFloat64(at + 9, qtyLots, true);
+    w.view.setFloat64(at + 17, orderCount, true);
+  },
+};
+
+export function encodeEvent(w: ByteWriter, e: EngineEvent): void {
+  switch (e.type) {
+    case EventType.InstrumentListed:
+      return writeEvent.instrumentListed(w, e.seq, e.instrumentId, e.symbol);
+    case EventType.InstrumentStatusChanged:
+      return writeEvent.instrumentStatusChanged(w, e.seq, e.instrumentId, e.status);
+    case EventType.OrderAccepted:
+      return writeEvent.orderAccepted(
+        w, e.seq, e.instrumentId, e.orderId, e.accountId, e.clientOrderId, e.side, e.orderType, e.timeInForce,
+        e.flags, e.priceTicks, e.qtyLots, e.displayLots, e.stopPriceTicks, e.expireAtMs,
+      ); // prettier-ignore
+    case EventType.OrderRejected:
+      return writeEvent.orderRejected(
+        w,
+        e.seq,
+        e.commandType,
+        e.instrumentId,
+        e.accountId,
+        e.orderId,
+        e.clientOrderId,
+        e.code,
+      );
+    case EventType.Trade:
+      return writeEvent.trade(
+        w, e.seq, e.instrumentId, e.tradeId, e.priceTicks, e.qtyLots, e.aggressorSide, e.makerOrderId,
+        e.makerAccountId, e.takerOrderId, e.takerAccountId, e.makerRemainingLots, e.takerRemainingLots,
+      ); // prettier-ignore
+    case EventType.OrderCancelled:
+      return writeEvent.orderCancelled(
+        w,
+        e.seq,
+        e.instrumentId,
+        e.orderId,
+        e.accountId,
+        e.cancelledLots,
+        e.remainingLots,
+        e.reason,
+      );
+    case EventType.OrderAmended:
+      return writeEvent.orderAmended(
+        w, e.seq, e.instrumentId, e.orderId, e.accountId, e.priceTicks, e.remainingLots, e.stopPriceTicks, e.priorityKept,
+      ); // prettier-ignore
+    case EventType.OrderExpired:
+      return writeEvent.orderExpired(w, e.seq, e.instrumentId, e.orderId, e.accountId, e.expiredLots);
+    case EventType.OrderTriggered:
+      return writeEvent.orderTriggered(w, e.seq, e.instrumentId, e.orderId, e.accountId, e.triggerPriceTicks);
+    case EventType.BookDelta:
+      return writeEvent.bookDelta(w, e.seq, e.instrumentId, e.side, e.priceTicks, e.qtyLots, e.orderCount);
+    default:
+      throw new CodecError(`unknown event type ${(e as { type: unknown }).type}`);
+  }
+}
+
+export function decodeEvent(r: ByteReader): EngineEvent {
+  const tag = r.u8();
+  if (tag !== EVENT_TAG_V1) throw new CodecError(`unknown event codec tag 0x${tag.toString(16)}`);
+  const type = r.u8();
+  const seq = r.f64();
+  const instrumentId = r.f64();
+  switch (type) {
+    case EventType.InstrumentListed:
+      return { type, seq, instrumentId, symbol: r.str() };
+    case EventType.InstrumentStatusChanged:
+      return { type, seq, instrumentId, status: r.u8() as InstrumentStatus };
+    case EventType.OrderAccepted:
+      return {
+        type, seq, instrumentId, orderId: r.f64(), accountId: r.f64(), clientOrderId: r.str(), side: r.u8() as Side,
+        orderType: r.u8() as OrderType, timeInForce: r.u8() as TimeInForce, flags: r.u8(), priceTicks: r.f64(),
+        qtyLots: r.f64(), displayLots: r.f64(), stopPriceTicks: r.f64(), expireAtMs: r.f64(),
+      }; // prettier-ignore
+    case EventType.OrderRejected: {
+      const commandType = r.u8() as CommandType;
+      return {
+        type, seq, instrumentId, commandType, accountId: r.f64(), orderId: r.f64(), clientOrderId: r.str(),
+        code: rejectCodeAt(r.u8()),
+      }; // prettier-ignore
+    }
+    case EventType.Trade:
+      return {
+        type, seq, instrumentId, tradeId: r.f64(), priceTicks: r.f64(), qtyLots: r.f64(), aggressorSide: r.u8() as Side,
+        makerOrderId: r.f64(), makerAccountId: r.f64(), takerOrderId: r.f64(), takerAccountId: r.f64(),
+        makerRemainingLots: r.f64(), takerRemainingLots: r.f64(),
+      }; // prettier-ignore
+    case EventType.OrderCancelled:
+      return {
+        type, seq, instrumentId, orderId: r.f64(), accountId: r.f64(), cancelledLots: r.f64(), remainingLots: r.f64(),
+        reason: r.u8() as CancelReason,
+      }; // prettier-ignore
+    case EventType.OrderAmended:
+      return {
+        type, seq, instrumentId, orderId: r.f64(), accountId: r.f64(), priceTicks: r.f64(), remainingLots: r.f64(),
+        stopPriceTicks: r.f64(), priorityKept: r.bool(),
+      }; // prettier-ignore
+    case EventType.OrderExpired:
+      return { type, seq, instrumentId, orderId: r.f64(), accountId: r.f64(), expiredLots: r.f64() };
+    case EventType.OrderTriggered:
+      return { type, seq, instrumentId, orderId: r.f64(), accountId: r.f64(), triggerPriceTicks: r.f64() };
+    case EventType.BookDelta:
+      return {
+        type,
+        seq,
+        instrumentId,
+        side: r.u8() as Side,
+        priceTicks: r.f64(),
+        qtyLots: r.f64(),
+        orderCount: r.f64(),
+      };
+    default:
+      throw new CodecError(`unknown event type ${type}`);
+  }
+}
+
+/** Encodes a list of commands (or events) into one fresh byte array. */
+export function encodeCommands(commands: readonly Command[]): Uint8Array {
+  const w = new ByteWriter(64 * commands.length + 64);
+  for (const c of commands) encodeCommand(w, c);
+  return w.bytes().slice();
+}
+
+export function decodeCommands(bytes: Uint8Array): Command[] {
+  const r = new ByteReader(bytes);
+  const out: Command[] = [];
+  while (r.remaining > 0) out.push(decodeCommand(r));
+  return out;
+}
+
+export function encodeEvents(events: readonly EngineEvent[]): Uint8Array {
+  const w = new ByteWriter(64 * events.length + 64);
+  for (const e of events) encodeEvent(w, e);
+  return w.bytes().slice();
+}
+
+export function decodeEvents(bytes: Uint8Array): EngineEvent[] {
+  const r = new ByteReader(bytes);
+  const out: EngineEvent[] = [];
+  while (r.remaining > 0) out.push(decodeEvent(r));
+  return out;
+}

@@ -1,0 +1,150 @@
+import type { InstrumentStatus, OrderType, Side, StpMode, TimeInForce, TriggerSource } from './enums';
+import type { BookSpec } from './instrument';
+
+/**
+ * Commands into the matching engine. The sequencer gives each one `seq` (strictly increasing, never
+ * reused) and `timeMs` (its clock, carried in the command so that cores never read one). Numeric
+ * fields are plain numbers on purpose: the codec carries them as float64, so whatever a caller sent
+ * (NaN, a fraction, a negative) reaches the engine unchanged and is rejected the same way on replay.
+ * An empty `clientOrderId` means none; a zero price or quantity in an amendment means "keep".
+ */
+export const CommandType = {
+  PlaceOrder: 1,
+  CancelOrder: 2,
+  AmendOrder: 3,
+  MassCancel: 4,
+  SetReferencePrice: 5,
+  ListInstrument: 6,
+  SetInstrumentStatus: 7,
+  AdvanceTime: 8,
+} as const;
+export type CommandType = (typeof CommandType)[keyof typeof CommandType];
+
+export interface CommandHeader {
+  seq: number;
+  timeMs: number;
+}
+
+export interface PlaceOrder extends CommandHeader {
+  type: typeof CommandType.PlaceOrder;
+  instrumentId: number;
+  accountId: number;
+  clientOrderId: string;
+  side: Side;
+  orderType: OrderType;
+  timeInForce: TimeInForce;
+  /** OrderFlags bits: post-only, reduce-only. */
+  flags: number;
+  stpMode: StpMode;
+  triggerSource: TriggerSource;
+  /** Limit price; 0 for market and stop-market orders. */
+  priceTicks: number;
+  qtyLots: number;
+  /** Iceberg display quantity; 0 shows the whole order. */
+  displayLots: number;
+  /** Stop orders only; 0 otherwise. */
+  stopPriceTicks: number;
+  /** GTD only; 0 otherwise. */
+  expireAtMs: number;
+  /** Reduce-only: the account's signed position in lots, supplied by the risk stage. */
+  positionLots: number;
+  /** Market orders: worst price to trade at; 0 derives it from the contract's protection band. */
+  protectionPriceTicks: number;
+}
+
+export interface CancelOrder extends CommandHeader {
+  type: typeof CommandType.CancelOrder;
+  instrumentId: number;
+  accountId: number;
+  /** The order to cancel; 0 to name it by clientOrderId instead. */
+  orderId: number;
+  clientOrderId: string;
+}
+
+export interface AmendOrder extends CommandHeader {
+  type: typeof CommandType.AmendOrder;
+  instrumentId: number;
+  accountId: number;
+  orderId: number;
+  clientOrderId: string;
+  /** New limit price; 0 keeps it. */
+  priceTicks: number;
+  /** New open (remaining) quantity; 0 keeps it. */
+  qtyLots: number;
+  /** New stop price of an untriggered stop order; 0 keeps it. */
+  stopPriceTicks: number;
+}
+
+export interface MassCancel extends CommandHeader {
+  type: typeof CommandType.MassCancel;
+  accountId: number;
+  /** 0 cancels the account's orders on every instrument. */
+  instrumentId: number;
+}
+
+/** Mark or index price for stop triggers and price bands; the last price comes from trades. */
+export interface SetReferencePrice extends CommandHeader {
+  type: typeof CommandType.SetReferencePrice;
+  instrumentId: number;
+  source: TriggerSource;
+  priceTicks: number;
+}
+
+export interface ListInstrument extends CommandHeader {
+  type: typeof CommandType.ListInstrument;
+  instrumentId: number;
+  symbol: string;
+  spec: BookSpec;
+}
+
+export interface SetInstrumentStatus extends CommandHeader {
+  type: typeof CommandType.SetInstrumentStatus;
+  instrumentId: number;
+  status: InstrumentStatus;
+}
+
+/** Moves the engine's time forward; expires GTD orders that are due. */
+export interface AdvanceTime extends CommandHeader {
+  type: typeof CommandType.AdvanceTime;
+}
+
+export type Command =
+  | PlaceOrder
+  | CancelOrder
+  | AmendOrder
+  | MassCancel
+  | SetReferencePrice
+  | ListInstrument
+  | SetInstrumentStatus
+  | AdvanceTime;
+
+/** A command before the sequencer has given it a seq and a time. */
+export type UnsequencedCommand = Command extends infer C
+  ? C extends Command
+    ? Omit<C, 'seq' | 'timeMs'>
+    : never
+  : never;
+
+/** A place-order command with the usual defaults, for code that builds commands by hand. */
+export function placeOrder(
+  fields: Partial<PlaceOrder> & Pick<PlaceOrder, 'instrumentId' | 'accountId' | 'side' | 'qtyLots'>,
+): PlaceOrder {
+  return {
+    type: CommandType.PlaceOrder,
+    seq: 0,
+    timeMs: 0,
+    clientOrderId: '',
+    orderType: 0,
+    timeInForce: 0,
+    flags: 0,
+    stpMode: 0,
+    triggerSource: 0,
+    priceTicks: 0,
+    displayLots: 0,
+    stopPriceTicks: 0,
+    expireAtMs: 0,
+    positionLots: 0,
+    protectionPriceTicks: 0,
+    ...fields,
+  };
+}

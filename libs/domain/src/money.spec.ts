@@ -1,0 +1,53 @@
+import {
+  Dec,
+  fromMinor,
+  lotsToQuantity,
+  priceToTicks,
+  quantityToLots,
+  roundToMinor,
+  roundToTicks,
+  tickValueMinor,
+  ticksToPrice,
+  toMinor,
+} from './money';
+
+describe('money and ticks', () => {
+  it('converts prices to ticks exactly, leaving off-tick prices fractional for the book to reject', () => {
+    expect(priceToTicks('2.505', '0.001')).toBe(2505);
+    expect(priceToTicks('2.5055', '0.001')).toBe(2505.5);
+    expect(Number.isInteger(priceToTicks('0.1', '0.0003'))).toBe(false);
+    expect(priceToTicks('abc', '0.001')).toBeNaN();
+    expect(priceToTicks('1e3', '0.001')).toBeNaN(); // only plain decimals
+    expect(ticksToPrice(2505, '0.001')).toBe('2.505');
+    expect(ticksToPrice(1, '0.0001')).toBe('0.0001');
+  });
+
+  it('converts quantities to lots the same way', () => {
+    expect(quantityToLots('30', '1')).toBe(30);
+    expect(quantityToLots('1.5', '1')).toBe(1.5);
+    expect(lotsToQuantity(7, '0.5')).toBe('3.5');
+  });
+
+  it('rounds computed prices and money half to even', () => {
+    expect(roundToTicks(new Dec('2.5005'), '0.001')).toBe(2500);
+    expect(roundToTicks(new Dec('2.5015'), '0.001')).toBe(2502);
+    expect(roundToTicks(new Dec('2.50151'), '0.001')).toBe(2502);
+    expect(roundToMinor(new Dec('0.0000005'))).toBe(0n);
+    expect(roundToMinor(new Dec('0.0000015'))).toBe(2n);
+  });
+
+  it('keeps money in bigint minor units and refuses to drop digits', () => {
+    expect(toMinor('1234.567891')).toBe(1_234_567_891n);
+    expect(toMinor('-0.5')).toBe(-500_000n);
+    expect(() => toMinor('0.0000001')).toThrow(RangeError);
+    expect(() => toMinor('NaN')).toThrow(RangeError);
+    expect(fromMinor(1_234_567_891n)).toBe('1234.567891');
+    expect(fromMinor(toMinor('99999999999999.999999'))).toBe('99999999999999.999999');
+  });
+
+  it('gives a whole tick value in minor units or refuses the contract', () => {
+    expect(tickValueMinor('0.001', '1', '720')).toBe(720_000n);
+    expect(tickValueMinor('0.0001', '1', '1')).toBe(100n);
+    expect(() => tickValueMinor('0.0000001', '1', '1')).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,89 @@
+import Decimal from 'decimal.js';
+
+/**
+ * Conversions between the decimal world of users (strings such as "2.505") and the integer world of
+ * the cores (ticks, lots, bigint minor units). Rounding rules:
+ * - Input from users is never rounded. A price that is not a whole number of ticks converts to a
+ *   fractional tick count, which the book rejects with PRICE_NOT_ON_TICK; likewise for lots.
+ * - Output to users is exact: ticks x tick size and minor units / 10^decimals have finite decimals.
+ * - Values computed by pricing (marks, TWAPs, settlement prices) are rounded to the nearest tick,
+ *   ties to even (ROUND_HALF_EVEN), by `roundToTicks`; money computed from them rounds half-even to
+ *   the minor unit by `roundToMinor`. Whoever calls these states why in a comment.
+ */
+
+/** The settlement currency: a USD stablecoin with 6 decimals (USDC). */
+export const QUOTE_CURRENCY = 'USDC';
+export const QUOTE_DECIMALS = 6;
+const MINOR_PER_UNIT = new Decimal(10).pow(QUOTE_DECIMALS);
+
+/** A dedicated Decimal constructor so that no other module's settings change ours. */
+export const Dec = Decimal.clone({
+  precision: 40,
+  rounding: Decimal.ROUND_HALF_EVEN,
+  toExpNeg: -30,
+  toExpPos: 40,
+});
+export type Dec = Decimal;
+
+function parseDecimal(value: string | Decimal): Decimal | undefined {
+  if (typeof value === 'string' && !/^-?(\d+(\.\d*)?|\.\d+)$/.test(value.trim())) return undefined;
+  const d = new Dec(value);
+  return d.isFinite() ? d : undefined;
+}
+
+/** Price -> ticks, exact: fractional when the price is off tick, NaN when it is not a number. */
+export function priceToTicks(price: string | Decimal, tickSize: string): number {
+  const d = parseDecimal(price);
+  return d === undefined ? Number.NaN : d.div(tickSize).toNumber();
+}
+
+/** Ticks -> price string, exact. */
+export function ticksToPrice(priceTicks: number, tickSize: string): string {
+  return new Dec(priceTicks).mul(tickSize).toFixed();
+}
+
+/** Quantity -> lots, exact: fractional when off lot, NaN when not a number. */
+export function quantityToLots(quantity: string | Decimal, lotSize: string): number {
+  const d = parseDecimal(quantity);
+  return d === undefined ? Number.NaN : d.div(lotSize).toNumber();
+}
+
+export function lotsToQuantity(qtyLots: number, lotSize: string): string {
+  return new Dec(qtyLots).mul(lotSize).toFixed();
+}
+
+/** Rounds a computed price to the nearest whole tick, ties to even. */
+export function roundToTicks(price: Decimal, tickSize: string): number {
+  return price.div(tickSize).toDecimalPlaces(0, Decimal.ROUND_HALF_EVEN).toNumber();
+}
+
+/** An amount in the settlement currency -> minor units; throws if it has more decimals than the currency. */
+export function toMinor(amount: string | Decimal): bigint {
+  const d = parseDecimal(amount);
+  if (d === undefined) throw new RangeError(`not a decimal amount: ${String(amount)}`);
+  const minor = d.mul(MINOR_PER_UNIT);
+  if (!minor.isInteger())
+    throw new RangeError(`amount ${d.toFixed()} has more than ${QUOTE_DECIMALS} decimals`);
+  return BigInt(minor.toFixed(0));
+}
+
+/** Rounds a computed amount to the minor unit, ties to even. */
+export function roundToMinor(amount: Decimal): bigint {
+  return BigInt(amount.mul(MINOR_PER_UNIT).toDecimalPlaces(0, Decimal.ROUND_HALF_EVEN).toFixed(0));
+}
+
+export function fromMinor(amountMinor: bigint): string {
+  return new Dec(amountMinor.toString()).div(MINOR_PER_UNIT).toFixed();
+}
+
+/**
+ * The value of one tick on one lot in minor units: tickSize x lotSize x multiplier x 10^decimals.
+ * The catalogue only lists contracts for which this is a whole number, so notional is exact:
+ * notionalMinor = priceTicks x qtyLots x tickValueMinor.
+ */
+export function tickValueMinor(tickSize: string, lotSize: string, multiplier: string): bigint {
+  const v = new Dec(tickSize).mul(lotSize).mul(multiplier).mul(MINOR_PER_UNIT);
+  if (!v.isInteger() || v.lte(0))
+    throw new RangeError(`tick value ${v.toFixed()} is not a positive whole number of minor units`);
+  return BigInt(v.toFixed(0));
+}

@@ -1,0 +1,131 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { FileJournal, JournalCorruptError } from './file-journal';
+import { FRAME_HEADER_BYTES } from './frame';
+
+function tmpDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'journal-'));
+}
+
+const payload = (seq: number, bytes = 20) => new Uint8Array(bytes).fill(seq & 0xff);
+
+async function writeFrames(dir: string, n: number, fsync: 'batch' | 'none' = 'batch'): Promise<FileJournal> {
+  const j = new FileJournal({ dir, name: 'cmd', fsync });
+  const done: Promise<void>[] = [];
+  for (let s = 1; s <= n; s++) done.push(j.append(s, s, payload(s)));
+  await Promise.all(done);
+  return j;
+}
+
+function segmentFile(dir: string): string {
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.journal'))
+    .sort();
+  return path.join(dir, files[files.length - 1]!);
+}
+
+describe('FileJournal', () => {
+  it('reads back what it wrote after reopening, and skips frames before a seq', async () => {
+    const dir = tmpDir();
+    await (await writeFrames(dir, 10)).close();
+    const j = new FileJournal({ dir, name: 'cmd', fsync: 'batch' });
+    expect(j.lastSeq).toBe(10);
+    expect(j.recovery).toMatchObject({ frames: 10, lastSeq: 10 });
+    expect(j.recovery.truncated).toBeUndefined();
+    expect([...j.frames(6)].map((f) => [f.firstSeq, f.payload[0]])).toEqual([
+      [7, 7],
+      [8, 8],
+      [9, 9],
+      [10, 10],
+    ]);
+    await j.close();
+  });
+
+  it('group commit resolves every append, in order', async () => {
+    const dir = tmpDir();
+    const j = new FileJournal({ dir, name: 'cmd', fsync: 'batch' });
+    const order: number[] = [];
+    const all = Array.from({ length: 200 }, (_, i) =>
+      j.append(i + 1, i + 1, payload(i)).then(() => order.push(i + 1)),
+    );
+    await Promise.all(all);
+    expect(order).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+    await j.flush();
+    await j.close();
+  });
+
+  it('refuses a frame that does not follow the last seq', async () => {
+    const dir = tmpDir();
+    const j = await writeFrames(dir, 3);
+    expect(() => j.append(3, 3, payload(3))).toThrow(RangeError);
+    await j.close();
+  });
+
+  it.each([
+    ['a frame cut short', 4, (file: string) => fs.truncateSync(file, fs.statSync(file).size - 7)],
+    ['a partial header', 5, (file: string) => fs.appendFileSync(file, Buffer.from([0x45, 0x58, 0x4a]))],
+    ['a zeroed tail', 5, (file: string) => fs.appendFileSync(file, Buffer.alloc(64))],
+    [
+      'a checksum mismatch in the last frame',
+      4,
+      (file: string) => {
+        const b = fs.readFileSync(file);
+        b[b.length - 1] ^= 0xff;
+        fs.writeFileSync(file, b);
+      },
+    ],
+  ] as const)('cuts off a torn tail: %s', async (_name, intact, damage) => {
+    const dir = tmpDir();
+    await (await writeFrames(dir, 5)).close();
+    const file = segmentFile(dir);
+    damage(file);
+    const j = new FileJournal({ dir, name: 'cmd', fsync: 'batch' });
+    expect(j.recovery.truncated).toBeDefined();
+    expect(j.lastSeq).toBe(intact);
+    expect([...j.frames()].map((f) => f.firstSeq)).toEqual(Array.from({ length: intact }, (_, i) => i + 1));
+    await j.append(intact + 1, intact + 1, payload(99));
+    await j.close();
+    const again = new FileJournal({ dir, name: 'cmd', fsync: 'batch' });
+    expect(again.lastSeq).toBe(intact + 1);
+    expect(again.recovery.truncated).toBeUndefined();
+    await again.close();
+  });
+
+  it('refuses to open a journal damaged before its end', async () => {
+    const dir = tmpDir();
+    await (await writeFrames(dir, 5)).close();
+    const file = segmentFile(dir);
+    const b = fs.readFileSync(file);
+    b[FRAME_HEADER_BYTES + 2] ^= 0xff; // payload of the first frame
+    fs.writeFileSync(file, b);
+    expect(() => new FileJournal({ dir, name: 'cmd', fsync: 'batch' })).toThrow(JournalCorruptError);
+    expect(fs.readFileSync(file).equals(b)).toBe(true); // nothing was cut
+  });
+
+  it('keeps its sequence across rotation and pruning', async () => {
+    const dir = tmpDir();
+    const j = await writeFrames(dir, 4);
+    j.rotate();
+    await j.append(5, 6, payload(5));
+    expect(j.prune(4)).toBe(1);
+    await j.close();
+    const again = new FileJournal({ dir, name: 'cmd', fsync: 'batch' });
+    expect(again.lastSeq).toBe(6);
+    expect([...again.frames()].map((f) => [f.firstSeq, f.lastSeq])).toEqual([[5, 6]]);
+    again.rotate();
+    again.prune(6);
+    await again.close();
+    const empty = new FileJournal({ dir, name: 'cmd', fsync: 'batch' });
+    expect(empty.lastSeq).toBe(6);
+    await empty.close();
+  });
+
+  it('with fsync none, appends resolve at once', async () => {
+    const dir = tmpDir();
+    const j = new FileJournal({ dir, name: 'cmd', fsync: 'none' });
+    await expect(j.append(1, 1, payload(1))).resolves.toBeUndefined();
+    await j.close();
+  });
+});

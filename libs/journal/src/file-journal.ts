@@ -1,0 +1,228 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { encodeFrame, scanFrame } from './frame';
+
+export type FsyncPolicy = 'batch' | 'none';
+
+export interface FileJournalOptions {
+  /** Folder of the journal's segment files (created if missing). */
+  dir: string;
+  /** File name prefix, e.g. "commands". */
+  name: string;
+  /** 'batch': group commit, one fdatasync covers every frame written before it; 'none': leave it to the OS. */
+  fsync: FsyncPolicy;
+  /** Start a new segment once the current one is this large. */
+  segmentBytes?: number;
+}
+
+export class JournalCorruptError extends Error {
+  constructor(
+    readonly file: string,
+    readonly offset: number,
+    reason: string,
+  ) {
+    super(`journal ${file} is corrupt at byte ${offset}: ${reason}`);
+  }
+}
+
+export interface RecoveryReport {
+  segments: number;
+  frames: number;
+  lastSeq: number;
+  /** A torn last frame that was cut off, if any. */
+  truncated?: { file: string; offset: number; bytes: number; reason: string };
+}
+
+interface Segment {
+  file: string;
+  firstSeq: number;
+}
+
+const SEGMENT_RE = /^(.+)-(\d{16})\.journal$/;
+
+/**
+ * An append-only journal of frames in segment files. Appends are written at once (to the page
+ * cache) and made durable by group commit: at most one fdatasync runs at a time, and it covers
+ * every frame written before it started, so throughput does not pay one sync per frame.
+ * Opening a journal verifies every frame; a torn last frame is cut off and reported, a damaged
+ * frame anywhere else stops the open with JournalCorruptError.
+ */
+export class FileJournal {
+  lastSeq = 0;
+  readonly recovery: RecoveryReport;
+  private segments: Segment[] = [];
+  private fd = -1;
+  private size = 0;
+  private readonly segmentBytes: number;
+  private written = 0; // frames written
+  private synced = 0; // frames known durable
+  private syncing = false;
+  private waiters: { frame: number; resolve: () => void; reject: (e: Error) => void }[] = [];
+  private failure: Error | null = null;
+
+  constructor(private readonly options: FileJournalOptions) {
+    this.segmentBytes = options.segmentBytes ?? 256 * 1024 * 1024;
+    fs.mkdirSync(options.dir, { recursive: true });
+    this.recovery = this.recover();
+    if (this.segments.length === 0) this.startSegment(this.lastSeq + 1);
+    else this.openForAppend(this.segments[this.segments.length - 1]!.file);
+  }
+
+  /** Appends a frame of records covering [firstSeq, lastSeq]; returns a promise that resolves when it is durable. */
+  append(firstSeq: number, lastSeq: number, payload: Uint8Array): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.fd < 0) throw new Error(`journal ${this.options.name} is closed`);
+    if (!(firstSeq > this.lastSeq && lastSeq >= firstSeq)) {
+      throw new RangeError(
+        `journal ${this.options.name}: frame [${firstSeq}, ${lastSeq}] does not follow seq ${this.lastSeq}`,
+      );
+    }
+    if (this.size >= this.segmentBytes) this.rotate(firstSeq);
+    const frame = encodeFrame(firstSeq, lastSeq, payload);
+    let off = 0;
+    while (off < frame.length) off += fs.writeSync(this.fd, frame, off, frame.length - off);
+    this.size += frame.length;
+    this.lastSeq = lastSeq;
+    const n = ++this.written;
+    if (this.options.fsync === 'none') return Promise.resolve();
+    const p = new Promise<void>((resolve, reject) => this.waiters.push({ frame: n, resolve, reject }));
+    this.kickSync();
+    return p;
+  }
+
+  /** Resolves when everything written so far is durable. */
+  flush(): Promise<void> {
+    if (this.options.fsync === 'none' || this.synced === this.written) return Promise.resolve();
+    const p = new Promise<void>((resolve, reject) =>
+      this.waiters.push({ frame: this.written, resolve, reject }),
+    );
+    this.kickSync();
+    return p;
+  }
+
+  /** Visits the frames that hold seqs above `afterSeq`, oldest first. */
+  *frames(afterSeq = 0): Generator<{ firstSeq: number; lastSeq: number; payload: Uint8Array }> {
+    for (let i = 0; i < this.segments.length; i++) {
+      const next = this.segments[i + 1];
+      if (next !== undefined && next.firstSeq <= afterSeq + 1) continue;
+      const bytes = fs.readFileSync(this.segments[i]!.file);
+      for (let off = 0; ;) {
+        const s = scanFrame(bytes, off);
+        if (s.kind !== 'frame') break;
+        if (s.lastSeq > afterSeq) yield s;
+        off = s.end;
+      }
+    }
+  }
+
+  /** Starts a new segment (e.g. after a snapshot), so older segments can later be deleted whole. */
+  rotate(nextSeq = this.lastSeq + 1): void {
+    if (this.fd < 0) throw new Error(`journal ${this.options.name} is closed`);
+    if (this.size === 0) return;
+    fs.closeSync(this.fd);
+    this.startSegment(nextSeq);
+  }
+
+  /** Deletes segments whose every seq is at or below `seq` (covered by a snapshot). */
+  prune(seq: number): number {
+    let removed = 0;
+    while (this.segments.length > 1 && this.segments[1]!.firstSeq <= seq + 1) {
+      fs.rmSync(this.segments.shift()!.file, { force: true });
+      removed++;
+    }
+    return removed;
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    if (this.fd >= 0) fs.closeSync(this.fd);
+    this.fd = -1;
+  }
+
+  private kickSync(): void {
+    if (this.syncing || this.failure) return;
+    this.syncing = true;
+    const target = this.written;
+    fs.fdatasync(this.fd, (err) => {
+      this.syncing = false;
+      if (err) {
+        this.failure = new Error(`journal ${this.options.name}: fdatasync failed: ${err.message}`);
+        for (const w of this.waiters) w.reject(this.failure);
+        this.waiters = [];
+        return;
+      }
+      this.synced = target;
+      const still: typeof this.waiters = [];
+      for (const w of this.waiters) {
+        if (w.frame <= target) w.resolve();
+        else still.push(w);
+      }
+      this.waiters = still;
+      if (this.waiters.length > 0) this.kickSync();
+    });
+  }
+
+  private startSegment(firstSeq: number): void {
+    const file = path.join(
+      this.options.dir,
+      `${this.options.name}-${String(firstSeq).padStart(16, '0')}.journal`,
+    );
+    this.fd = fs.openSync(file, 'a');
+    this.size = 0;
+    this.segments.push({ file, firstSeq });
+    syncDir(this.options.dir);
+  }
+
+  private openForAppend(file: string): void {
+    this.fd = fs.openSync(file, 'a');
+    this.size = fs.fstatSync(this.fd).size;
+  }
+
+  private recover(): RecoveryReport {
+    const report: RecoveryReport = { segments: 0, frames: 0, lastSeq: 0 };
+    const files = fs
+      .readdirSync(this.options.dir)
+      .map((f) => SEGMENT_RE.exec(f))
+      .filter((m): m is RegExpExecArray => m !== null && m[1] === this.options.name)
+      .map((m) => ({ file: path.join(this.options.dir, m[0]), firstSeq: Number(m[2]) }))
+      .sort((a, b) => a.firstSeq - b.firstSeq);
+    for (let i = 0; i < files.length; i++) {
+      const seg = files[i]!;
+      // a segment named for seq N follows seq N-1, even when earlier segments were pruned
+      this.lastSeq = Math.max(this.lastSeq, seg.firstSeq - 1);
+      const bytes = fs.readFileSync(seg.file);
+      let off = 0;
+      for (;;) {
+        const s = scanFrame(bytes, off);
+        if (s.kind === 'end') break;
+        if (s.kind === 'frame') {
+          if (s.firstSeq <= this.lastSeq)
+            throw new JournalCorruptError(seg.file, off, `seq ${s.firstSeq} does not follow ${this.lastSeq}`);
+          this.lastSeq = s.lastSeq;
+          report.frames++;
+          off = s.end;
+          continue;
+        }
+        if (s.kind === 'torn' && i === files.length - 1) {
+          fs.truncateSync(seg.file, off);
+          report.truncated = { file: seg.file, offset: off, bytes: bytes.length - off, reason: s.reason };
+          break;
+        }
+        throw new JournalCorruptError(seg.file, off, s.reason);
+      }
+      this.segments.push(seg);
+    }
+    report.segments = this.segments.length;
+    report.lastSeq = this.lastSeq;
+    return report;
+  }
+}
+
+export function syncDir(dir: string): void {
+  const fd = fs.openSync(dir, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}

@@ -1,0 +1,10 @@
+export {
+  FileJournal,
+  JournalCorruptError,
+  syncDir,
+  type FileJournalOptions,
+  type FsyncPolicy,
+  type RecoveryReport,
+} from './file-journal';
+export { SnapshotStore, type LoadedSnapshot, type SnapshotLoad } from './snapshot-store';
+export { FRAME_HEADER_BYTES, FRAME_MAGIC, encodeFrame, scanFrame, type FrameScan } from './frame';

@@ -1,0 +1,286 @@
+import {
+  ByteWriter,
+  EventType,
+  writeEvent,
+  type CancelReason,
+  type CommandType,
+  type EngineEvent,
+  type InstrumentStatus,
+  type OrderType,
+  type RejectCode,
+  type Side,
+  type TimeInForce,
+} from '@exchange/domain';
+
+/**
+ * Where the engine's events go. The book calls one method per event with plain fields, so a sink
+ * can encode straight into a buffer without building objects. Two sinks come with the book: one
+ * that collects event objects and one that writes the binary codec.
+ */
+export interface EngineEventSink {
+  instrumentListed(seq: number, instrumentId: number, symbol: string): void;
+  instrumentStatusChanged(seq: number, instrumentId: number, status: InstrumentStatus): void;
+  orderAccepted(
+    seq: number,
+    instrumentId: number,
+    orderId: number,
+    accountId: number,
+    clientOrderId: string,
+    side: Side,
+    orderType: OrderType,
+    timeInForce: TimeInForce,
+    flags: number,
+    priceTicks: number,
+    qtyLots: number,
+    displayLots: number,
+    stopPriceTicks: number,
+    expireAtMs: number,
+  ): void;
+  orderRejected(
+    seq: number,
+    commandType: CommandType,
+    instrumentId: number,
+    accountId: number,
+    orderId: number,
+    clientOrderId: string,
+    code: RejectCode,
+  ): void;
+  trade(
+    seq: number,
+    instrumentId: number,
+    tradeId: number,
+    priceTicks: number,
+    qtyLots: number,
+    aggressorSide: Side,
+    makerOrderId: number,
+    makerAccountId: number,
+    takerOrderId: number,
+    takerAccountId: number,
+    makerRemainingLots: number,
+    takerRemainingLots: number,
+  ): void;
+  orderCancelled(
+    seq: number,
+    instrumentId: number,
+    orderId: number,
+    accountId: number,
+    cancelledLots: number,
+    remainingLots: number,
+    reason: CancelReason,
+  ): void;
+  orderAmended(
+    seq: number,
+    instrumentId: number,
+    orderId: number,
+    accountId: number,
+    priceTicks: number,
+    remainingLots: number,
+    stopPriceTicks: number,
+    priorityKept: boolean,
+  ): void;
+  orderExpired(
+    seq: number,
+    instrumentId: number,
+    orderId: number,
+    accountId: number,
+    expiredLots: number,
+  ): void;
+  orderTriggered(
+    seq: number,
+    instrumentId: number,
+    orderId: number,
+    accountId: number,
+    triggerPriceTicks: number,
+  ): void;
+  bookDelta(
+    seq: number,
+    instrumentId: number,
+    side: Side,
+    priceTicks: number,
+    qtyLots: number,
+    orderCount: number,
+  ): void;
+}
+
+/** Collects events as objects (tests, small tools). */
+export class EventCollector implements EngineEventSink {
+  events: EngineEvent[] = [];
+
+  take(): EngineEvent[] {
+    const out = this.events;
+    this.events = [];
+    return out;
+  }
+
+  instrumentListed(seq: number, instrumentId: number, symbol: string): void {
+    this.events.push({ type: EventType.InstrumentListed, seq, instrumentId, symbol });
+  }
+  instrumentStatusChanged(seq: number, instrumentId: number, status: InstrumentStatus): void {
+    this.events.push({ type: EventType.InstrumentStatusChanged, seq, instrumentId, status });
+  }
+  orderAccepted(
+    seq: number, instrumentId: number, orderId: number, accountId: number, clientOrderId: string, side: Side,
+    orderType: OrderType, timeInForce: TimeInForce, flags: number, priceTicks: number, qtyLots: number,
+    displayLots: number, stopPriceTicks: number, expireAtMs: number,
+  ): void {
+    this.events.push({
+      type: EventType.OrderAccepted, seq, instrumentId, orderId, accountId, clientOrderId, side, orderType,
+      timeInForce, flags, priceTicks, qtyLots, displayLots, stopPriceTicks, expireAtMs,
+    });
+  } // prettier-ignore
+  orderRejected(
+    seq: number, commandType: CommandType, instrumentId: number, accountId: number, orderId: number,
+    clientOrderId: string, code: RejectCode,
+  ): void {
+    this.events.push({ type: EventType.OrderRejected, seq, commandType, instrumentId, accountId, orderId, clientOrderId, code });
+  } // prettier-ignore
+  trade(
+    seq: number, instrumentId: number, tradeId: number, priceTicks: number, qtyLots: number, aggressorSide: Side,
+    makerOrderId: number, makerAccountId: number, takerOrderId: number, takerAccountId: number,
+    makerRemainingLots: number, takerRemainingLots: number,
+  ): void {
+    this.events.push({
+      type: EventType.Trade, seq, instrumentId, tradeId, priceTicks, qtyLots, aggressorSide, makerOrderId,
+      makerAccountId, takerOrderId, takerAccountId, makerRemainingLots, takerRemainingLots,
+    });
+  } // prettier-ignore
+  orderCancelled(
+    seq: number, instrumentId: number, orderId: number, accountId: number, cancelledLots: number,
+    remainingLots: number, reason: CancelReason,
+  ): void {
+    this.events.push({ type: EventType.OrderCancelled, seq, instrumentId, orderId, accountId, cancelledLots, remainingLots, reason });
+  } // prettier-ignore
+  orderAmended(
+    seq: number, instrumentId: number, orderId: number, accountId: number, priceTicks: number,
+    remainingLots: number, stopPriceTicks: number, priorityKept: boolean,
+  ): void {
+    this.events.push({
+      type: EventType.OrderAmended, seq, instrumentId, orderId, accountId, priceTicks, remainingLots, stopPriceTicks, priorityKept,
+    });
+  } // prettier-ignore
+  orderExpired(
+    seq: number,
+    instrumentId: number,
+    orderId: number,
+    accountId: number,
+    expiredLots: number,
+  ): void {
+    this.events.push({ type: EventType.OrderExpired, seq, instrumentId, orderId, accountId, expiredLots });
+  }
+  orderTriggered(
+    seq: number,
+    instrumentId: number,
+    orderId: number,
+    accountId: number,
+    triggerPriceTicks: number,
+  ): void {
+    this.events.push({
+      type: EventType.OrderTriggered,
+      seq,
+      instrumentId,
+      orderId,
+      accountId,
+      triggerPriceTicks,
+    });
+  }
+  bookDelta(
+    seq: number,
+    instrumentId: number,
+    side: Side,
+    priceTicks: number,
+    qtyLots: number,
+    orderCount: number,
+  ): void {
+    this.events.push({ type: EventType.BookDelta, seq, instrumentId, side, priceTicks, qtyLots, orderCount });
+  }
+}
+
+/** Writes events with the binary codec into a reusable buffer (journals, logs, benchmarks). */
+export class BinaryEventSink implements EngineEventSink {
+  count = 0;
+
+  constructor(readonly writer: ByteWriter = new ByteWriter(1 << 20)) {}
+
+  instrumentListed(seq: number, instrumentId: number, symbol: string): void {
+    this.count++;
+    writeEvent.instrumentListed(this.writer, seq, instrumentId, symbol);
+  }
+  instrumentStatusChanged(seq: number, instrumentId: number, status: InstrumentStatus): void {
+    this.count++;
+    writeEvent.instrumentStatusChanged(this.writer, seq, instrumentId, status);
+  }
+  orderAccepted(
+    seq: number, instrumentId: number, orderId: number, accountId: number, clientOrderId: string, side: Side,
+    orderType: OrderType, timeInForce: TimeInForce, flags: number, priceTicks: number, qtyLots: number,
+    displayLots: number, stopPriceTicks: number, expireAtMs: number,
+  ): void {
+    this.count++;
+    writeEvent.orderAccepted(
+      this.writer, seq, instrumentId, orderId, accountId, clientOrderId, side, orderType, timeInForce, flags,
+      priceTicks, qtyLots, displayLots, stopPriceTicks, expireAtMs,
+    );
+  } // prettier-ignore
+  orderRejected(
+    seq: number, commandType: CommandType, instrumentId: number, accountId: number, orderId: number,
+    clientOrderId: string, code: RejectCode,
+  ): void {
+    this.count++;
+    writeEvent.orderRejected(this.writer, seq, commandType, instrumentId, accountId, orderId, clientOrderId, code);
+  } // prettier-ignore
+  trade(
+    seq: number, instrumentId: number, tradeId: number, priceTicks: number, qtyLots: number, aggressorSide: Side,
+    makerOrderId: number, makerAccountId: number, takerOrderId: number, takerAccountId: number,
+    makerRemainingLots: number, takerRemainingLots: number,
+  ): void {
+    this.count++;
+    writeEvent.trade(
+      this.writer, seq, instrumentId, tradeId, priceTicks, qtyLots, aggressorSide, makerOrderId, makerAccountId,
+      takerOrderId, takerAccountId, makerRemainingLots, takerRemainingLots,
+    );
+  } // prettier-ignore
+  orderCancelled(
+    seq: number, instrumentId: number, orderId: number, accountId: number, cancelledLots: number,
+    remainingLots: number, reason: CancelReason,
+  ): void {
+    this.count++;
+    writeEvent.orderCancelled(this.writer, seq, instrumentId, orderId, accountId, cancelledLots, remainingLots, reason);
+  } // prettier-ignore
+  orderAmended(
+    seq: number, instrumentId: number, orderId: number, accountId: number, priceTicks: number,
+    remainingLots: number, stopPriceTicks: number, priorityKept: boolean,
+  ): void {
+    this.count++;
+    writeEvent.orderAmended(this.writer, seq, instrumentId, orderId, accountId, priceTicks, remainingLots, stopPriceTicks, priorityKept);
+  } // prettier-ignore
+  orderExpired(
+    seq: number,
+    instrumentId: number,
+    orderId: number,
+    accountId: number,
+    expiredLots: number,
+  ): void {
+    this.count++;
+    writeEvent.orderExpired(this.writer, seq, instrumentId, orderId, accountId, expiredLots);
+  }
+  orderTriggered(
+    seq: number,
+    instrumentId: number,
+    orderId: number,
+    accountId: number,
+    triggerPriceTicks: number,
+  ): void {
+    this.count++;
+    writeEvent.orderTriggered(this.writer, seq, instrumentId, orderId, accountId, triggerPriceTicks);
+  }
+  bookDelta(
+    seq: number,
+    instrumentId: number,
+    side: Side,
+    priceTicks: number,
+    qtyLots: number,
+    orderCount: number,
+  ): void {
+    this.count++;
+    writeEvent.bookDelta(this.writer, seq, instrumentId, side, priceTicks, qtyLots, orderCount);
+  }
+}
