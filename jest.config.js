@@ -6,8 +6,11 @@
  */
 module.exports = {
   testEnvironment: 'node',
+  globalSetup: '<rootDir>/infra/test/global-setup.cjs',
+  globalTeardown: '<rootDir>/infra/test/global-teardown.cjs',
   roots: ['<rootDir>/apps', '<rootDir>/libs'],
   testMatch: ['**/*.spec.ts'],
+  testTimeout: 60_000,
   extensionsToTreatAsEsm: ['.ts'],
   transform: {
     '^.+\\.ts$': [

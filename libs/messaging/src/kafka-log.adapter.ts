@@ -1,0 +1,190 @@
+import { Kafka, logLevel, type Admin, type Consumer, type ICustomPartitioner, type Producer } from 'kafkajs';
+import type { ConsumeOptions, LogMessage, MessageLog, Subscription, TopicSpec } from './message-log';
+import { partitionOf } from './partitioner';
+
+export interface KafkaLogOptions {
+  /** Broker addresses, e.g. ["127.0.0.1:9092"] (from KAFKA_BROKERS). */
+  brokers: string[];
+  clientId: string;
+  /** How long to keep retrying to reach the brokers at start before failing. */
+  connectTimeoutMs?: number;
+  log?: (level: 'error' | 'warn', message: string) => void;
+}
+
+/** The partitioner both adapters share (Kafka's murmur2 placement), in kafkajs's shape. */
+const sharedPartitioner: ICustomPartitioner =
+  () =>
+  ({ partitionMetadata, message }) =>
+    partitionOf(
+      message.key === null || message.key === undefined ? '' : message.key.toString(),
+      partitionMetadata.length,
+    );
+
+/**
+ * The log on Apache Kafka through kafkajs: an idempotent producer (acks from all in-sync replicas,
+ * one request in flight, so retries neither duplicate nor reorder), topics created at start with
+ * their partition counts, and consumer groups that commit a batch's offsets only after its handler
+ * has resolved (its effect is durable). Redelivery after a crash is possible; consumers dedupe by
+ * sequence number, so effects are exactly-once in outcome.
+ */
+export class KafkaLog implements MessageLog {
+  private readonly kafka: Kafka;
+  private producer?: Producer;
+  private admin?: Admin;
+  private readonly consumers = new Set<Consumer>();
+  private readonly partitionCounts = new Map<string, number>();
+
+  constructor(private readonly options: KafkaLogOptions) {
+    this.kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: options.brokers,
+      connectionTimeout: 3000,
+      retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 2000 },
+      logLevel: logLevel.WARN,
+      logCreator: () => (entry) => {
+        const level = entry.level === logLevel.ERROR ? 'error' : 'warn';
+        options.log?.(level, `${entry.namespace}: ${entry.log.message}`);
+      },
+    });
+  }
+
+  /** Connects the producer and admin; fails with a clear error if the brokers cannot be reached. */
+  async connect(): Promise<void> {
+    const deadline = Date.now() + (this.options.connectTimeoutMs ?? 15_000);
+    this.admin = this.kafka.admin();
+    this.producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: sharedPartitioner,
+    });
+    for (;;) {
+      try {
+        await this.admin.connect();
+        await this.producer.connect();
+        return;
+      } catch (err) {
+        if (Date.now() > deadline) {
+          throw new Error(
+            `Kafka at ${this.options.brokers.join(',')} is unreachable: ${(err as Error).message}`,
+            { cause: err },
+          );
+        }
+        await sleep(250);
+      }
+    }
+  }
+
+  async ensureTopics(topics: readonly TopicSpec[]): Promise<void> {
+    const admin = this.requireAdmin();
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t.name));
+    if (missing.length > 0) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((t) => ({ topic: t.name, numPartitions: t.partitions, replicationFactor: -1 })),
+      });
+    }
+    // right after creation (or a broker start) partitions may still be without a leader: wait for them
+    for (let attempt = 0; ; attempt++) {
+      const meta = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.name) });
+      const ready = meta.topics.every(
+        (t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0),
+      );
+      if (ready) return;
+      if (attempt > 100)
+        throw new Error(`Kafka topics ${topics.map((t) => t.name).join(',')} have no partition leaders`);
+      await sleep(100);
+    }
+  }
+
+  async append(
+    topic: string,
+    messages: readonly LogMessage[],
+  ): Promise<{ partition: number; offset: number }[]> {
+    const producer = this.requireProducer();
+    const meta = await producer.send({
+      topic,
+      acks: -1,
+      messages: messages.map((m) => ({
+        key: m.key,
+        value: Buffer.from(m.value.buffer, m.value.byteOffset, m.value.byteLength),
+      })),
+    });
+    // kafkajs reports the base offset per partition; messages of a partition got consecutive offsets in order
+    const next = new Map(meta.map((m) => [m.partition, Number(m.baseOffset)]));
+    const partitions = await this.partitionCount(topic);
+    return messages.map((m) => {
+      const partition = partitionOf(m.key, partitions);
+      const offset = next.get(partition)!;
+      next.set(partition, offset + 1);
+      return { partition, offset };
+    });
+  }
+
+  async consume(options: ConsumeOptions): Promise<Subscription> {
+    const consumer = this.kafka.consumer({ groupId: options.groupId, retry: { retries: 8 } });
+    this.consumers.add(consumer);
+    await consumer.connect();
+    await consumer.subscribe({
+      topic: options.topic,
+      fromBeginning: (options.from ?? 'earliest') === 'earliest',
+    });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        if (!isRunning() || isStale() || batch.messages.length === 0) return;
+        const records = batch.messages.map((m) => ({
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: Number(m.offset),
+          key: m.key === null ? '' : m.key.toString(),
+          value: new Uint8Array(m.value ?? Buffer.alloc(0)),
+        }));
+        await options.handle(records);
+        const last = batch.lastOffset();
+        resolveOffset(last);
+        await consumer.commitOffsets([
+          { topic: batch.topic, partition: batch.partition, offset: String(Number(last) + 1) },
+        ]);
+        await heartbeat();
+      },
+    });
+    return {
+      stop: async () => {
+        this.consumers.delete(consumer);
+        await consumer.disconnect();
+      },
+    };
+  }
+
+  private async partitionCount(topic: string): Promise<number> {
+    let n = this.partitionCounts.get(topic);
+    if (n === undefined) {
+      n = (await this.requireAdmin().fetchTopicMetadata({ topics: [topic] })).topics[0]!.partitions.length;
+      this.partitionCounts.set(topic, n);
+    }
+    return n;
+  }
+
+  async close(): Promise<void> {
+    for (const c of [...this.consumers]) await c.disconnect();
+    this.consumers.clear();
+    await this.producer?.disconnect();
+    await this.admin?.disconnect();
+  }
+
+  private requireProducer(): Producer {
+    if (this.producer === undefined) throw new Error('KafkaLog.connect() was not called');
+    return this.producer;
+  }
+
+  private requireAdmin(): Admin {
+    if (this.admin === undefined) throw new Error('KafkaLog.connect() was not called');
+    return this.admin;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
