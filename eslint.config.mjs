@@ -32,7 +32,13 @@ export default tseslint.config(
     rules: { '@typescript-eslint/consistent-type-imports': 'off' },
   },
   {
-    files: ['libs/domain/src/**/*.ts', 'libs/order-book/src/**/*.ts', 'libs/pricing/src/**/*.ts', 'libs/risk/src/**/*.ts', 'libs/oracle/src/**/*.ts'],
+    files: [
+      'libs/domain/src/**/*.ts',
+      'libs/order-book/src/**/*.ts',
+      'libs/pricing/src/**/*.ts',
+      'libs/risk/src/**/*.ts',
+      'libs/oracle/src/**/*.ts',
+    ],
     ignores: ['**/*.spec.ts'],
     rules: {
       'no-restricted-syntax': [
