@@ -1,0 +1,273 @@
+import { EventType, OrderType, Side, type EngineEvent } from '@exchange/domain';
+import type { DataSource, QueryRunner } from 'typeorm';
+
+/** An order row as this projection writes it. */
+interface OrderRow {
+  orderId: number;
+  instrumentId: number;
+  accountId: number;
+  clientOrderId: string;
+  side: number;
+  orderType: number;
+  timeInForce: number;
+  flags: number;
+  priceTicks: number;
+  stopPriceTicks: number;
+  qtyLots: number;
+  filledLots: number;
+  remainingLots: number;
+  status: string;
+  acceptedSeq: number;
+  updatedSeq: number;
+}
+
+/** Changes to an order that was written by an earlier batch. */
+interface OrderChange {
+  orderId: number;
+  filledDelta: number;
+  remainingLots: number | null;
+  status: string | null;
+  priceTicks: number | null;
+  stopPriceTicks: number | null;
+  updatedSeq: number;
+}
+
+export interface ProjectionResult {
+  /** Events applied (those at or below the stored offset were skipped as already applied). */
+  applied: number;
+  skipped: number;
+  rows: number;
+}
+
+/**
+ * Projects the engine's events into PostgreSQL read models: orders, trades and positions. A batch
+ * is one transaction that also moves the projection's stored offset (the last command seq applied),
+ * so a batch delivered twice, or replayed after a crash, changes nothing the second time. Rows are
+ * written with one multi-row statement per table (unnest of arrays), not a round trip per row.
+ */
+export class EngineEventsProjection {
+  static readonly NAME = 'engine-events';
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  async lastSeq(): Promise<number> {
+    const rows = (await this.dataSource.query(
+      'SELECT last_seq FROM projection_offsets WHERE projection = $1',
+      [EngineEventsProjection.NAME],
+    )) as { last_seq: string }[];
+    return rows.length === 0 ? 0 : Number(rows[0]!.last_seq);
+  }
+
+  /** Applies the events of commands up to `lastSeq` (events of commands already applied are skipped). */
+  async apply(events: readonly EngineEvent[], lastSeq: number): Promise<ProjectionResult> {
+    const q = this.dataSource.createQueryRunner();
+    await q.connect();
+    await q.startTransaction();
+    try {
+      await q.query(
+        'INSERT INTO projection_offsets (projection, last_seq) VALUES ($1, 0) ON CONFLICT DO NOTHING',
+        [EngineEventsProjection.NAME],
+      );
+      const stored = (await q.query(
+        'SELECT last_seq FROM projection_offsets WHERE projection = $1 FOR UPDATE',
+        [EngineEventsProjection.NAME],
+      )) as { last_seq: string }[];
+      const from = Number(stored[0]!.last_seq);
+      const fresh = events.filter((e) => e.seq > from);
+      const rows = fresh.length > 0 ? await this.write(q, fresh) : 0;
+      if (lastSeq > from) {
+        await q.query('UPDATE projection_offsets SET last_seq = $2 WHERE projection = $1', [
+          EngineEventsProjection.NAME,
+          lastSeq,
+        ]);
+      }
+      await q.commitTransaction();
+      return { applied: fresh.length, skipped: events.length - fresh.length, rows };
+    } catch (err) {
+      await q.rollbackTransaction();
+      throw err;
+    } finally {
+      await q.release();
+    }
+  }
+
+  private async write(q: QueryRunner, events: readonly EngineEvent[]): Promise<number> {
+    const fresh = new Map<number, OrderRow>();
+    const changes = new Map<number, OrderChange>();
+    const trades: unknown[][] = [[], [], [], [], [], [], [], [], [], []];
+    const positions = new Map<
+      string,
+      { accountId: number; instrumentId: number; net: number; seq: number }
+    >();
+    const change = (orderId: number, seq: number): OrderRow | OrderChange => {
+      const row = fresh.get(orderId);
+      if (row !== undefined) {
+        row.updatedSeq = seq;
+        return row;
+      }
+      let c = changes.get(orderId);
+      if (c === undefined) {
+        c = {
+          orderId,
+          filledDelta: 0,
+          remainingLots: null,
+          status: null,
+          priceTicks: null,
+          stopPriceTicks: null,
+          updatedSeq: seq,
+        };
+        changes.set(orderId, c);
+      }
+      c.updatedSeq = seq;
+      return c;
+    };
+    const fill = (orderId: number, qty: number, remaining: number, seq: number) => {
+      const o = change(orderId, seq);
+      if ('filledLots' in o) o.filledLots += qty;
+      else o.filledDelta += qty;
+      o.remainingLots = remaining;
+      if (remaining === 0) o.status = 'filled';
+    };
+    const move = (accountId: number, instrumentId: number, lots: number, seq: number) => {
+      const key = `${accountId}:${instrumentId}`;
+      const p = positions.get(key) ?? { accountId, instrumentId, net: 0, seq };
+      p.net += lots;
+      p.seq = seq;
+      positions.set(key, p);
+    };
+    for (const e of events) {
+      switch (e.type) {
+        case EventType.OrderAccepted:
+          fresh.set(e.orderId, {
+            orderId: e.orderId, instrumentId: e.instrumentId, accountId: e.accountId, clientOrderId: e.clientOrderId,
+            side: e.side, orderType: e.orderType, timeInForce: e.timeInForce, flags: e.flags, priceTicks: e.priceTicks,
+            stopPriceTicks: e.stopPriceTicks, qtyLots: e.qtyLots, filledLots: 0, remainingLots: e.qtyLots,
+            status: e.orderType === OrderType.StopLimit || e.orderType === OrderType.StopMarket ? 'untriggered' : 'open',
+            acceptedSeq: e.seq, updatedSeq: e.seq,
+          }); // prettier-ignore
+          break;
+        case EventType.Trade: {
+          const row = [
+            e.instrumentId,
+            e.tradeId,
+            e.seq,
+            e.priceTicks,
+            e.qtyLots,
+            e.aggressorSide,
+            e.makerOrderId,
+            e.makerAccountId,
+            e.takerOrderId,
+            e.takerAccountId,
+          ];
+          row.forEach((v, i) => trades[i]!.push(v));
+          fill(e.makerOrderId, e.qtyLots, e.makerRemainingLots, e.seq);
+          fill(e.takerOrderId, e.qtyLots, e.takerRemainingLots, e.seq);
+          const takerLots = e.aggressorSide === Side.Buy ? e.qtyLots : -e.qtyLots;
+          move(e.takerAccountId, e.instrumentId, takerLots, e.seq);
+          move(e.makerAccountId, e.instrumentId, -takerLots, e.seq);
+          break;
+        }
+        case EventType.OrderCancelled: {
+          const o = change(e.orderId, e.seq);
+          o.remainingLots = e.remainingLots;
+          if (e.remainingLots === 0) o.status = 'cancelled';
+          break;
+        }
+        case EventType.OrderExpired: {
+          const o = change(e.orderId, e.seq);
+          o.remainingLots = 0;
+          o.status = 'expired';
+          break;
+        }
+        case EventType.OrderAmended: {
+          const o = change(e.orderId, e.seq);
+          o.priceTicks = e.priceTicks;
+          o.remainingLots = e.remainingLots;
+          o.stopPriceTicks = e.stopPriceTicks;
+          break;
+        }
+        case EventType.OrderTriggered:
+          change(e.orderId, e.seq).status = 'open';
+          break;
+        default:
+          break;
+      }
+    }
+    return (
+      (await insertOrders(q, [...fresh.values()])) +
+      (await updateOrders(q, [...changes.values()])) +
+      (await insertTrades(q, trades)) +
+      (await upsertPositions(q, [...positions.values()]))
+    );
+  }
+}
+
+function columns<T>(rows: readonly T[], pick: ((r: T) => unknown)[]): unknown[][] {
+  return pick.map((f) => rows.map(f));
+}
+
+async function insertOrders(q: QueryRunner, rows: OrderRow[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  await q.query(
+    `INSERT INTO orders (order_id, instrument_id, account_id, client_order_id, side, order_type, time_in_force, flags,
+       price_ticks, stop_price_ticks, qty_lots, filled_lots, remaining_lots, status, accepted_seq, updated_seq)
+     SELECT * FROM unnest($1::bigint[], $2::int[], $3::bigint[], $4::text[], $5::smallint[], $6::smallint[], $7::smallint[],
+       $8::smallint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::text[], $15::bigint[], $16::bigint[])
+     ON CONFLICT (order_id) DO NOTHING`,
+    columns(rows, [
+      (r) => r.orderId, (r) => r.instrumentId, (r) => r.accountId, (r) => r.clientOrderId, (r) => r.side, (r) => r.orderType,
+      (r) => r.timeInForce, (r) => r.flags, (r) => r.priceTicks, (r) => r.stopPriceTicks, (r) => r.qtyLots, (r) => r.filledLots,
+      (r) => r.remainingLots, (r) => r.status, (r) => r.acceptedSeq, (r) => r.updatedSeq,
+    ]), // prettier-ignore
+  );
+  return rows.length;
+}
+
+async function updateOrders(q: QueryRunner, rows: OrderChange[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  await q.query(
+    `UPDATE orders o SET
+       filled_lots = o.filled_lots + u.filled_delta,
+       remaining_lots = COALESCE(u.remaining_lots, o.remaining_lots),
+       status = COALESCE(u.status, o.status),
+       price_ticks = COALESCE(u.price_ticks, o.price_ticks),
+       stop_price_ticks = COALESCE(u.stop_price_ticks, o.stop_price_ticks),
+       updated_seq = u.updated_seq
+     FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[])
+       AS u (order_id, filled_delta, remaining_lots, status, price_ticks, stop_price_ticks, updated_seq)
+     WHERE o.order_id = u.order_id`,
+    columns(rows, [
+      (r) => r.orderId, (r) => r.filledDelta, (r) => r.remainingLots, (r) => r.status, (r) => r.priceTicks,
+      (r) => r.stopPriceTicks, (r) => r.updatedSeq,
+    ]), // prettier-ignore
+  );
+  return rows.length;
+}
+
+async function insertTrades(q: QueryRunner, cols: unknown[][]): Promise<number> {
+  if (cols[0]!.length === 0) return 0;
+  await q.query(
+    `INSERT INTO trades (instrument_id, trade_id, seq, price_ticks, qty_lots, aggressor_side, maker_order_id, maker_account_id,
+       taker_order_id, taker_account_id)
+     SELECT * FROM unnest($1::int[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::smallint[], $7::bigint[],
+       $8::bigint[], $9::bigint[], $10::bigint[])
+     ON CONFLICT (instrument_id, trade_id) DO NOTHING`,
+    cols,
+  );
+  return cols[0]!.length;
+}
+
+async function upsertPositions(
+  q: QueryRunner,
+  rows: { accountId: number; instrumentId: number; net: number; seq: number }[],
+): Promise<number> {
+  if (rows.length === 0) return 0;
+  await q.query(
+    `INSERT INTO positions (account_id, instrument_id, net_lots, updated_seq)
+     SELECT * FROM unnest($1::bigint[], $2::int[], $3::bigint[], $4::bigint[])
+     ON CONFLICT (account_id, instrument_id) DO UPDATE
+       SET net_lots = positions.net_lots + EXCLUDED.net_lots, updated_seq = EXCLUDED.updated_seq`,
+    columns(rows, [(r) => r.accountId, (r) => r.instrumentId, (r) => r.net, (r) => r.seq]),
+  );
+  return rows.length;
+}
