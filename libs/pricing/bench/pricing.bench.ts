@@ -1,0 +1,273 @@
+/**
+ * Pricing benchmark: `npm run bench:pricing [-- --quick]`. Same 20,000-option grid for ours, QuantLib-JS
+ * (@quantlib/ql) and @uqee/black-scholes; prints a table and, last, one JSON line with the figures.
+ */
+import { BlackScholes } from '@uqee/black-scholes';
+import { Option, blackFormula1, blackFormulaImpliedStdDev1 } from '@quantlib/ql';
+import {
+  black76,
+  black76Price,
+  black76PriceReference,
+  calibrateSviSlice,
+  impliedVolatility,
+  sviTotalVariance,
+} from '@exchange/pricing';
+import { accountMargin } from '@exchange/risk';
+import type { Position } from '@exchange/risk';
+
+const quick = process.argv.includes('--quick');
+const N = 20_000;
+const REPEAT = quick ? 3 : 10;
+const RATE = 0.03;
+
+interface Opt { f: number; k: number; t: number; v: number; isCall: boolean; price: number } // prettier-ignore
+const grid: Opt[] = [];
+let seed = 12345;
+const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+for (let i = 0; i < N; i++) {
+  const t = (1 + rnd() * 729) / 365;
+  const x = -0.7 + 1.4 * rnd();
+  const v = 0.05 + 2.95 * rnd();
+  const f = 2.5;
+  const k = f * Math.exp(-x);
+  const isCall = i % 2 === 0;
+  grid.push({ f, k, t, v, isCall, price: black76Price(f, k, t, v, RATE, isCall) });
+}
+
+const nowNs = () => process.hrtime.bigint();
+function timeNs(fn: () => void): number {
+  let best = Number.POSITIVE_INFINITY;
+  for (let r = 0; r < REPEAT; r++) {
+    const t0 = nowNs();
+    fn();
+    best = Math.min(best, Number(nowNs() - t0));
+  }
+  return best / N;
+}
+let sink = 0;
+
+const oursPriceNs = timeNs(() => {
+  for (const o of grid)
+    sink += black76({
+      forward: o.f,
+      strike: o.k,
+      timeYears: o.t,
+      volAnnual: o.v,
+      rateAnnual: RATE,
+      isCall: o.isCall,
+    }).vega;
+});
+const qlPriceNs = timeNs(() => {
+  for (const o of grid)
+    sink += blackFormula1(
+      o.isCall ? Option.Type.Call : Option.Type.Put,
+      o.k,
+      o.f,
+      o.v * Math.sqrt(o.t),
+      Math.exp(-RATE * o.t),
+      0,
+    );
+});
+const bs = new BlackScholes();
+const uqPriceNs = timeNs(() => {
+  for (const o of grid)
+    sink += bs.option({
+      rate: 0,
+      sigma: o.v,
+      strike: o.k,
+      time: o.t,
+      type: o.isCall ? 'call' : 'put',
+      underlying: o.f,
+    }).vega;
+});
+
+// price error vs the 60-digit reference on a sample
+const SAMPLE = quick ? 100 : 400;
+let oursPriceErr = 0, qlPriceErr = 0, uqPriceErr = 0; // prettier-ignore
+for (let i = 0; i < SAMPLE; i++) {
+  const o = grid[Math.floor((i * N) / SAMPLE)]!;
+  const ref = black76PriceReference(o.f, o.k, o.t, o.v, RATE, o.isCall);
+  if (ref.lt('1e-200')) continue;
+  const rel = (p: number) => Math.abs(ref.minus(p).div(ref).toNumber());
+  oursPriceErr = Math.max(oursPriceErr, rel(o.price));
+  qlPriceErr = Math.max(
+    qlPriceErr,
+    rel(
+      blackFormula1(
+        o.isCall ? Option.Type.Call : Option.Type.Put,
+        o.k,
+        o.f,
+        o.v * Math.sqrt(o.t),
+        Math.exp(-RATE * o.t),
+        0,
+      ),
+    ),
+  );
+  const df = Math.exp(-RATE * o.t);
+  uqPriceErr = Math.max(
+    uqPriceErr,
+    rel(
+      df *
+        bs.option({
+          rate: 0,
+          sigma: o.v,
+          strike: o.k,
+          time: o.t,
+          type: o.isCall ? 'call' : 'put',
+          underlying: o.f,
+        }).price,
+    ),
+  );
+}
+
+// implied vol
+const ivOurs = new Float64Array(N);
+const oursIvNs = timeNs(() => {
+  for (let i = 0; i < N; i++) {
+    const o = grid[i]!;
+    ivOurs[i] = impliedVolatility({
+      price: o.price,
+      forward: o.f,
+      strike: o.k,
+      timeYears: o.t,
+      rateAnnual: RATE,
+      isCall: o.isCall,
+    }).volAnnual;
+  }
+});
+const IV_PEER_N = quick ? 2000 : N;
+const ivQl = new Float64Array(IV_PEER_N);
+const t0 = nowNs();
+for (let i = 0; i < IV_PEER_N; i++) {
+  const o = grid[i]!;
+  try {
+    ivQl[i] =
+      blackFormulaImpliedStdDev1(
+        o.isCall ? Option.Type.Call : Option.Type.Put,
+        o.k,
+        o.f,
+        o.price,
+        Math.exp(-RATE * o.t),
+        0,
+        undefined,
+        1e-12,
+        100,
+      ) / Math.sqrt(o.t);
+  } catch {
+    ivQl[i] = Number.NaN;
+  }
+}
+const qlIvNs = Number(nowNs() - t0) / IV_PEER_N;
+const ivUq = new Float64Array(IV_PEER_N);
+const t1 = nowNs();
+for (let i = 0; i < IV_PEER_N; i++) {
+  const o = grid[i]!;
+  const undiscounted = o.price * Math.exp(RATE * o.t);
+  ivUq[i] = bs.sigma({
+    price: undiscounted,
+    rate: 0,
+    strike: o.k,
+    time: o.t,
+    type: o.isCall ? 'call' : 'put',
+    underlying: o.f,
+  });
+}
+const uqIvNs = Number(nowNs() - t1) / IV_PEER_N;
+
+let excluded = 0;
+let worstVsAttainable = 0, oursIvErr = 0, qlIvErr = 0, uqIvErr = 0, qlFail = 0; // prettier-ignore
+for (let i = 0; i < N; i++) {
+  const o = grid[i]!;
+  const g = black76({
+    forward: o.f,
+    strike: o.k,
+    timeYears: o.t,
+    volAnnual: o.v,
+    rateAnnual: RATE,
+    isCall: o.isCall,
+  });
+  const attainable = Number.EPSILON * (1 + Math.abs(o.price / (o.v * g.vega)));
+  // time value below 1e-12 of the price: vol is not recoverable in double precision; counted, not scored
+  const timeValue = o.price * Math.exp(RATE * o.t) - Math.max((o.isCall ? 1 : -1) * (o.f - o.k), 0);
+  if (!(timeValue > 1e-12 * o.price) || Number.isNaN(ivOurs[i]!)) {
+    excluded++;
+    continue;
+  }
+  const err = Math.abs(ivOurs[i]! - o.v) / o.v;
+  oursIvErr = Math.max(oursIvErr, err);
+  worstVsAttainable = Math.max(worstVsAttainable, err / attainable);
+  if (i < IV_PEER_N) {
+    const q = Math.abs(ivQl[i]! - o.v) / o.v;
+    if (Number.isNaN(q)) qlFail++;
+    else qlIvErr = Math.max(qlIvErr, q);
+    uqIvErr = Math.max(uqIvErr, Math.abs(ivUq[i]! - o.v) / o.v);
+  }
+}
+
+// SVI calibration per slice
+const ks = Array.from({ length: 15 }, (_, i) => -0.7 + 0.1 * i);
+const truth = { a: 0.02, b: 0.2, rho: -0.3, m: 0.05, sigma: 0.25 };
+const vols = ks.map((k, i) => Math.sqrt(sviTotalVariance(truth, k) / 0.5) * (1 + 0.002 * Math.sin(i)));
+const SLICES = quick ? 20 : 100;
+const ts = nowNs();
+for (let i = 0; i < SLICES; i++) sink += calibrateSviSlice(ks, vols, 0.5).rmseTotalVariance;
+const sviMs = Number(nowNs() - ts) / SLICES / 1e6;
+
+// portfolio margin, 50 positions on one underlying
+const params = { priceRange: 0.15, priceSteps: 8, volShift: 0.3, extremeMove: 0.4, extremeCover: 0.33, shortOptionMinimum: 0.01, initialMultipleBps: 15000, rateAnnual: RATE }; // prettier-ignore
+const markets = new Map([['H100', { forward: 2.5, params, volAnnual: () => 0.6 }]]);
+const positions: Position[] = Array.from({ length: 50 }, (_, i) =>
+  i % 5 === 0
+    ? { id: `f${i}`, kind: 'future', underlying: 'H100', qtyLots: (i % 3) - 1 || 2, gpuHoursPerLot: 100 }
+    : { id: `o${i}`, kind: 'option', underlying: 'H100', qtyLots: (i % 7) - 3 || 1, gpuHoursPerLot: 100, strike: 1.5 + 0.05 * i, isCall: i % 2 === 0, timeYears: 0.1 + 0.02 * i },
+); // prettier-ignore
+const MR = quick ? 200 : 1000;
+for (let i = 0; i < 20; i++) accountMargin(positions, markets);
+const tm = nowNs();
+for (let i = 0; i < MR; i++) {
+  const m = accountMargin(positions, markets);
+  if (!('error' in m)) sink += Number(m.maintenanceMinor % 7n);
+}
+const marginUs = Number(nowNs() - tm) / MR / 1e3;
+
+const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : x.toPrecision(3));
+console.log(`pricing benchmark (${quick ? 'quick' : 'full'}), ${N} options, node ${process.version}`);
+console.log('| what | ours | QuantLib-JS | uqee | QL/ours | uqee/ours |');
+console.log('|---|---|---|---|---|---|');
+console.log(
+  `| price+Greeks ns/option (QL: price only) | ${fmt(oursPriceNs)} | ${fmt(qlPriceNs)} | ${fmt(uqPriceNs)} | ${fmt(qlPriceNs / oursPriceNs)} | ${fmt(uqPriceNs / oursPriceNs)} |`,
+);
+console.log(
+  `| price max rel error vs 60-digit reference (${SAMPLE} sample) | ${oursPriceErr.toExponential(2)} | ${qlPriceErr.toExponential(2)} | ${uqPriceErr.toExponential(2)} | | |`,
+);
+console.log(
+  `| implied vol ns/solve (peers on ${IV_PEER_N}) | ${fmt(oursIvNs)} | ${fmt(qlIvNs)} | ${fmt(uqIvNs)} | ${fmt(qlIvNs / oursIvNs)} | ${fmt(uqIvNs / oursIvNs)} |`,
+);
+console.log(
+  `| implied vol max rel error | ${oursIvErr.toExponential(2)} | ${qlIvErr.toExponential(2)} (${qlFail} failed) | ${uqIvErr.toExponential(2)} | | |`,
+);
+console.log(
+  `| IV worst error / attainable (${excluded} with no recoverable time value excluded) | ${worstVsAttainable.toFixed(2)} | | | | |`,
+);
+console.log(`| SVI calibration ms/slice (15 strikes) | ${sviMs.toFixed(3)} | | | | |`);
+console.log(
+  `| portfolio margin us (50 positions, ${(2 * params.priceSteps + 1) * 3 + 2} scenarios) | ${marginUs.toFixed(1)} | | | | |`,
+);
+if (sink === 42) console.log('');
+console.log(
+  JSON.stringify({
+    iv_ns: Math.round(oursIvNs),
+    iv_worst_vs_attainable: Number(worstVsAttainable.toFixed(3)),
+    iv_max_rel_err: oursIvErr,
+    iv_excluded: excluded,
+    iv_peer_ratio: Number((qlIvNs / oursIvNs).toFixed(2)),
+    iv_uqee_ratio: Number((uqIvNs / oursIvNs).toFixed(2)),
+    price_greeks_ns: Math.round(oursPriceNs),
+    price_peer_ratio_ql: Number((qlPriceNs / oursPriceNs).toFixed(2)),
+    price_max_rel_err: oursPriceErr,
+    svi_ms: Number(sviMs.toFixed(4)),
+    margin_us: Number(marginUs.toFixed(1)),
+    node: process.version,
+    quick,
+  }),
+);

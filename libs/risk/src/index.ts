@@ -1,0 +1,5 @@
+export * from './types';
+export * from './portfolio-margin';
+export * from './pre-trade';
+export * from './spot-reservation';
+export * from './liquidation';
