@@ -11,6 +11,9 @@ export interface KafkaLogOptions {
   log?: (level: 'error' | 'warn', message: string) => void;
 }
 
+/** Kafka's default limit for one produce request is 1 MiB; sends are cut well below it. */
+const MAX_REQUEST_BYTES = 768 * 1024;
+
 /** The partitioner both adapters share (Kafka's murmur2 placement), in kafkajs's shape. */
 const sharedPartitioner: ICustomPartitioner =
   () =>
@@ -56,6 +59,8 @@ export class KafkaLog implements MessageLog {
       idempotent: true,
       maxInFlightRequests: 1,
       createPartitioner: sharedPartitioner,
+      // an idempotent producer retries without limit (kafkajs warns otherwise), backing off to 2 s
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2000 },
     });
     for (;;) {
       try {
@@ -102,17 +107,31 @@ export class KafkaLog implements MessageLog {
     messages: readonly LogMessage[],
   ): Promise<{ partition: number; offset: number }[]> {
     const producer = this.requireProducer();
-    const meta = await producer.send({
-      topic,
-      acks: -1,
-      messages: messages.map((m) => ({
-        key: m.key,
-        value: Buffer.from(m.value.buffer, m.value.byteOffset, m.value.byteLength),
-      })),
-    });
-    // kafkajs reports the base offset per partition; messages of a partition got consecutive offsets in order
-    const next = new Map(meta.map((m) => [m.partition, Number(m.baseOffset)]));
     const partitions = await this.partitionCount(topic);
+    const next = new Map<number, number>();
+    // each send stays under the broker's request size limit (1 MiB by default)
+    for (let from = 0; from < messages.length;) {
+      let to = from;
+      let bytes = 0;
+      while (
+        to < messages.length &&
+        (to === from || bytes + messages[to]!.value.length < MAX_REQUEST_BYTES)
+      ) {
+        bytes += messages[to]!.value.length + messages[to]!.key.length + 64;
+        to++;
+      }
+      const meta = await producer.send({
+        topic,
+        acks: -1,
+        messages: messages.slice(from, to).map((m) => ({
+          key: m.key,
+          value: Buffer.from(m.value.buffer, m.value.byteOffset, m.value.byteLength),
+        })),
+      });
+      // a partition's count starts at the base offset of its first send; later sends continue it in order
+      for (const m of meta) if (!next.has(m.partition)) next.set(m.partition, Number(m.baseOffset));
+      from = to;
+    }
     return messages.map((m) => {
       const partition = partitionOf(m.key, partitions);
       const offset = next.get(partition)!;

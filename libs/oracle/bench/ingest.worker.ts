@@ -1,0 +1,48 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import {
+  ProviderRegistry,
+  ProviderReportCodec,
+  ReportValidator,
+  type Eip712Domain,
+  type ProviderRecord,
+  type SignedReport,
+} from '@exchange/oracle';
+
+/**
+ * Benchmark worker: validates its share of signed reports (whole providers, so nonces stay in
+ * order) with a full ReportValidator, signature checks included. Protocol: workerData carries
+ * the domain, registry, warm-up and timed reports; the worker answers 'ready' after the warm-up
+ * and a result after 'go'.
+ */
+interface WorkerInput {
+  readonly domain: Eip712Domain;
+  readonly records: ProviderRecord[];
+  readonly warmup: SignedReport[];
+  readonly reports: SignedReport[];
+  readonly nowMs: number;
+  /** Reports per ingestBatch call; 1 means ingest() one by one. */
+  readonly batchSize: number;
+}
+
+const input = workerData as WorkerInput;
+const registry = new ProviderRegistry();
+for (const r of input.records) registry.register(r);
+const validator = new ReportValidator(registry, new ProviderReportCodec(input.domain));
+for (const s of input.warmup) validator.ingest(s, input.nowMs);
+const port = parentPort!;
+port.on('message', (msg: string) => {
+  if (msg !== 'go') return;
+  const t0 = process.hrtime.bigint();
+  let accepted = 0;
+  const { reports, batchSize, nowMs } = input;
+  if (batchSize <= 1) {
+    for (const s of reports) if (validator.ingest(s, nowMs).ok) accepted++;
+  } else {
+    for (let i = 0; i < reports.length; i += batchSize)
+      for (const r of validator.ingestBatch(reports.slice(i, i + batchSize), nowMs)) if (r.ok) accepted++;
+  }
+  const elapsedMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  port.postMessage({ accepted, elapsedMs, rejects: validator.rejectCounts() });
+  port.close();
+});
+port.postMessage('ready');
