@@ -111,3 +111,24 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     },
   };
 }
+
+/**
+ * | variable | default | meaning |
+ * | DATABASE_URL | (unset) | use this PostgreSQL; unreachable means stop with an error, never a fallback |
+ * | EMBEDDED_PG_DIR | .data/postgres | data folder of the embedded PostgreSQL (when DATABASE_URL is unset) |
+ * | EMBEDDED_PG_PORT | 5433 | its port on 127.0.0.1 |
+ */
+export function databaseOptionsFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  log?: (m: string) => void,
+): DatabaseOptions {
+  const port = env.EMBEDDED_PG_PORT ? Number(env.EMBEDDED_PG_PORT) : 5433;
+  if (!Number.isInteger(port) || port <= 0 || port > 65535)
+    throw new Error(`EMBEDDED_PG_PORT must be a port number, got "${env.EMBEDDED_PG_PORT}"`);
+  return {
+    url: env.DATABASE_URL || undefined,
+    embeddedDir: path.resolve(env.EMBEDDED_PG_DIR || path.join('.data', 'postgres')),
+    embeddedPort: port,
+    log,
+  };
+}

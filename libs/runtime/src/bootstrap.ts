@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { ConsoleLogger, Logger, type INestApplication, type Type } from '@nestjs/common';
+import { ConsoleLogger, Logger, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 
 export interface AppOptions {
@@ -9,25 +9,55 @@ export interface AppOptions {
   host?: string;
 }
 
-/**
- * Starts one NestJS app of the exchange with structured (JSON) logs and graceful shutdown on
- * SIGTERM/SIGINT, and logs readiness with its URL. A failure to start is logged and exits the process.
- */
-export async function startApp(module: Type<unknown>, options: AppOptions): Promise<INestApplication> {
+/** Something `runMain` stops on SIGTERM or SIGINT. */
+export interface Closable {
+  close(): Promise<void>;
+}
+
+/** Starts one NestJS app of the exchange with structured (JSON) logs and logs its readiness and URL. */
+export async function startApp(
+  module: Type<unknown> | DynamicModule,
+  options: AppOptions,
+): Promise<INestApplication> {
   const app = await NestFactory.create(module, { logger: new ConsoleLogger({ json: true, colors: false }) });
-  app.enableShutdownHooks();
   await app.listen(options.port, options.host ?? '127.0.0.1');
   new Logger('Bootstrap').log({ msg: `${options.name} ready`, url: await app.getUrl() });
   return app;
 }
 
-/** Runs `start`, turning a failure into one fatal log line and exit code 1. */
-export function runMain(name: string, start: () => Promise<unknown>): void {
-  start().catch((err: unknown) => {
-    const error = err instanceof Error ? err.stack : String(err);
-    process.stderr.write(`${JSON.stringify({ level: 'fatal', msg: `${name} failed to start`, error })}\n`);
-    process.exit(1);
-  });
+/**
+ * Runs `start`; on SIGTERM or SIGINT closes what it returned (apps run their shutdown hooks, then
+ * databases and logs close) and exits. A failure to start is one fatal log line and exit code 1.
+ */
+export function runMain(name: string, start: () => Promise<Closable>): void {
+  // structured logs from the first line on, also before any app exists
+  Logger.overrideLogger(new ConsoleLogger({ json: true, colors: false }));
+  start().then(
+    (running) => {
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        new Logger('Bootstrap').log({ msg: `${name} stopping`, signal });
+        running.close().then(
+          () => process.exit(0),
+          (err: unknown) => {
+            process.stderr.write(
+              `${JSON.stringify({ level: 'error', msg: `${name} failed to stop cleanly`, error: String(err) })}\n`,
+            );
+            process.exit(1);
+          },
+        );
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    },
+    (err: unknown) => {
+      const error = err instanceof Error ? err.stack : String(err);
+      process.stderr.write(`${JSON.stringify({ level: 'fatal', msg: `${name} failed to start`, error })}\n`);
+      process.exit(1);
+    },
+  );
 }
 
 /** A TCP port from the environment, or the fallback; anything else is a clear start-up error. */

@@ -1,2 +1,2 @@
-export { portFromEnv, runMain, startApp, type AppOptions } from './bootstrap';
+export { portFromEnv, runMain, startApp, type AppOptions, type Closable } from './bootstrap';
 export { healthController, type HealthDetails } from './health';

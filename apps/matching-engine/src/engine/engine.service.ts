@@ -15,6 +15,9 @@ import { EVENT_LOG, type EventLog } from '../ports/event-log';
 
 export const SNAPSHOT_STORE = Symbol('SNAPSHOT_STORE');
 
+/** Receives the binary events of commands [firstSeq, lastSeq] (the bytes are the listener's to keep). */
+export type EventsListener = (events: Uint8Array, firstSeq: number, lastSeq: number) => void;
+
 export interface RecoverySummary {
   snapshotSeq: number;
   replayedCommands: number;
@@ -38,6 +41,7 @@ export class EngineService implements OnModuleInit, OnApplicationShutdown {
   private sinceSnapshot = 0;
   private snapshotting: Promise<void> = Promise.resolve();
   recovery?: RecoverySummary;
+  private readonly listeners: EventsListener[] = [];
 
   constructor(
     @Inject(ENGINE_CONFIG) private readonly config: EngineConfig,
@@ -48,6 +52,18 @@ export class EngineService implements OnModuleInit, OnApplicationShutdown {
 
   onModuleInit(): void {
     this.recover();
+  }
+
+  /**
+   * Calls `listener` with the events of every batch applied from now on (after it is durable), in
+   * order. Readers that need older events catch up from the event log first.
+   */
+  onEvents(listener: EventsListener): void {
+    this.listeners.push(listener);
+  }
+
+  get eventLog(): EventLog {
+    return this.events;
   }
 
   /** Resolves when any scheduled snapshot has been written. */
@@ -138,6 +154,7 @@ export class EngineService implements OnModuleInit, OnApplicationShutdown {
     this.run(batch);
     const bytes = this.sink.writer.bytes().slice();
     if (bytes.length > 0) void this.events.append(bytes, batch.firstSeq, batch.lastSeq);
+    for (const listener of this.listeners) listener(bytes, batch.firstSeq, batch.lastSeq);
     this.sinceSnapshot += batch.lastSeq - batch.firstSeq + 1;
     if (this.sinceSnapshot >= this.config.snapshotEvery) {
       this.sinceSnapshot = 0;

@@ -6,6 +6,8 @@
 export interface EventLog {
   readonly lastSeq: number;
   append(events: Uint8Array, firstSeq: number, lastSeq: number): Promise<void>;
+  /** The logged batches covering commands above `afterSeq`, oldest first (readers catching up). */
+  frames(afterSeq: number): Iterable<{ firstSeq: number; lastSeq: number; payload: Uint8Array }>;
   close(): Promise<void>;
 }
 

