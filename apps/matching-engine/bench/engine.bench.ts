@@ -1,22 +1,9 @@
-import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
-import { build as buildHistogram, type Histogram } from 'hdr-histogram-js';
-import {
-  ByteReader,
-  ByteWriter,
-  decodeCommand,
-  encodeCommands,
-  type Command,
-  type UnsequencedCommand,
-} from '@exchange/domain';
-import { SnapshotStore } from '@exchange/journal';
-import { BinaryEventSink, MatchingEngine } from '@exchange/order-book';
-import { FileCommandLog } from '../src/embedded/file-command-log';
-import { FileEventLog } from '../src/embedded/file-event-log';
-import { EngineService } from '../src/engine/engine.service';
 import { Logger } from '@nestjs/common';
-
+import { build as buildHistogram, type Histogram } from 'hdr-histogram-js';
+import { ByteReader, ByteWriter, decodeCommand, encodeCommands, type Command } from '@exchange/domain';
+import { BinaryEventSink, MatchingEngine } from '@exchange/order-book';
+import { openJournalledService, unsequenced } from './journalled-service';
 import { newPeerBook, runPeer, toPeerStream } from './peer';
 import { generateWorkload, type Workload as GeneratedWorkload } from './workload';
 
@@ -179,25 +166,13 @@ function best(fn: () => number): { median: number; all: number[] } {
 const us = (h: Histogram, p: number) => Math.round(h.getValueAtPercentile(p) / 10) / 100;
 
 /** Scenario 3: the stream through the engine service, command journal on (batches of 1,024). */
-async function journalThroughput(
-  w: { prefill: Command[]; commands: Command[] },
-  dir: string,
-): Promise<{ opsPerS: number; fsyncs: number }> {
-  fs.rmSync(dir, { recursive: true, force: true });
-  const clock = { nowMs: () => 1_700_000_000_000 };
-  const commands = new FileCommandLog(path.join(dir, 'journal'), 'batch', clock);
-  const events = new FileEventLog(path.join(dir, 'events'));
-  const service = new EngineService(
-    { dataDir: dir, fsync: 'batch', snapshotEvery: 1_000_000_000, httpPort: 0, demo: false },
-    commands,
-    events,
-    new SnapshotStore(path.join(dir, 'snapshots'), 'engine'),
-  );
-  service.recover();
-  const strip = (cs: readonly Command[]) =>
-    cs.map(({ seq: _s, timeMs: _t, ...rest }) => rest as UnsequencedCommand);
-  await service.submitRaw(strip(w.prefill));
-  const body = strip(w.commands);
+async function journalThroughput(w: {
+  prefill: Command[];
+  commands: Command[];
+}): Promise<{ opsPerS: number; fsyncs: number }> {
+  const { service, close } = openJournalledService();
+  await service.submitRaw(unsequenced(w.prefill));
+  const body = unsequenced(w.commands);
   const BATCH = 1024;
   const inFlight: Promise<unknown>[] = [];
   let batches = 0;
@@ -209,9 +184,7 @@ async function journalThroughput(
   }
   await Promise.all(inFlight);
   const ns = Number(process.hrtime.bigint() - t0);
-  await commands.close();
-  await events.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await close();
   return { opsPerS: (body.length / ns) * 1e9, fsyncs: batches };
 }
 
@@ -259,12 +232,11 @@ async function main(): Promise<void> {
   const deepLat = ourLatency(w2);
   gc();
 
-  const journalDir = path.join(os.tmpdir(), `engine-bench-${process.pid}`);
-  await journalThroughput(
-    { prefill: journalStream.prefill, commands: journalStream.commands.slice(0, 100_000) },
-    journalDir,
-  ); // warm-up
-  const journal = await journalThroughput(journalStream, journalDir);
+  await journalThroughput({
+    prefill: journalStream.prefill,
+    commands: journalStream.commands.slice(0, 100_000),
+  }); // warm-up
+  const journal = await journalThroughput(journalStream);
 
   const ratio = ours.median / peer.median;
   const rows: [string, string, string, string, string, string][] = [

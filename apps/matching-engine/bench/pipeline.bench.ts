@@ -15,15 +15,12 @@ import {
   placeOrder,
   type Command,
   type EngineEvent,
-  type UnsequencedCommand,
 } from '@exchange/domain';
-import { SnapshotStore, encodeFrame, scanFrame } from '@exchange/journal';
+import { encodeFrame, scanFrame } from '@exchange/journal';
 import { KafkaLog } from '@exchange/messaging';
 import { BinaryEventSink, EventCollector, MatchingEngine } from '@exchange/order-book';
 import { EngineEventsProjection, openDatabase } from '@exchange/persistence';
-import { FileCommandLog } from '../src/embedded/file-command-log';
-import { FileEventLog } from '../src/embedded/file-event-log';
-import { EngineService } from '../src/engine/engine.service';
+import { openJournalledService, unsequenced } from './journalled-service';
 import { BENCH_SPEC, generateWorkload } from './workload';
 
 /**
@@ -50,23 +47,11 @@ function repositoryRoot(): string {
 }
 const root = repositoryRoot();
 const log = (line: string) => process.stdout.write(`${line}\n`);
-const strip = (cs: readonly Command[]) =>
-  cs.map(({ seq: _s, timeMs: _t, ...rest }) => rest as UnsequencedCommand);
 
 async function inProcess(commands: readonly Command[], prefill: readonly Command[]) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipeline-'));
-  const clock = { nowMs: () => 1_700_000_000_000 };
-  const cmdLog = new FileCommandLog(path.join(dir, 'journal'), 'batch', clock);
-  const evLog = new FileEventLog(path.join(dir, 'events'));
-  const service = new EngineService(
-    { dataDir: dir, fsync: 'batch', snapshotEvery: 1e9, httpPort: 0, demo: false },
-    cmdLog,
-    evLog,
-    new SnapshotStore(path.join(dir, 'snapshots'), 'engine'),
-  );
-  service.recover();
-  await service.submitRaw(strip(prefill));
-  const body = strip(commands);
+  const { service, close } = openJournalledService();
+  await service.submitRaw(unsequenced(prefill));
+  const body = unsequenced(commands);
   const h = buildHistogram({
     lowestDiscernibleValue: 1,
     highestTrackableValue: 60_000_000,
@@ -85,9 +70,7 @@ async function inProcess(commands: readonly Command[], prefill: readonly Command
   }
   await Promise.all(inFlight);
   const seconds = (performance.now() - t0) / 1000;
-  await cmdLog.close();
-  await evLog.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await close();
   return {
     cmdsPerS: body.length / seconds,
     p50Ms: h.getValueAtPercentile(50) / 1000,
@@ -175,6 +158,7 @@ async function throughKafka(commands: readonly Command[], prefill: readonly Comm
   await evSub.stop();
   await engineSub.stop();
   await Promise.all([producerSide.close(), engineSide.close(), consumer.close()]);
+  if (startedKafka) execFileSync(kafkaScript, ['stop'], { stdio: ['ignore', 'ignore', 'inherit'] });
   return { cmdsPerS: commands.length / seconds };
 }
 

@@ -8,3 +8,4 @@ export {
 } from './file-journal';
 export { SnapshotStore, type LoadedSnapshot, type SnapshotLoad } from './snapshot-store';
 export { FRAME_HEADER_BYTES, FRAME_MAGIC, encodeFrame, scanFrame, type FrameScan } from './frame';
+export { writeFileAtomically } from './atomic-file';

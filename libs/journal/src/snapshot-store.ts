@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { crc32 } from '@exchange/domain';
-import { syncDir } from './file-journal';
+import { writeFileAtomically } from './atomic-file';
 
 /**
  * Snapshots as files `<name>-<seq>.snapshot`: u32 magic, u32 CRC-32 of the body, f64 seq, body.
@@ -53,16 +53,7 @@ export class SnapshotStore {
     view.setUint32(4, crc32(body), true);
     view.setFloat64(8, seq, true);
     bytes.set(body, HEADER);
-    const tmp = `${file}.tmp`;
-    const handle = await fs.promises.open(tmp, 'w');
-    try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.promises.rename(tmp, file);
-    syncDir(this.dir);
+    await writeFileAtomically(file, bytes);
     const all = this.list();
     for (const old of all.slice(this.keep)) await fs.promises.rm(old.file, { force: true });
     return all.slice(0, this.keep).at(-1)!.seq;

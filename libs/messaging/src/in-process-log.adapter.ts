@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FileJournal, syncDir, type FsyncPolicy } from '@exchange/journal';
+import { FileJournal, syncDir, writeFileAtomically, type FsyncPolicy } from '@exchange/journal';
 import type {
   ConsumeOptions,
   LogMessage,
@@ -178,7 +178,7 @@ export class InProcessLog implements MessageLog {
     // one writer per group: partitions commit through a chain, each write carrying all positions
     let commits = Promise.resolve();
     const commit = () =>
-      (commits = commits.then(() => writeAtomically(offsetsFile, JSON.stringify(positions))));
+      (commits = commits.then(() => writeFileAtomically(offsetsFile, JSON.stringify(positions))));
     const loops = parts.map((part, i) => this.deliver(part, i, options, positions, commit, () => running));
     const sub = {
       stop: async () => {
@@ -230,17 +230,4 @@ export class InProcessLog implements MessageLog {
     for (const sub of [...this.active]) await sub.stop();
     for (const parts of this.topics.values()) for (const p of parts) await p.journal.close();
   }
-}
-
-async function writeAtomically(file: string, text: string): Promise<void> {
-  await fs.promises.mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp`;
-  const handle = await fs.promises.open(tmp, 'w');
-  try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await fs.promises.rename(tmp, file);
 }
