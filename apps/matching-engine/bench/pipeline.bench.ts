@@ -78,11 +78,14 @@ async function inProcess(commands: readonly Command[], prefill: readonly Command
   };
 }
 
+const kafkaScript = path.join(root, 'infra', 'kafka', 'kafka.sh');
+/** Whether this run started the broker (and so stops it at the end). */
+let startedKafka = false;
+
 function kafkaBrokers(): string[] {
   if (process.env.KAFKA_BROKERS) return process.env.KAFKA_BROKERS.split(',');
-  execFileSync(path.join(root, 'infra/kafka/kafka.sh'), ['start'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  startedKafka = execFileSync(kafkaScript, ['status'], { encoding: 'utf8' }).trim() === 'stopped';
+  execFileSync(kafkaScript, ['start'], { stdio: ['ignore', 'ignore', 'inherit'] });
   return [`127.0.0.1:${process.env.KAFKA_PORT || 9092}`];
 }
 
