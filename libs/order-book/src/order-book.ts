@@ -16,6 +16,7 @@ import {
 } from '@exchange/domain';
 import type { EngineEventSink } from './event-sink';
 import { AccountOrders, Order, OrderState, PriceLevel } from './order';
+import { OrderIndex } from './order-index';
 import { PriceLadder } from './price-ladder';
 import { StopList } from './stop-list';
 import {
@@ -44,7 +45,7 @@ export class OrderBook {
   indexPriceTicks = 0;
   tradeCount = 0;
 
-  private readonly orders = new Map<number, Order>();
+  private readonly orders = new OrderIndex();
   private readonly accounts = new Map<number, AccountOrders>();
   /** Index: triggerSource * 2 + side. */
   private readonly stops: StopList[] = [];
@@ -161,7 +162,7 @@ export class OrderBook {
   cancelAll(seq: number, reason: CancelReason): void {
     if (this.orders.size === 0) return;
     this.begin(seq);
-    const all = [...this.orders.values()].sort((a, b) => a.orderId - b.orderId);
+    const all = this.orders.all().sort((a, b) => a.orderId - b.orderId);
     for (const o of all) this.removeLive(o, reason);
     this.end();
   }
@@ -256,7 +257,7 @@ export class OrderBook {
 
   /** After restoring orders: rebuild account lists in placement order. */
   finishRestore(): void {
-    const all = [...this.orders.values()].sort((a, b) => a.orderId - b.orderId);
+    const all = this.orders.all().sort((a, b) => a.orderId - b.orderId);
     for (const o of all) this.linkAccount(o);
   }
 
