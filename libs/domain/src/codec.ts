@@ -1,6 +1,7 @@
 import { ByteReader, ByteWriter, CodecError } from './bytes';
 import {
   CommandType,
+  placeOrder,
   type AmendOrder,
   type CancelOrder,
   type Command,
@@ -133,55 +134,69 @@ export function encodeCommand(
   }
 }
 
-function readPlace(r: ByteReader, seq: number, timeMs: number): PlaceOrder {
-  return {
-    type: CommandType.PlaceOrder,
-    seq,
-    timeMs,
-    instrumentId: r.f64(),
-    accountId: r.f64(),
-    clientOrderId: r.str(),
-    side: r.u8() as Side,
-    orderType: r.u8() as OrderType,
-    timeInForce: r.u8() as TimeInForce,
-    flags: r.u8(),
-    stpMode: r.u8() as StpMode,
-    triggerSource: r.u8() as TriggerSource,
-    priceTicks: r.f64(),
-    qtyLots: r.f64(),
-    displayLots: r.f64(),
-    stopPriceTicks: r.f64(),
-    expireAtMs: r.f64(),
-    positionLots: r.f64(),
-    protectionPriceTicks: r.f64(),
-  };
+/** Empty commands of the three hot types, in the field order the decoders fill them. */
+function emptyPlace(): PlaceOrder {
+  return placeOrder({ instrumentId: 0, accountId: 0, side: 0, qtyLots: 0 });
 }
 
-function readCancel(r: ByteReader, seq: number, timeMs: number): CancelOrder {
+function emptyCancel(): CancelOrder {
   return {
     type: CommandType.CancelOrder,
-    seq,
-    timeMs,
-    instrumentId: r.f64(),
-    accountId: r.f64(),
-    orderId: r.f64(),
-    clientOrderId: r.str(),
+    seq: 0,
+    timeMs: 0,
+    instrumentId: 0,
+    accountId: 0,
+    orderId: 0,
+    clientOrderId: '',
   };
 }
 
-function readAmend(r: ByteReader, seq: number, timeMs: number): AmendOrder {
+function emptyAmend(): AmendOrder {
   return {
-    type: CommandType.AmendOrder,
-    seq,
-    timeMs,
-    instrumentId: r.f64(),
-    accountId: r.f64(),
-    orderId: r.f64(),
-    clientOrderId: r.str(),
-    priceTicks: r.f64(),
-    qtyLots: r.f64(),
-    stopPriceTicks: r.f64(),
-  };
+    type: CommandType.AmendOrder, seq: 0, timeMs: 0, instrumentId: 0, accountId: 0, orderId: 0, clientOrderId: '',
+    priceTicks: 0, qtyLots: 0, stopPriceTicks: 0,
+  }; // prettier-ignore
+}
+
+/** Reads a place-order body into `c` (after the header); the decoders share these fillers. */
+function fillPlace(r: ByteReader, c: PlaceOrder, seq: number, timeMs: number): PlaceOrder {
+  c.seq = seq;
+  c.timeMs = timeMs;
+  c.instrumentId = r.f64();
+  c.accountId = r.f64();
+  c.clientOrderId = r.str();
+  c.side = r.u8() as Side;
+  c.orderType = r.u8() as OrderType;
+  c.timeInForce = r.u8() as TimeInForce;
+  c.flags = r.u8();
+  c.stpMode = r.u8() as StpMode;
+  c.triggerSource = r.u8() as TriggerSource;
+  c.priceTicks = r.f64();
+  c.qtyLots = r.f64();
+  c.displayLots = r.f64();
+  c.stopPriceTicks = r.f64();
+  c.expireAtMs = r.f64();
+  c.positionLots = r.f64();
+  c.protectionPriceTicks = r.f64();
+  return c;
+}
+
+function fillCancel(r: ByteReader, c: CancelOrder, seq: number, timeMs: number): CancelOrder {
+  c.seq = seq;
+  c.timeMs = timeMs;
+  c.instrumentId = r.f64();
+  c.accountId = r.f64();
+  c.orderId = r.f64();
+  c.clientOrderId = r.str();
+  return c;
+}
+
+function fillAmend(r: ByteReader, c: AmendOrder, seq: number, timeMs: number): AmendOrder {
+  fillCancel(r, c as unknown as CancelOrder, seq, timeMs);
+  c.priceTicks = r.f64();
+  c.qtyLots = r.f64();
+  c.stopPriceTicks = r.f64();
+  return c;
 }
 
 export function decodeCommand(r: ByteReader): Command {
@@ -192,11 +207,11 @@ export function decodeCommand(r: ByteReader): Command {
   const timeMs = r.f64();
   switch (type) {
     case CommandType.PlaceOrder:
-      return readPlace(r, seq, timeMs);
+      return fillPlace(r, emptyPlace(), seq, timeMs);
     case CommandType.CancelOrder:
-      return readCancel(r, seq, timeMs);
+      return fillCancel(r, emptyCancel(), seq, timeMs);
     case CommandType.AmendOrder:
-      return readAmend(r, seq, timeMs);
+      return fillAmend(r, emptyAmend(), seq, timeMs);
     case CommandType.MassCancel:
       return { type, seq, timeMs, accountId: r.f64(), instrumentId: r.f64() };
     case CommandType.SetReferencePrice:
@@ -225,9 +240,9 @@ export function decodeCommand(r: ByteReader): Command {
  * by `next` is valid until the following call; the engine copies what it keeps.
  */
 export class CommandCursor {
-  private readonly place = readPlace(new ByteReader(PLACE_TEMPLATE), 0, 0);
-  private readonly cancelCmd = readCancel(new ByteReader(CANCEL_TEMPLATE), 0, 0);
-  private readonly amendCmd = readAmend(new ByteReader(AMEND_TEMPLATE), 0, 0);
+  private readonly place = emptyPlace();
+  private readonly cancelCmd = emptyCancel();
+  private readonly amendCmd = emptyAmend();
   private r = new ByteReader(new Uint8Array(0));
 
   reset(bytes: Uint8Array): void {
@@ -243,61 +258,13 @@ export class CommandCursor {
     const start = r.pos;
     if (r.u8() !== COMMAND_TAG_V1) throw new CodecError(`unknown command codec tag at byte ${start}`);
     const type = r.u8();
-    if (type === CommandType.PlaceOrder) return this.fillPlace(r);
-    if (type === CommandType.CancelOrder) {
-      const c = this.cancelCmd;
-      c.seq = r.f64();
-      c.timeMs = r.f64();
-      c.instrumentId = r.f64();
-      c.accountId = r.f64();
-      c.orderId = r.f64();
-      c.clientOrderId = r.str();
-      return c;
-    }
-    if (type === CommandType.AmendOrder) {
-      const c = this.amendCmd;
-      c.seq = r.f64();
-      c.timeMs = r.f64();
-      c.instrumentId = r.f64();
-      c.accountId = r.f64();
-      c.orderId = r.f64();
-      c.clientOrderId = r.str();
-      c.priceTicks = r.f64();
-      c.qtyLots = r.f64();
-      c.stopPriceTicks = r.f64();
-      return c;
-    }
+    if (type === CommandType.PlaceOrder) return fillPlace(r, this.place, r.f64(), r.f64());
+    if (type === CommandType.CancelOrder) return fillCancel(r, this.cancelCmd, r.f64(), r.f64());
+    if (type === CommandType.AmendOrder) return fillAmend(r, this.amendCmd, r.f64(), r.f64());
     r.pos = start;
     return decodeCommand(r);
   }
-
-  private fillPlace(r: ByteReader): PlaceOrder {
-    const c = this.place;
-    c.seq = r.f64();
-    c.timeMs = r.f64();
-    c.instrumentId = r.f64();
-    c.accountId = r.f64();
-    c.clientOrderId = r.str();
-    c.side = r.u8() as Side;
-    c.orderType = r.u8() as OrderType;
-    c.timeInForce = r.u8() as TimeInForce;
-    c.flags = r.u8();
-    c.stpMode = r.u8() as StpMode;
-    c.triggerSource = r.u8() as TriggerSource;
-    c.priceTicks = r.f64();
-    c.qtyLots = r.f64();
-    c.displayLots = r.f64();
-    c.stopPriceTicks = r.f64();
-    c.expireAtMs = r.f64();
-    c.positionLots = r.f64();
-    c.protectionPriceTicks = r.f64();
-    return c;
-  }
 }
-
-const PLACE_TEMPLATE = new Uint8Array(128);
-const CANCEL_TEMPLATE = new Uint8Array(64);
-const AMEND_TEMPLATE = new Uint8Array(96);
 
 /* ---------------------------------------------------------------- events ---------------------------------------------------------------- */
 

@@ -12,95 +12,18 @@ import {
   type TimeInForce,
 } from '@exchange/domain';
 
+/** A writer's parameters without the leading ByteWriter. */
+type EventFields<F> = F extends (w: ByteWriter, ...fields: infer P) => void ? P : never;
+
 /**
- * Where the engine's events go. The book calls one method per event with plain fields, so a sink
+ * Where the engine's events go: one method per event type with the event's fields as plain
+ * arguments (the same signatures as the codec's `writeEvent` writers, minus the writer), so a sink
  * can encode straight into a buffer without building objects. Two sinks come with the book: one
  * that collects event objects and one that writes the binary codec.
  */
-export interface EngineEventSink {
-  instrumentListed(seq: number, instrumentId: number, symbol: string): void;
-  instrumentStatusChanged(seq: number, instrumentId: number, status: InstrumentStatus): void;
-  orderAccepted(
-    seq: number,
-    instrumentId: number,
-    orderId: number,
-    accountId: number,
-    clientOrderId: string,
-    side: Side,
-    orderType: OrderType,
-    timeInForce: TimeInForce,
-    flags: number,
-    priceTicks: number,
-    qtyLots: number,
-    displayLots: number,
-    stopPriceTicks: number,
-    expireAtMs: number,
-  ): void;
-  orderRejected(
-    seq: number,
-    commandType: CommandType,
-    instrumentId: number,
-    accountId: number,
-    orderId: number,
-    clientOrderId: string,
-    code: RejectCode,
-  ): void;
-  trade(
-    seq: number,
-    instrumentId: number,
-    tradeId: number,
-    priceTicks: number,
-    qtyLots: number,
-    aggressorSide: Side,
-    makerOrderId: number,
-    makerAccountId: number,
-    takerOrderId: number,
-    takerAccountId: number,
-    makerRemainingLots: number,
-    takerRemainingLots: number,
-  ): void;
-  orderCancelled(
-    seq: number,
-    instrumentId: number,
-    orderId: number,
-    accountId: number,
-    cancelledLots: number,
-    remainingLots: number,
-    reason: CancelReason,
-  ): void;
-  orderAmended(
-    seq: number,
-    instrumentId: number,
-    orderId: number,
-    accountId: number,
-    priceTicks: number,
-    remainingLots: number,
-    stopPriceTicks: number,
-    priorityKept: boolean,
-  ): void;
-  orderExpired(
-    seq: number,
-    instrumentId: number,
-    orderId: number,
-    accountId: number,
-    expiredLots: number,
-  ): void;
-  orderTriggered(
-    seq: number,
-    instrumentId: number,
-    orderId: number,
-    accountId: number,
-    triggerPriceTicks: number,
-  ): void;
-  bookDelta(
-    seq: number,
-    instrumentId: number,
-    side: Side,
-    priceTicks: number,
-    qtyLots: number,
-    orderCount: number,
-  ): void;
-}
+export type EngineEventSink = {
+  [K in keyof typeof writeEvent]: (...fields: EventFields<(typeof writeEvent)[K]>) => void;
+};
 
 /** Collects events as objects (tests, small tools). */
 export class EventCollector implements EngineEventSink {
