@@ -120,16 +120,12 @@ export class EventCollector implements EngineEventSink {
 
 /** Writes events with the binary codec into a reusable buffer (journals, logs, benchmarks). */
 export class BinaryEventSink implements EngineEventSink {
-  count = 0;
-
   constructor(readonly writer: ByteWriter = new ByteWriter(1 << 20)) {}
 
   instrumentListed(seq: number, instrumentId: number, symbol: string): void {
-    this.count++;
     writeEvent.instrumentListed(this.writer, seq, instrumentId, symbol);
   }
   instrumentStatusChanged(seq: number, instrumentId: number, status: InstrumentStatus): void {
-    this.count++;
     writeEvent.instrumentStatusChanged(this.writer, seq, instrumentId, status);
   }
   orderAccepted(
@@ -137,7 +133,6 @@ export class BinaryEventSink implements EngineEventSink {
     orderType: OrderType, timeInForce: TimeInForce, flags: number, priceTicks: number, qtyLots: number,
     displayLots: number, stopPriceTicks: number, expireAtMs: number,
   ): void {
-    this.count++;
     writeEvent.orderAccepted(
       this.writer, seq, instrumentId, orderId, accountId, clientOrderId, side, orderType, timeInForce, flags,
       priceTicks, qtyLots, displayLots, stopPriceTicks, expireAtMs,
@@ -147,7 +142,6 @@ export class BinaryEventSink implements EngineEventSink {
     seq: number, commandType: CommandType, instrumentId: number, accountId: number, orderId: number,
     clientOrderId: string, code: RejectCode,
   ): void {
-    this.count++;
     writeEvent.orderRejected(this.writer, seq, commandType, instrumentId, accountId, orderId, clientOrderId, code);
   } // prettier-ignore
   trade(
@@ -155,7 +149,6 @@ export class BinaryEventSink implements EngineEventSink {
     makerOrderId: number, makerAccountId: number, takerOrderId: number, takerAccountId: number,
     makerRemainingLots: number, takerRemainingLots: number,
   ): void {
-    this.count++;
     writeEvent.trade(
       this.writer, seq, instrumentId, tradeId, priceTicks, qtyLots, aggressorSide, makerOrderId, makerAccountId,
       takerOrderId, takerAccountId, makerRemainingLots, takerRemainingLots,
@@ -165,14 +158,12 @@ export class BinaryEventSink implements EngineEventSink {
     seq: number, instrumentId: number, orderId: number, accountId: number, cancelledLots: number,
     remainingLots: number, reason: CancelReason,
   ): void {
-    this.count++;
     writeEvent.orderCancelled(this.writer, seq, instrumentId, orderId, accountId, cancelledLots, remainingLots, reason);
   } // prettier-ignore
   orderAmended(
     seq: number, instrumentId: number, orderId: number, accountId: number, priceTicks: number,
     remainingLots: number, stopPriceTicks: number, priorityKept: boolean,
   ): void {
-    this.count++;
     writeEvent.orderAmended(this.writer, seq, instrumentId, orderId, accountId, priceTicks, remainingLots, stopPriceTicks, priorityKept);
   } // prettier-ignore
   orderExpired(
@@ -182,7 +173,6 @@ export class BinaryEventSink implements EngineEventSink {
     accountId: number,
     expiredLots: number,
   ): void {
-    this.count++;
     writeEvent.orderExpired(this.writer, seq, instrumentId, orderId, accountId, expiredLots);
   }
   orderTriggered(
@@ -192,7 +182,6 @@ export class BinaryEventSink implements EngineEventSink {
     accountId: number,
     triggerPriceTicks: number,
   ): void {
-    this.count++;
     writeEvent.orderTriggered(this.writer, seq, instrumentId, orderId, accountId, triggerPriceTicks);
   }
   bookDelta(
@@ -203,7 +192,6 @@ export class BinaryEventSink implements EngineEventSink {
     qtyLots: number,
     orderCount: number,
   ): void {
-    this.count++;
     writeEvent.bookDelta(this.writer, seq, instrumentId, side, priceTicks, qtyLots, orderCount);
   }
 }
