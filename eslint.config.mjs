@@ -37,6 +37,7 @@ export default tseslint.config(
       'libs/order-book/src/**/*.ts',
       'libs/pricing/src/**/*.ts',
       'libs/risk/src/**/*.ts',
+      'libs/ledger/src/**/*.ts',
       'libs/oracle/src/**/*.ts',
     ],
     ignores: ['**/*.spec.ts'],

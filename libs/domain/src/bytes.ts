@@ -87,6 +87,18 @@ export class ByteWriter {
     this.pos += encoded.length;
   }
 
+  /** A string of any length, UTF-8 with a u32 length prefix (JSON documents, long names). */
+  text(value: string): void {
+    const encoded = textEncoder.encode(value);
+    this.u32(encoded.length);
+    this.raw(encoded);
+  }
+
+  /** A bigint as its decimal string (exact at any size; amounts in minor units). */
+  bigint(value: bigint): void {
+    this.str(value.toString());
+  }
+
   raw(bytes: Uint8Array): void {
     this.ensure(bytes.length);
     this.buf.set(bytes, this.pos);
@@ -146,6 +158,24 @@ export class ByteReader {
     const v = this.u8();
     if (v > 1) throw new CodecError(`not a boolean: ${v}`);
     return v === 1;
+  }
+
+  text(): string {
+    const n = this.u32();
+    this.need(n);
+    const start = this.pos;
+    this.pos += n;
+    try {
+      return textDecoder.decode(this.buf.subarray(start, this.pos));
+    } catch {
+      throw new CodecError(`invalid UTF-8 at byte ${start}`);
+    }
+  }
+
+  bigint(): bigint {
+    const s = this.str();
+    if (!/^-?\d{1,78}$/.test(s)) throw new CodecError(`not an integer: ${s.slice(0, 32)}`);
+    return BigInt(s);
   }
 
   str(): string {

@@ -69,6 +69,31 @@ const commands: Command[] = [
   { type: CommandType.ListInstrument, seq: 7, timeMs: 16, instrumentId: 3, symbol: 'H100-2612-C-2.50', spec },
   { type: CommandType.SetInstrumentStatus, seq: 8, timeMs: 17, instrumentId: 3, status: 1 },
   { type: CommandType.AdvanceTime, seq: 9, timeMs: 18 },
+  {
+    type: CommandType.ListInstrument,
+    seq: 10,
+    timeMs: 19,
+    instrumentId: 4,
+    symbol: 'H100-USDC',
+    spec,
+    definition: {
+      symbol: 'H100-USDC',
+      kind: 'spot',
+      computeClass: 'H100',
+      quoteCurrency: 'USDC',
+      contract: { ...spec, tickSize: '0.0001', lotSize: '1', multiplier: '1' },
+    },
+  },
+  {
+    type: CommandType.Deposit,
+    seq: 11,
+    timeMs: 20,
+    accountId: 7,
+    asset: 'USDC',
+    amountMinor: 123_456_789_012_345_678_901n,
+  },
+  { type: CommandType.Withdraw, seq: 12, timeMs: 21, accountId: 7, asset: 'H100', amountMinor: 5n },
+  { type: CommandType.Liquidate, seq: 13, timeMs: 22, accountId: 7 },
 ];
 
 const events: EngineEvent[] = [
@@ -88,6 +113,9 @@ const events: EngineEvent[] = [
   { type: EventType.OrderExpired, seq: 8, instrumentId: 3, orderId: 1, accountId: 2, expiredLots: 1 },
   { type: EventType.OrderTriggered, seq: 9, instrumentId: 3, orderId: 4, accountId: 2, triggerPriceTicks: 12 },
   { type: EventType.BookDelta, seq: 10, instrumentId: 3, side: 1, priceTicks: 12, qtyLots: 0, orderCount: 0 },
+  { type: EventType.LedgerTransfer, seq: 11, instrumentId: 3, debitAccountId: 2, creditAccountId: -2, asset: 'USDC', amountMinor: 1_500n, reason: 3 },
+  { type: EventType.PositionChanged, seq: 12, instrumentId: 3, accountId: 2, qtyLots: -4, costMinor: -7_200_000n },
+  { type: EventType.Liquidation, seq: 13, instrumentId: 0, accountId: 2, phase: 2, equityMinor: -5n, maintenanceMinor: 0n, insuranceMinor: 5n },
 ]; // prettier-ignore
 
 describe('binary codec', () => {

@@ -5,6 +5,7 @@ import {
   type AmendOrder,
   type CancelOrder,
   type Command,
+  type ListInstrument,
   type PlaceOrder,
   type UnsequencedCommand,
 } from './commands';
@@ -17,8 +18,8 @@ import type {
   TimeInForce,
   TriggerSource,
 } from './enums';
-import { EventType, type EngineEvent } from './events';
-import type { BookSpec } from './instrument';
+import { EventType, type EngineEvent, type LiquidationPhase, type TransferReason } from './events';
+import type { BookSpec, InstrumentDefinition } from './instrument';
 import { rejectCodeAt, rejectCodeIndex, type RejectCode } from './reject-code';
 
 /**
@@ -122,12 +123,22 @@ export function encodeCommand(
       w.f64(c.instrumentId);
       w.str(c.symbol);
       writeBookSpec(w, c.spec);
+      w.text(c.definition === undefined ? '' : JSON.stringify(c.definition));
       return;
     case CommandType.SetInstrumentStatus:
       w.f64(c.instrumentId);
       w.u8(c.status);
       return;
     case CommandType.AdvanceTime:
+      return;
+    case CommandType.Deposit:
+    case CommandType.Withdraw:
+      w.f64(c.accountId);
+      w.str(c.asset);
+      w.bigint(c.amountMinor);
+      return;
+    case CommandType.Liquidate:
+      w.f64(c.accountId);
       return;
     default:
       throw new CodecError(`unknown command type ${(c as { type: unknown }).type}`);
@@ -224,14 +235,34 @@ export function decodeCommand(r: ByteReader): Command {
         priceTicks: r.f64(),
       };
     case CommandType.ListInstrument:
-      return { type, seq, timeMs, instrumentId: r.f64(), symbol: r.str(), spec: readBookSpec(r) };
+      return readListInstrument(r, seq, timeMs);
     case CommandType.SetInstrumentStatus:
       return { type, seq, timeMs, instrumentId: r.f64(), status: r.u8() as InstrumentStatus };
     case CommandType.AdvanceTime:
       return { type, seq, timeMs };
+    case CommandType.Deposit:
+    case CommandType.Withdraw:
+      return { type, seq, timeMs, accountId: r.f64(), asset: r.str(), amountMinor: r.bigint() };
+    case CommandType.Liquidate:
+      return { type, seq, timeMs, accountId: r.f64() };
     default:
       throw new CodecError(`unknown command type ${type}`);
   }
+}
+
+function readListInstrument(r: ByteReader, seq: number, timeMs: number): ListInstrument {
+  const instrumentId = r.f64();
+  const symbol = r.str();
+  const spec = readBookSpec(r);
+  const json = r.text();
+  if (json === '') return { type: CommandType.ListInstrument, seq, timeMs, instrumentId, symbol, spec };
+  let definition: InstrumentDefinition;
+  try {
+    definition = JSON.parse(json) as InstrumentDefinition;
+  } catch {
+    throw new CodecError(`instrument ${instrumentId}: definition is not JSON`);
+  }
+  return { type: CommandType.ListInstrument, seq, timeMs, instrumentId, symbol, spec, definition };
 }
 
 /**
@@ -458,6 +489,57 @@ export const writeEvent = {
   },
 };
 
+/** Writers of the risk stage's events (ledger, positions, liquidation), as `writeEvent` for the book's. */
+export const writeAccountEvent = {
+  ledgerTransfer(
+    w: ByteWriter,
+    seq: number,
+    instrumentId: number,
+    debitAccountId: number,
+    creditAccountId: number,
+    asset: string,
+    amountMinor: bigint,
+    reason: TransferReason,
+  ): void {
+    const at = head(w, EventType.LedgerTransfer, seq, instrumentId, 17);
+    w.view.setFloat64(at, debitAccountId, true);
+    w.view.setFloat64(at + 8, creditAccountId, true);
+    w.buf[at + 16] = byte(reason);
+    w.str(asset);
+    w.bigint(amountMinor);
+  },
+  positionChanged(
+    w: ByteWriter,
+    seq: number,
+    instrumentId: number,
+    accountId: number,
+    qtyLots: number,
+    costMinor: bigint,
+  ): void {
+    const at = head(w, EventType.PositionChanged, seq, instrumentId, 16);
+    w.view.setFloat64(at, accountId, true);
+    w.view.setFloat64(at + 8, qtyLots, true);
+    w.bigint(costMinor);
+  },
+  liquidation(
+    w: ByteWriter,
+    seq: number,
+    instrumentId: number,
+    accountId: number,
+    phase: LiquidationPhase,
+    equityMinor: bigint,
+    maintenanceMinor: bigint,
+    insuranceMinor: bigint,
+  ): void {
+    const at = head(w, EventType.Liquidation, seq, instrumentId, 9);
+    w.view.setFloat64(at, accountId, true);
+    w.buf[at + 8] = byte(phase);
+    w.bigint(equityMinor);
+    w.bigint(maintenanceMinor);
+    w.bigint(insuranceMinor);
+  },
+};
+
 export function encodeEvent(w: ByteWriter, e: EngineEvent): void {
   switch (e.type) {
     case EventType.InstrumentListed:
@@ -506,6 +588,16 @@ export function encodeEvent(w: ByteWriter, e: EngineEvent): void {
       return writeEvent.orderTriggered(w, e.seq, e.instrumentId, e.orderId, e.accountId, e.triggerPriceTicks);
     case EventType.BookDelta:
       return writeEvent.bookDelta(w, e.seq, e.instrumentId, e.side, e.priceTicks, e.qtyLots, e.orderCount);
+    case EventType.LedgerTransfer:
+      return writeAccountEvent.ledgerTransfer(
+        w, e.seq, e.instrumentId, e.debitAccountId, e.creditAccountId, e.asset, e.amountMinor, e.reason,
+      ); // prettier-ignore
+    case EventType.PositionChanged:
+      return writeAccountEvent.positionChanged(w, e.seq, e.instrumentId, e.accountId, e.qtyLots, e.costMinor);
+    case EventType.Liquidation:
+      return writeAccountEvent.liquidation(
+        w, e.seq, e.instrumentId, e.accountId, e.phase, e.equityMinor, e.maintenanceMinor, e.insuranceMinor,
+      ); // prettier-ignore
     default:
       throw new CodecError(`unknown event type ${(e as { type: unknown }).type}`);
   }
@@ -565,6 +657,18 @@ export function decodeEvent(r: ByteReader): EngineEvent {
         qtyLots: r.f64(),
         orderCount: r.f64(),
       };
+    case EventType.LedgerTransfer:
+      return {
+        type, seq, instrumentId, debitAccountId: r.f64(), creditAccountId: r.f64(),
+        reason: r.u8() as TransferReason, asset: r.str(), amountMinor: r.bigint(),
+      }; // prettier-ignore
+    case EventType.PositionChanged:
+      return { type, seq, instrumentId, accountId: r.f64(), qtyLots: r.f64(), costMinor: r.bigint() };
+    case EventType.Liquidation:
+      return {
+        type, seq, instrumentId, accountId: r.f64(), phase: r.u8() as LiquidationPhase, equityMinor: r.bigint(),
+        maintenanceMinor: r.bigint(), insuranceMinor: r.bigint(),
+      }; // prettier-ignore
     default:
       throw new CodecError(`unknown event type ${type}`);
   }

@@ -1,5 +1,5 @@
 import type { InstrumentStatus, OrderType, Side, StpMode, TimeInForce, TriggerSource } from './enums';
-import type { BookSpec } from './instrument';
+import type { BookSpec, InstrumentDefinition } from './instrument';
 
 /**
  * Commands into the matching engine. The sequencer gives each one `seq` (strictly increasing, never
@@ -17,6 +17,9 @@ export const CommandType = {
   ListInstrument: 6,
   SetInstrumentStatus: 7,
   AdvanceTime: 8,
+  Deposit: 9,
+  Withdraw: 10,
+  Liquidate: 11,
 } as const;
 export type CommandType = (typeof CommandType)[keyof typeof CommandType];
 
@@ -95,6 +98,12 @@ export interface ListInstrument extends CommandHeader {
   instrumentId: number;
   symbol: string;
   spec: BookSpec;
+  /**
+   * The instrument's full definition (kind, compute class, contract decimals, expiry, strike). The
+   * risk stage needs it to value positions and reserve collateral; a book listed without one trades,
+   * but the risk stage rejects its orders with UNKNOWN_INSTRUMENT.
+   */
+  definition?: InstrumentDefinition;
 }
 
 export interface SetInstrumentStatus extends CommandHeader {
@@ -108,6 +117,36 @@ export interface AdvanceTime extends CommandHeader {
   type: typeof CommandType.AdvanceTime;
 }
 
+/**
+ * Money into an account from outside the exchange (a chain deposit, or the development faucet).
+ * `asset` is the quote currency (`USDC`, amount in minor units) or a spot token's compute class
+ * (`H100`, amount in whole tokens).
+ */
+export interface Deposit extends CommandHeader {
+  type: typeof CommandType.Deposit;
+  accountId: number;
+  asset: string;
+  amountMinor: bigint;
+}
+
+/** Money out of an account; only what is free (not reserved, not needed as initial margin). */
+export interface Withdraw extends CommandHeader {
+  type: typeof CommandType.Withdraw;
+  accountId: number;
+  asset: string;
+  amountMinor: bigint;
+}
+
+/**
+ * One step of an account's liquidation: the risk stage closes part of its largest position with an
+ * IOC order (whose order id is this command's seq). Sent by the liquidation keeper while the account
+ * is in liquidation; a no-op with NOT_IN_LIQUIDATION otherwise.
+ */
+export interface Liquidate extends CommandHeader {
+  type: typeof CommandType.Liquidate;
+  accountId: number;
+}
+
 export type Command =
   | PlaceOrder
   | CancelOrder
@@ -116,7 +155,10 @@ export type Command =
   | SetReferencePrice
   | ListInstrument
   | SetInstrumentStatus
-  | AdvanceTime;
+  | AdvanceTime
+  | Deposit
+  | Withdraw
+  | Liquidate;
 
 /** A command before the sequencer has given it a seq and a time. */
 export type UnsequencedCommand = Command extends infer C

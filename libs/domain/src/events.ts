@@ -18,6 +18,9 @@ export const EventType = {
   OrderExpired: 8,
   OrderTriggered: 9,
   BookDelta: 10,
+  LedgerTransfer: 11,
+  PositionChanged: 12,
+  Liquidation: 13,
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 
@@ -140,6 +143,77 @@ export interface BookDelta {
   orderCount: number;
 }
 
+/** Why money moved (the `reason` of a ledger transfer). Append-only. */
+export const TransferReason = {
+  Deposit: 0,
+  Withdrawal: 1,
+  /** Spot: the quote currency from buyer to seller, and the token from seller to buyer. */
+  SpotSettlement: 2,
+  Fee: 3,
+  /** Options: the premium from buyer to seller at the trade. */
+  OptionPremium: 4,
+  /** Futures: profit or loss realised when a position is reduced, against the clearing account. */
+  RealisedPnl: 5,
+  /** The insurance fund covers a liquidated account's negative balance. */
+  InsuranceCover: 6,
+} as const;
+export type TransferReason = (typeof TransferReason)[keyof typeof TransferReason];
+export const TransferReasonName = [
+  'deposit',
+  'withdrawal',
+  'spot_settlement',
+  'fee',
+  'option_premium',
+  'realised_pnl',
+  'insurance_cover',
+] as const;
+
+/**
+ * One double-entry ledger movement: `amountMinor` (> 0) of `asset` leaves `debitAccountId` and
+ * reaches `creditAccountId`. System accounts have negative ids (see SYSTEM_ACCOUNTS). `instrumentId`
+ * is the instrument that caused it (0 for deposits and withdrawals).
+ */
+export interface LedgerTransfer {
+  type: typeof EventType.LedgerTransfer;
+  seq: number;
+  instrumentId: number;
+  debitAccountId: number;
+  creditAccountId: number;
+  asset: string;
+  amountMinor: bigint;
+  reason: TransferReason;
+}
+
+/** An account's position in a futures or options instrument after a trade: signed lots and cost. */
+export interface PositionChanged {
+  type: typeof EventType.PositionChanged;
+  seq: number;
+  instrumentId: number;
+  accountId: number;
+  /** Signed: + long, - short. */
+  qtyLots: number;
+  /** What the open position cost at its entry prices, in quote minor units (signed like qtyLots). */
+  costMinor: bigint;
+}
+
+export const LiquidationPhase = { Started: 0, Step: 1, Finished: 2 } as const;
+export type LiquidationPhase = (typeof LiquidationPhase)[keyof typeof LiquidationPhase];
+export const LiquidationPhaseName = ['started', 'step', 'finished'] as const;
+
+/** An account's liquidation: started (orders cancelled), each IOC step, finished. */
+export interface Liquidation {
+  type: typeof EventType.Liquidation;
+  seq: number;
+  /** The instrument of a step's IOC order; 0 for started and finished. */
+  instrumentId: number;
+  accountId: number;
+  phase: LiquidationPhase;
+  equityMinor: bigint;
+  maintenanceMinor: bigint;
+  /** Finished: what the insurance fund paid in. */
+  insuranceMinor: bigint;
+}
+
 export type EngineEvent =
   | InstrumentListed
   | InstrumentStatusChanged
@@ -150,4 +224,7 @@ export type EngineEvent =
   | OrderAmended
   | OrderExpired
   | OrderTriggered
-  | BookDelta;
+  | BookDelta
+  | LedgerTransfer
+  | PositionChanged
+  | Liquidation;

@@ -1,4 +1,5 @@
 export * from './enums';
+export * from './accounts';
 export * from './reject-code';
 export * from './compute-class';
 export * from './money';

@@ -39,6 +39,12 @@ export const REJECT_CODES = [
   'AMEND_NO_CHANGE',
   'INVALID_REFERENCE_PRICE',
   'INSUFFICIENT_MARGIN',
+  'INVALID_AMOUNT',
+  'UNKNOWN_ASSET',
+  'INSUFFICIENT_BALANCE',
+  'ACCOUNT_IN_LIQUIDATION',
+  'NOT_IN_LIQUIDATION',
+  'NO_MARK_PRICE',
 ] as const;
 
 export type RejectCode = (typeof REJECT_CODES)[number];
@@ -95,4 +101,10 @@ export const REJECT_CODE_MEANING: Record<RejectCode, string> = {
   AMEND_NO_CHANGE: 'The amendment changes nothing.',
   INVALID_REFERENCE_PRICE: 'Reference price must be a positive whole number of ticks.',
   INSUFFICIENT_MARGIN: 'The account cannot margin this order.',
+  INVALID_AMOUNT: 'Amount must be a positive whole number of minor units.',
+  UNKNOWN_ASSET: 'No such asset: USDC or a compute class with a spot token.',
+  INSUFFICIENT_BALANCE: 'The free balance does not cover this withdrawal.',
+  ACCOUNT_IN_LIQUIDATION: 'The account is being liquidated; only cancels and reduce-only orders are taken.',
+  NOT_IN_LIQUIDATION: 'The account is not being liquidated.',
+  NO_MARK_PRICE: 'The instrument (or its underlying) has no mark price yet, so the order cannot be margined.',
 };

@@ -1,7 +1,10 @@
 import {
   ByteWriter,
   EventType,
+  writeAccountEvent,
   writeEvent,
+  type LiquidationPhase,
+  type TransferReason,
   type CancelReason,
   type CommandType,
   type EngineEvent,
@@ -25,8 +28,16 @@ export type EngineEventSink = {
   [K in keyof typeof writeEvent]: (...fields: EventFields<(typeof writeEvent)[K]>) => void;
 };
 
+/** Where the risk stage's events go (ledger transfers, positions, liquidations), in the same style. */
+export type AccountEventSink = {
+  [K in keyof typeof writeAccountEvent]: (...fields: EventFields<(typeof writeAccountEvent)[K]>) => void;
+};
+
+/** Every event of the exchange's sequenced core: the books' and the risk stage's. */
+export type ExchangeEventSink = EngineEventSink & AccountEventSink;
+
 /** Collects events as objects (tests, small tools). */
-export class EventCollector implements EngineEventSink {
+export class EventCollector implements ExchangeEventSink {
   events: EngineEvent[] = [];
 
   take(): EngineEvent[] {
@@ -116,10 +127,31 @@ export class EventCollector implements EngineEventSink {
   ): void {
     this.events.push({ type: EventType.BookDelta, seq, instrumentId, side, priceTicks, qtyLots, orderCount });
   }
+  ledgerTransfer(
+    seq: number, instrumentId: number, debitAccountId: number, creditAccountId: number, asset: string,
+    amountMinor: bigint, reason: TransferReason,
+  ): void {
+    this.events.push({ type: EventType.LedgerTransfer, seq, instrumentId, debitAccountId, creditAccountId, asset, amountMinor, reason });
+  } // prettier-ignore
+  positionChanged(
+    seq: number,
+    instrumentId: number,
+    accountId: number,
+    qtyLots: number,
+    costMinor: bigint,
+  ): void {
+    this.events.push({ type: EventType.PositionChanged, seq, instrumentId, accountId, qtyLots, costMinor });
+  }
+  liquidation(
+    seq: number, instrumentId: number, accountId: number, phase: LiquidationPhase, equityMinor: bigint,
+    maintenanceMinor: bigint, insuranceMinor: bigint,
+  ): void {
+    this.events.push({ type: EventType.Liquidation, seq, instrumentId, accountId, phase, equityMinor, maintenanceMinor, insuranceMinor });
+  } // prettier-ignore
 }
 
 /** Writes events with the binary codec into a reusable buffer (journals, logs, benchmarks). */
-export class BinaryEventSink implements EngineEventSink {
+export class BinaryEventSink implements ExchangeEventSink {
   constructor(readonly writer: ByteWriter = new ByteWriter(1 << 20)) {}
 
   instrumentListed(seq: number, instrumentId: number, symbol: string): void {
@@ -194,4 +226,25 @@ export class BinaryEventSink implements EngineEventSink {
   ): void {
     writeEvent.bookDelta(this.writer, seq, instrumentId, side, priceTicks, qtyLots, orderCount);
   }
+  ledgerTransfer(
+    seq: number, instrumentId: number, debitAccountId: number, creditAccountId: number, asset: string,
+    amountMinor: bigint, reason: TransferReason,
+  ): void {
+    writeAccountEvent.ledgerTransfer(this.writer, seq, instrumentId, debitAccountId, creditAccountId, asset, amountMinor, reason);
+  } // prettier-ignore
+  positionChanged(
+    seq: number,
+    instrumentId: number,
+    accountId: number,
+    qtyLots: number,
+    costMinor: bigint,
+  ): void {
+    writeAccountEvent.positionChanged(this.writer, seq, instrumentId, accountId, qtyLots, costMinor);
+  }
+  liquidation(
+    seq: number, instrumentId: number, accountId: number, phase: LiquidationPhase, equityMinor: bigint,
+    maintenanceMinor: bigint, insuranceMinor: bigint,
+  ): void {
+    writeAccountEvent.liquidation(this.writer, seq, instrumentId, accountId, phase, equityMinor, maintenanceMinor, insuranceMinor);
+  } // prettier-ignore
 }

@@ -641,6 +641,19 @@ export class OrderBook {
 
   /* ------------------------------------------------------------ bookkeeping ------------------------------------------------------------ */
 
+  /** The live order of `accountId` named by id, or by client order id when `orderId` is 0. */
+  ownOrder(accountId: number, orderId: number, clientOrderId: string): Readonly<Order> | undefined {
+    return this.findOwn(accountId, orderId, clientOrderId);
+  }
+
+  /**
+   * The worst price a market order would trade at now (its own protection price, or the best
+   * opposite price moved by the contract's protection, within the band); 0 when nothing is there.
+   */
+  marketProtectionPrice(side: Side, own: number): number {
+    return this.protectionPrice(side, own);
+  }
+
   private findOwn(accountId: number, orderId: number, clientOrderId: string): Order | undefined {
     let o: Order | undefined;
     if (orderId !== 0) o = this.orders.get(orderId);

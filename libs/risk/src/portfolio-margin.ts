@@ -1,5 +1,12 @@
 import { Dec, roundToMinor } from '@exchange/domain';
-import { black76Price } from '@exchange/pricing';
+import {
+  accumulate,
+  futureScenarioVector,
+  optionScenarioVector,
+  scenarioGrid,
+  scenarioLabel,
+  worstLoss,
+} from './scenario-grid';
 import type { MarginParams, Markets, Position, UnderlyingMarket } from './types';
 
 /**
@@ -27,46 +34,26 @@ export interface AccountMargin {
   readonly perUnderlying: readonly UnderlyingMargin[];
 }
 
-function positionValue(p: Position, forward: number, volScale: number, m: UnderlyingMarket): number {
-  const hours = p.qtyLots * p.gpuHoursPerLot;
-  if (p.kind === 'future') return hours * forward;
-  const vol = m.volAnnual(p.strike, p.timeYears) * volScale;
-  return hours * black76Price(forward, p.strike, p.timeYears, vol, m.params.rateAnnual, p.isCall);
-}
-
-function portfolioValue(
-  ps: readonly Position[],
-  forward: number,
-  volScale: number,
-  m: UnderlyingMarket,
-): number {
-  let v = 0;
-  for (const p of ps) v += positionValue(p, forward, volScale, m);
-  return v;
-}
-
 /** Worst loss over the scenario grid (>= 0) and its label. */
 export function scanRisk(
   positions: readonly Position[],
   market: UnderlyingMarket,
 ): { loss: number; label: string } {
-  const { forward: f, params: q } = market;
-  const base = portfolioValue(positions, f, 1, market);
-  let worst = 0;
-  let label = 'none';
-  const volScales = [1 + q.volShift, 1, 1 - q.volShift];
-  for (let i = -q.priceSteps; i <= q.priceSteps; i++) {
-    const u = (q.priceRange * i) / q.priceSteps;
-    for (const vs of volScales) {
-      const loss = base - portfolioValue(positions, f * (1 + u), vs, market);
-      if (loss > worst) [worst, label] = [loss, `move ${u} vol x${vs}`];
-    }
+  const grid = scenarioGrid(market.params);
+  const acc = new Float64Array(grid.count);
+  const vector = new Float64Array(grid.count);
+  const f = market.forward;
+  for (const p of positions) {
+    if (p.kind === 'future') futureScenarioVector(grid, f, p.gpuHoursPerLot, vector);
+    else
+      optionScenarioVector(
+        grid, f, p.strike, p.timeYears, market.volAnnual(p.strike, p.timeYears), market.params.rateAnnual,
+        p.isCall, p.gpuHoursPerLot, vector,
+      ); // prettier-ignore
+    accumulate(acc, vector, p.qtyLots, grid.count);
   }
-  for (const u of [q.extremeMove, -q.extremeMove]) {
-    const loss = q.extremeCover * (base - portfolioValue(positions, f * (1 + u), 1, market));
-    if (loss > worst) [worst, label] = [loss, `extreme ${u} x${q.extremeCover}`];
-  }
-  return { loss: worst, label };
+  const worst = worstLoss(acc, grid.count);
+  return { loss: worst.loss, label: worst.scenario < 0 ? 'none' : scenarioLabel(grid, worst.scenario) };
 }
 
 export function shortOptionMinimum(

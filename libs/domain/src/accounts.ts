@@ -1,0 +1,17 @@
+/**
+ * Ledger accounts the exchange itself holds. Users' account ids are positive integers; system
+ * accounts are negative, so they never collide and commands can never name them.
+ * - External: the world outside the exchange. Deposits debit it and withdrawals credit it, so its
+ *   balance is minus the net deposits, and every asset's balances sum to zero across all accounts.
+ * - Fees: trading fees collected.
+ * - InsuranceFund: covers liquidated accounts' negative balances.
+ * - Clearing: the counterparty of realised futures profit and loss (the clearing house); its balance
+ *   is the open positions' profit and loss at entry prices, not yet realised by both sides.
+ */
+export const SystemAccount = { External: -1, Fees: -2, InsuranceFund: -3, Clearing: -4 } as const;
+export type SystemAccount = (typeof SystemAccount)[keyof typeof SystemAccount];
+
+/** Ledger asset codes: the quote currency, and one spot GPU-hour token per compute class. */
+export function isUserAccountId(accountId: number): boolean {
+  return Number.isSafeInteger(accountId) && accountId > 0;
+}

@@ -1,0 +1,5 @@
+export { DEFAULT_RISK_CONFIG, type FeeSchedule, type RiskConfig } from './risk-config';
+export { InstrumentKind, RiskInstrument } from './risk-instrument';
+export { RiskAccount, type Exposure, type OpenOrder, type PositionState } from './risk-account';
+export { RiskStage, type MarginFigures } from './risk-stage';
+export { RISK_SNAPSHOT_TAG_V1, restoreRiskStage, riskStateHash, snapshotRiskStage } from './risk-snapshot';

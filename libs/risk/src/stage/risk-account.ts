@@ -1,0 +1,76 @@
+import { Side } from '@exchange/domain';
+import { InstrumentKind, type RiskInstrument } from './risk-instrument';
+
+export interface PositionState {
+  /** Signed lots: + long, - short. */
+  qtyLots: number;
+  /** What the open position cost at entry prices, minor units, signed like qtyLots. */
+  costMinor: bigint;
+}
+
+/** An open order as the risk stage sees it: its worst price and what it holds back. */
+export interface OpenOrder {
+  readonly orderId: number;
+  readonly instrumentId: number;
+  readonly side: Side;
+  /** The worst price it can trade at: the limit, or a market order's protection price. */
+  priceTicks: number;
+  openLots: number;
+  /** Spot buys: quote currency reserved (notional plus fee at the worst price). */
+  reservedMinor: bigint;
+}
+
+/** Open derivatives orders of one account on one instrument, summed per side. */
+export interface Exposure {
+  buyLots: number;
+  sellLots: number;
+  /** Sum of lots x worst price, per side (for the worst-case fill's cost). */
+  buyTicksLots: number;
+  sellTicksLots: number;
+}
+
+export class RiskAccount {
+  readonly positions = new Map<number, PositionState>();
+  readonly orders = new Map<number, OpenOrder>();
+  readonly exposure = new Map<number, Exposure>();
+  lockedQuoteMinor = 0n;
+  readonly lockedTokens = new Map<string, bigint>();
+  inLiquidation = false;
+
+  constructor(readonly accountId: number) {}
+
+  get hasDerivatives(): boolean {
+    return this.positions.size > 0 || this.exposure.size > 0;
+  }
+
+  lockedToken(asset: string): bigint {
+    return this.lockedTokens.get(asset) ?? 0n;
+  }
+
+  /** Adds (sign 1) or removes (sign -1) an open order's hold on the account. */
+  hold(o: OpenOrder, ins: RiskInstrument, sign: 1 | -1): void {
+    if (ins.kind === InstrumentKind.Spot) {
+      if (o.side === Side.Buy) this.lockedQuoteMinor += sign === 1 ? o.reservedMinor : -o.reservedMinor;
+      else {
+        const tokens = BigInt(o.openLots) * ins.tokensPerLot;
+        const next = this.lockedToken(ins.asset) + (sign === 1 ? tokens : -tokens);
+        if (next === 0n) this.lockedTokens.delete(ins.asset);
+        else this.lockedTokens.set(ins.asset, next);
+      }
+      return;
+    }
+    let e = this.exposure.get(o.instrumentId);
+    if (e === undefined) {
+      e = { buyLots: 0, sellLots: 0, buyTicksLots: 0, sellTicksLots: 0 };
+      this.exposure.set(o.instrumentId, e);
+    }
+    if (o.side === Side.Buy) {
+      e.buyLots += sign * o.openLots;
+      e.buyTicksLots += sign * o.openLots * o.priceTicks;
+    } else {
+      e.sellLots += sign * o.openLots;
+      e.sellTicksLots += sign * o.openLots * o.priceTicks;
+    }
+    if (e.buyLots === 0 && e.sellLots === 0) this.exposure.delete(o.instrumentId);
+  }
+}
