@@ -1,4 +1,4 @@
-import { keccak_256 } from '@noble/hashes/sha3';
+import { keccak256 } from './keccak';
 import { TypedDataEncoder } from 'ethers';
 
 /**
@@ -36,7 +36,7 @@ export class FlatStructHasher {
     readonly domain: Eip712Domain,
   ) {
     const typeString = `${primaryType}(${fields.map((f) => `${f.type} ${f.name}`).join(',')})`;
-    this.typeHash = keccak_256(encoder.encode(typeString));
+    this.typeHash = keccak256(encoder.encode(typeString));
     this.ethersTypes = { [primaryType]: fields.map((f) => ({ name: f.name, type: f.type })) };
     this.domainSeparator = hexToBytes(TypedDataEncoder.hashDomain(domain));
     this.buffer = new Uint8Array(32 * (fields.length + 1));
@@ -58,14 +58,14 @@ export class FlatStructHasher {
       else if (field.type === 'address') buf.set(hexToBytes(String(v)), offset + 12);
       else writeUint256(buf, offset, v as number | bigint);
     }
-    this.digestInput.set(keccak_256(buf), 34);
-    return keccak_256(this.digestInput);
+    this.digestInput.set(keccak256(buf), 34);
+    return keccak256(this.digestInput);
   }
 
   private hashString(s: string): Uint8Array {
     let h = this.stringHashes.get(s);
     if (h === undefined) {
-      h = keccak_256(encoder.encode(s));
+      h = keccak256(encoder.encode(s));
       if (this.stringHashes.size >= STRING_CACHE_MAX) this.stringHashes.clear();
       this.stringHashes.set(s, h);
     }

@@ -4,7 +4,7 @@ import { REPORT_REJECT_CODES } from './reason-code';
 import type { ProviderReportCodec, ProviderReport, SignedReport } from './report';
 import { REPORT_LIMITS } from './report';
 import type { ProviderRegistry } from './registry';
-import { SignatureVerifier, verifyBatch, type VerifyItem } from './signature';
+import { SignatureVerifier } from './signature';
 
 export interface IngestionConfig {
   /** A report older than this (and a benchmark older than benchmarkFreshnessMs) is STALE_REPORT. */
@@ -42,40 +42,21 @@ export class ReportValidator {
   ) {}
 
   ingest(signed: SignedReport, nowMs: number): IngestResult {
-    return this.apply(signed, nowMs, undefined);
+    return this.apply(signed, nowMs);
   }
 
   /**
-   * Same results and state as calling ingest on each report in order; signatures are checked
-   * first as a batch (a pure function of report, signature and registered address), which shares
-   * the modular inversions.
+   * Same results and state as calling ingest on each report in order, which is what it does: with
+   * libsecp256k1 one signature check has no work to share with another.
    */
   ingestBatch(batch: readonly SignedReport[], nowMs: number): IngestResult[] {
-    const items: VerifyItem[] = [];
-    const slot: number[] = [];
-    for (const signed of batch) {
-      const provider = this.registry.get(signed.report.providerId);
-      if (
-        provider === undefined ||
-        computeClass(signed.report.computeClass) === undefined ||
-        !valuesInRange(signed.report)
-      ) {
-        slot.push(-1);
-        continue;
-      }
-      slot.push(items.length);
-      items.push({
-        digest: this.codec.digest(signed.report),
-        signature: signed.signature,
-        expectedAddress: provider.address,
-      });
-    }
-    const valid = verifyBatch(this.verifier, items);
-    return batch.map((signed, i) => this.apply(signed, nowMs, slot[i]! < 0 ? undefined : valid[slot[i]!]));
+    const results = new Array<IngestResult>(batch.length);
+    for (let i = 0; i < batch.length; i++) results[i] = this.apply(batch[i]!, nowMs);
+    return results;
   }
 
-  private apply(signed: SignedReport, nowMs: number, signatureValid: boolean | undefined): IngestResult {
-    const code = this.check(signed, nowMs, signatureValid);
+  private apply(signed: SignedReport, nowMs: number): IngestResult {
+    const code = this.check(signed, nowMs);
     if (code !== undefined) {
       this.rejects.set(code, (this.rejects.get(code) ?? 0) + 1);
       return { ok: false, code };
@@ -85,7 +66,7 @@ export class ReportValidator {
     return { ok: true, report: signed.report };
   }
 
-  private check(signed: SignedReport, nowMs: number, signatureValid?: boolean): ReportRejectCode | undefined {
+  private check(signed: SignedReport, nowMs: number): ReportRejectCode | undefined {
     const r = signed.report;
     if (computeClass(r.computeClass) === undefined) return 'UNKNOWN_CLASS';
     if (!valuesInRange(r)) return 'VALUE_OUT_OF_RANGE';
@@ -98,9 +79,8 @@ export class ReportValidator {
     if (nowMs - r.benchmarkMeasuredAtMs > this.config.benchmarkFreshnessMs) return 'STALE_REPORT';
     const last = this.lastNonce.get(r.providerId);
     if (last !== undefined && r.nonce <= last) return 'NONCE_REPLAYED';
-    const valid =
-      signatureValid ?? this.verifier.verify(this.codec.digest(r), signed.signature, provider.address);
-    if (!valid) return 'BAD_SIGNATURE';
+    if (!this.verifier.verify(this.codec.digest(r), signed.signature, provider.address))
+      return 'BAD_SIGNATURE';
     return undefined;
   }
 

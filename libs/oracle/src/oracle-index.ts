@@ -1,6 +1,13 @@
 import { COMPUTE_CLASSES, REFERENCE_COMPUTE_CLASS, type ComputeClassId } from '@exchange/domain';
+import { LatestReports, classIndexOf } from './latest-reports';
 import type { ProviderReport } from './report';
-import { divRoundHalfEven, sortedOrder, weightedQuantileOf, type Weighted } from './robust-stats';
+import {
+  deviationQuantileOf,
+  divRoundHalfEven,
+  quantileOf,
+  sortedOrderInto,
+  type Weighted,
+} from './robust-stats';
 
 /**
  * The index: a pure function of accepted reports (in acceptance order) and a time. Per class, and
@@ -66,8 +73,98 @@ export interface IndexSample extends Weighted {
 }
 
 const PPM = 1_000_000;
+const TWO_POW_53 = 2 ** 53;
+const CLASS_COUNT = COMPUTE_CLASSES.length;
+const REFERENCE_CLASS = classIndexOf(REFERENCE_COMPUTE_CLASS);
 
-const CLASS_BY_ID = new Map(COMPUTE_CLASSES.map((c) => [c.id as string, c]));
+/** One index's samples as columns: value, weight, provider number, utilisation, GPUs. */
+interface ColumnViews {
+  readonly values: Float64Array;
+  readonly weights: Float64Array;
+  readonly providers: Int32Array;
+  readonly utilisation: Float64Array;
+  readonly gpus: Float64Array;
+}
+
+/** Column buffers, so the aggregation allocates no per-sample objects; grown and reused. */
+class Columns implements ColumnViews {
+  values = new Float64Array(0);
+  weights = new Float64Array(0);
+  providers = new Int32Array(0);
+  utilisation = new Float64Array(0);
+  gpus = new Float64Array(0);
+
+  reserve(n: number): void {
+    if (n <= this.values.length) return;
+    const size = Math.max(n, 2 * this.values.length, 64);
+    this.values = new Float64Array(size);
+    this.weights = new Float64Array(size);
+    this.providers = new Int32Array(size);
+    this.utilisation = new Float64Array(size);
+    this.gpus = new Float64Array(size);
+  }
+
+  /** Columns [from, from + n) as views. */
+  slice(from: number, n: number): ColumnViews {
+    const to = from + n;
+    return {
+      values: this.values.subarray(from, to),
+      weights: this.weights.subarray(from, to),
+      providers: this.providers.subarray(from, to),
+      utilisation: this.utilisation.subarray(from, to),
+      gpus: this.gpus.subarray(from, to),
+    };
+  }
+}
+
+/** Aggregation scratch: sort orders, packed sort keys, keep flags, per-provider stamps. */
+class Scratch {
+  order = new Uint32Array(0);
+  order2 = new Uint32Array(0);
+  keys = new Float64Array(0);
+  deviations = new Float64Array(0);
+  keep = new Uint8Array(0);
+  keptStamp = new Int32Array(0);
+  outlierStamp = new Int32Array(0);
+  private stamp = 0;
+
+  reserve(samples: number, providers: number): void {
+    if (samples > this.order.length) {
+      const n = Math.max(samples, 2 * this.order.length, 64);
+      this.order = new Uint32Array(n);
+      this.order2 = new Uint32Array(n);
+      this.keys = new Float64Array(n);
+      this.deviations = new Float64Array(n);
+      this.keep = new Uint8Array(n);
+    }
+    if (providers > this.keptStamp.length) {
+      const n = Math.max(providers, 2 * this.keptStamp.length, 64);
+      this.keptStamp = new Int32Array(n);
+      this.outlierStamp = new Int32Array(n);
+      this.stamp = 0;
+    }
+  }
+
+  /** A fresh stamp: a provider is marked in this round when its stamp entry equals it. */
+  nextStamp(): number {
+    if (this.stamp >= 0x3fffffff) {
+      this.keptStamp.fill(0);
+      this.outlierStamp.fill(0);
+      this.stamp = 0;
+    }
+    return ++this.stamp;
+  }
+}
+
+// Working state, reused by every call on this thread (the functions below are synchronous).
+const latest = new LatestReports();
+const classColumns = new Columns();
+const compositeColumns = new Columns();
+const sampleColumns = new Columns();
+const scratch = new Scratch();
+const classStart = new Int32Array(CLASS_COUNT + 1);
+const classFill = new Int32Array(CLASS_COUNT);
+const factorOfClass = new Float64Array(CLASS_COUNT);
 
 /**
  * Performance factor per class (ppm of H100): the GPU-weighted median of the latest benchmark score
@@ -80,32 +177,48 @@ export function performanceFactors(
   nowMs: number,
   windowMs: number,
 ): Record<ComputeClassId, number> {
-  const latest = latestPerCluster(
-    reports,
-    (r) => {
-      if (nowMs - r.benchmarkMeasuredAtMs > windowMs || r.benchmarkMeasuredAtMs > nowMs) return false;
-      const spec = CLASS_BY_ID.get(r.computeClass);
-      return spec !== undefined && r.benchmarkSuite === spec.benchmarkSuite;
-    },
-    (r) => r.benchmarkMeasuredAtMs,
-  );
-  const votes = new Map<ComputeClassId, { scores: number[]; gpus: number[] }>(
-    COMPUTE_CLASSES.map((c) => [c.id, { scores: [], gpus: [] }]),
-  );
-  for (const r of latest) {
-    const v = votes.get(r.computeClass)!;
-    v.scores.push(r.benchmarkScoreMilli);
-    v.gpus.push(r.gpusTotal);
+  latest.collect(reports, nowMs, -1, windowMs);
+  try {
+    return factorsOf(latest);
+  } finally {
+    latest.release();
   }
-  const scoreOf = (id: ComputeClassId): number => {
-    const v = votes.get(id)!;
-    if (v.scores.length === 0) return CLASS_BY_ID.get(id)!.referenceScore * 1000;
-    const values = Float64Array.from(v.scores);
-    return weightedQuantileOf(values, Float64Array.from(v.gpus), sortedOrder(values), 0.5);
+}
+
+/** Factors from the collected benchmark reports, grouped by class in collection order. */
+function factorsOf(latestReports: LatestReports): Record<ComputeClassId, number> {
+  const { benchProviders, benchHead, benchNext, benchReport, benchClass } = latestReports;
+  classStart.fill(0);
+  let votes = 0;
+  for (let a = 0; a < latestReports.benchProviderCount; a++)
+    for (let s = benchHead[benchProviders[a]!]!; s >= 0; s = benchNext[s]!) {
+      classStart[benchClass[s]! + 1]!++;
+      votes++;
+    }
+  for (let k = 0; k < CLASS_COUNT; k++) classStart[k + 1]! += classStart[k]!;
+  classFill.set(classStart.subarray(0, CLASS_COUNT));
+  classColumns.reserve(votes);
+  const { values, weights } = classColumns;
+  for (let a = 0; a < latestReports.benchProviderCount; a++)
+    for (let s = benchHead[benchProviders[a]!]!; s >= 0; s = benchNext[s]!) {
+      const r = benchReport[s]!;
+      const at = classFill[benchClass[s]!]!++;
+      values[at] = r.benchmarkScoreMilli;
+      weights[at] = r.gpusTotal;
+    }
+  scratch.reserve(votes, 0);
+  const scoreOf = (k: number): number => {
+    const from = classStart[k]!;
+    const n = classStart[k + 1]! - from;
+    if (n === 0) return COMPUTE_CLASSES[k]!.referenceScore * 1000;
+    const v = values.subarray(from, from + n);
+    sortedOrderInto(v, n, scratch.order, scratch.keys);
+    return quantileOf(v, weights.subarray(from, from + n), scratch.order, n, 0.5);
   };
-  const reference = scoreOf(REFERENCE_COMPUTE_CLASS);
+  const reference = scoreOf(REFERENCE_CLASS);
   const out = {} as Record<ComputeClassId, number>;
-  for (const c of COMPUTE_CLASSES) out[c.id] = Math.max(1, divRoundHalfEven(scoreOf(c.id) * PPM, reference));
+  for (let k = 0; k < CLASS_COUNT; k++)
+    out[COMPUTE_CLASSES[k]!.id] = Math.max(1, divRoundHalfEven(scoreOf(k) * PPM, reference));
   return out;
 }
 
@@ -115,35 +228,12 @@ export function latestFresh(
   nowMs: number,
   freshnessMs: number,
 ): ProviderReport[] {
-  return latestPerCluster(
-    reports,
-    (r) => r.observedAtMs <= nowMs && nowMs - r.observedAtMs <= freshnessMs,
-    (r) => r.observedAtMs,
-  );
-}
-
-/** Among accepted reports, the latest by `timeOf` per provider/cluster (later in the list wins ties). */
-function latestPerCluster(
-  reports: readonly ProviderReport[],
-  accept: (r: ProviderReport) => boolean,
-  timeOf: (r: ProviderReport) => number,
-): ProviderReport[] {
-  // per provider a short array of its clusters' latest reports: cheaper than nested maps
-  const byProvider = new Map<string, ProviderReport[]>();
-  for (const r of reports) {
-    if (!accept(r)) continue;
-    const clusters = byProvider.get(r.providerId);
-    if (clusters === undefined) {
-      byProvider.set(r.providerId, [r]);
-      continue;
-    }
-    let k = 0;
-    while (k < clusters.length && clusters[k]!.clusterId !== r.clusterId) k++;
-    if (k === clusters.length) clusters.push(r);
-    else if (timeOf(r) >= timeOf(clusters[k]!)) clusters[k] = r;
-  }
+  latest.collect(reports, nowMs, freshnessMs, -1);
   const out: ProviderReport[] = [];
-  for (const clusters of byProvider.values()) for (const r of clusters) out.push(r);
+  for (let a = 0; a < latest.freshProviderCount; a++)
+    for (let s = latest.freshHead[latest.freshProviders[a]!]!; s >= 0; s = latest.freshNext[s]!)
+      out.push(latest.freshReport[s]!);
+  latest.release();
   return out;
 }
 
@@ -152,24 +242,69 @@ export function computeIndex(
   nowMs: number,
   config: IndexConfig = DEFAULT_INDEX_CONFIG,
 ): IndexSnapshot {
-  const factorPpm = performanceFactors(reports, nowMs, config.benchmarkWindowMs);
-  const fresh = latestFresh(reports, nowMs, config.freshnessMs);
-  const perClass = new Map<ComputeClassId, IndexSample[]>(COMPUTE_CLASSES.map((c) => [c.id, []]));
-  const composite: IndexSample[] = [];
-  for (const r of fresh) {
-    const factor = factorPpm[r.computeClass];
-    const providerId = r.providerId;
-    const utilisationBps = r.utilisationBps;
-    const gpus = r.gpusTotal;
-    perClass
-      .get(r.computeClass)!
-      .push({ providerId, utilisationBps, gpus, value: r.priceMicros, weight: gpus });
-    const value = divRoundHalfEven(r.priceMicros * PPM, factor);
-    composite.push({ providerId, utilisationBps, gpus, value, weight: gpus * factor });
+  latest.collect(reports, nowMs, config.freshnessMs, config.benchmarkWindowMs);
+  try {
+    const factorPpm = factorsOf(latest);
+    for (let k = 0; k < CLASS_COUNT; k++) factorOfClass[k] = factorPpm[COMPUTE_CLASSES[k]!.id];
+    const samples = fillColumns(latest);
+    const classes = {} as Record<ComputeClassId, IndexValue>;
+    for (let k = 0; k < CLASS_COUNT; k++) {
+      const from = classStart[k]!;
+      const n = classStart[k + 1]! - from;
+      const id = COMPUTE_CLASSES[k]!.id;
+      classes[id] = aggregateColumns(id, classColumns.slice(from, n), n, latest, nowMs, config);
+    }
+    const composite = aggregateColumns('CU', compositeColumns, samples, latest, nowMs, config);
+    return { asOfMs: nowMs, factorPpm, classes, composite };
+  } finally {
+    latest.release();
   }
-  const classes = {} as Record<ComputeClassId, IndexValue>;
-  for (const c of COMPUTE_CLASSES) classes[c.id] = aggregate(c.id, perClass.get(c.id)!, nowMs, config);
-  return { asOfMs: nowMs, factorPpm, classes, composite: aggregate('CU', composite, nowMs, config) };
+}
+
+/**
+ * Fresh samples into the class columns (grouped by class, in collection order) and the composite
+ * columns (CU prices, rounded half to even, and CU capacity weights); returns the sample count.
+ */
+function fillColumns(latestReports: LatestReports): number {
+  const { freshProviders, freshHead, freshNext, freshReport, freshClass } = latestReports;
+  classStart.fill(0);
+  let samples = 0;
+  for (let a = 0; a < latestReports.freshProviderCount; a++)
+    for (let s = freshHead[freshProviders[a]!]!; s >= 0; s = freshNext[s]!) {
+      const k = freshClass[s]!;
+      if (k < 0) throw new RangeError(`unknown compute class ${freshReport[s]!.computeClass}`);
+      classStart[k + 1]!++;
+      samples++;
+    }
+  for (let k = 0; k < CLASS_COUNT; k++) classStart[k + 1]! += classStart[k]!;
+  classFill.set(classStart.subarray(0, CLASS_COUNT));
+  classColumns.reserve(samples);
+  compositeColumns.reserve(samples);
+  const c = classColumns;
+  const u = compositeColumns;
+  let j = 0;
+  for (let a = 0; a < latestReports.freshProviderCount; a++) {
+    const p = freshProviders[a]!;
+    for (let s = freshHead[p]!; s >= 0; s = freshNext[s]!) {
+      const r = freshReport[s]!;
+      const k = freshClass[s]!;
+      const factor = factorOfClass[k]!;
+      const gpus = r.gpusTotal;
+      const at = classFill[k]!++;
+      c.values[at] = r.priceMicros;
+      c.weights[at] = gpus;
+      c.providers[at] = p;
+      c.utilisation[at] = r.utilisationBps;
+      c.gpus[at] = gpus;
+      u.values[j] = divRoundHalfEven(r.priceMicros * PPM, factor);
+      u.weights[j] = gpus * factor;
+      u.providers[j] = p;
+      u.utilisation[j] = r.utilisationBps;
+      u.gpus[j] = gpus;
+      j++;
+    }
+  }
+  return samples;
 }
 
 /** Robust aggregation of one index's samples (see the module comment). */
@@ -179,58 +314,124 @@ export function aggregate(
   nowMs: number,
   config: IndexConfig,
 ): IndexValue {
-  const stale: IndexValue = {
+  const n = samples.length;
+  const providers = new Map<string, number>();
+  const providerIds: string[] = [];
+  sampleColumns.reserve(n);
+  const c = sampleColumns;
+  for (let i = 0; i < n; i++) {
+    const sample = samples[i]!;
+    let p = providers.get(sample.providerId);
+    if (p === undefined) {
+      p = providerIds.length;
+      providers.set(sample.providerId, p);
+      providerIds.push(sample.providerId);
+    }
+    c.values[i] = sample.value;
+    c.weights[i] = sample.weight;
+    c.providers[i] = p;
+    c.utilisation[i] = sample.utilisationBps;
+    c.gpus[i] = sample.gpus;
+  }
+  return aggregateColumns(indexId, c, n, { providerIds, providerCount: providerIds.length }, nowMs, config);
+}
+
+function staleValue(
+  indexId: IndexId,
+  providers: number,
+  outlierProviders: string[],
+  nowMs: number,
+): IndexValue {
+  return {
     indexId,
     status: 'stale',
     priceMicros: null,
     lowMicros: null,
     highMicros: null,
     utilisationBps: null,
-    providers: 0,
-    outlierProviders: [],
+    providers,
+    outlierProviders,
     asOfMs: nowMs,
   };
-  const n = samples.length;
-  if (n === 0) return stale;
-  const values = new Float64Array(n);
-  const weights = new Float64Array(n);
+}
+
+/**
+ * The aggregation over columns [0, n): one sort of the values serves the median, the MAD (the
+ * deviations are merged from the sorted values rather than sorted again, when weight sums are
+ * exact) and the band; distinct providers are counted with stamps instead of sets.
+ */
+function aggregateColumns(
+  indexId: IndexId,
+  c: ColumnViews,
+  n: number,
+  names: { readonly providerIds: readonly string[]; readonly providerCount: number },
+  nowMs: number,
+  config: IndexConfig,
+): IndexValue {
+  if (n === 0) return staleValue(indexId, 0, [], nowMs);
+  const { values, weights } = c;
+  scratch.reserve(n, names.providerCount);
+  const order = scratch.order;
+  sortedOrderInto(values, n, order, scratch.keys);
+  const mid = quantileOf(values, weights, order, n, 0.5);
+  let total = 0;
+  let integral = true;
   for (let i = 0; i < n; i++) {
-    values[i] = samples[i]!.value;
-    weights[i] = samples[i]!.weight;
+    const w = weights[i]!;
+    total += w;
+    if (!(Number.isInteger(w) && w >= 0)) integral = false;
   }
-  const order = sortedOrder(values);
-  const mid = weightedQuantileOf(values, weights, order, 0.5);
-  const deviations = new Float64Array(n);
-  for (let i = 0; i < n; i++) deviations[i] = Math.abs(values[i]! - mid);
-  const mad = weightedQuantileOf(deviations, weights, sortedOrder(deviations), 0.5);
+  const mad =
+    integral && total <= TWO_POW_53
+      ? deviationQuantileOf(values, weights, order, n, mid, 0.5, total)
+      : sortedDeviationQuantile(values, weights, n, mid);
   const floor = divRoundHalfEven(mid * config.madFloorBps, 10_000);
   const limit = config.madMultiplier * Math.max(mad, floor);
-  const keep = new Uint8Array(n);
-  const kept: IndexSample[] = [];
-  const outliers = new Set<string>();
-  for (let i = 0; i < n; i++) {
-    if (deviations[i]! > limit) outliers.add(samples[i]!.providerId);
-    else {
-      keep[i] = 1;
-      kept.push(samples[i]!);
-    }
-  }
-  const keptProviders = new Set<string>();
-  for (const s of kept) keptProviders.add(s.providerId);
-  const result = { ...stale, providers: keptProviders.size, outlierProviders: [...outliers].sort() };
-  if (keptProviders.size < config.minProviders) return result;
+  const keep = scratch.keep;
+  const stamp = scratch.nextStamp();
+  const outliers: string[] = [];
+  let keptProviders = 0;
   let utilNumerator = 0;
   let gpus = 0;
-  for (const s of kept) {
-    utilNumerator += s.utilisationBps * s.gpus;
-    gpus += s.gpus;
+  for (let i = 0; i < n; i++) {
+    const p = c.providers[i]!;
+    if (Math.abs(values[i]! - mid) > limit) {
+      keep[i] = 0;
+      if (scratch.outlierStamp[p] !== stamp) {
+        scratch.outlierStamp[p] = stamp;
+        outliers.push(names.providerIds[p]!);
+      }
+      continue;
+    }
+    keep[i] = 1;
+    if (scratch.keptStamp[p] !== stamp) {
+      scratch.keptStamp[p] = stamp;
+      keptProviders++;
+    }
+    utilNumerator += c.utilisation[i]! * c.gpus[i]!;
+    gpus += c.gpus[i]!;
   }
+  const stale = staleValue(indexId, keptProviders, outliers.sort(), nowMs);
+  if (keptProviders < config.minProviders) return stale;
   return {
-    ...result,
+    ...stale,
     status: 'ok',
     priceMicros: mid,
-    lowMicros: weightedQuantileOf(values, weights, order, 0.25, keep),
-    highMicros: weightedQuantileOf(values, weights, order, 0.75, keep),
+    lowMicros: quantileOf(values, weights, order, n, 0.25, keep),
+    highMicros: quantileOf(values, weights, order, n, 0.75, keep),
     utilisationBps: divRoundHalfEven(utilNumerator, gpus),
   };
+}
+
+/** The weighted median of |value - mid| by sorting the deviations (ties by index). */
+function sortedDeviationQuantile(
+  values: Float64Array,
+  weights: Float64Array,
+  n: number,
+  mid: number,
+): number {
+  const deviations = scratch.deviations;
+  for (let i = 0; i < n; i++) deviations[i] = Math.abs(values[i]! - mid);
+  sortedOrderInto(deviations, n, scratch.order2, scratch.keys);
+  return quantileOf(deviations, weights, scratch.order2, n, 0.5);
 }

@@ -62,6 +62,17 @@ const TWO_POW_53 = 2 ** 53;
 export function sortedOrder(values: Float64Array): Uint32Array {
   const n = values.length;
   const order = new Uint32Array(n);
+  sortedOrderInto(values, n, order, new Float64Array(n));
+  return order;
+}
+
+/** sortedOrder of values[0..n) into order[0..n), with `keys` (length >= n) as scratch. */
+export function sortedOrderInto(
+  values: Float64Array,
+  n: number,
+  order: Uint32Array,
+  keys: Float64Array,
+): void {
   let max = 0;
   let integers = true;
   for (let i = 0; i < n; i++) {
@@ -70,14 +81,20 @@ export function sortedOrder(values: Float64Array): Uint32Array {
     if (!Number.isInteger(v) || v < 0) integers = false;
   }
   if (integers && (max + 1) * n < TWO_POW_53) {
-    const keys = new Float64Array(n);
     for (let i = 0; i < n; i++) keys[i] = values[i]! * n + i;
-    keys.sort();
-    for (let i = 0; i < n; i++) order[i] = keys[i]! % n;
-    return order;
+    const sorted = keys.subarray(0, n).sort();
+    for (let k = 0; k < n; k++) {
+      // key = value x n + index: the quotient's float rounding may be one off, the remainder is exact
+      const key = sorted[k]!;
+      let i = key - Math.floor(key / n) * n;
+      if (i < 0) i += n;
+      else if (i >= n) i -= n;
+      order[k] = i;
+    }
+    return;
   }
   for (let i = 0; i < n; i++) order[i] = i;
-  return order.sort((a, b) => values[a]! - values[b]! || a - b);
+  order.subarray(0, n).sort((a, b) => values[a]! - values[b]! || a - b);
 }
 
 /** Lower weighted quantile over `order` (ascending indices into values/weights); see weightedQuantile. */
@@ -88,17 +105,73 @@ export function weightedQuantileOf(
   q: number,
   include?: Uint8Array,
 ): number {
+  return quantileOf(values, weights, order, order.length, q, include);
+}
+
+/** weightedQuantileOf over the first n entries of `order`. */
+export function quantileOf(
+  values: Float64Array,
+  weights: Float64Array,
+  order: Uint32Array,
+  n: number,
+  q: number,
+  include?: Uint8Array,
+): number {
   let total = 0;
-  for (let k = 0; k < order.length; k++)
+  for (let k = 0; k < n; k++)
     if (include === undefined || include[order[k]!] === 1) total += weights[order[k]!]!;
   const target = q * total;
   let cumulative = 0;
   let last = Number.NaN;
-  for (let k = 0; k < order.length; k++) {
+  for (let k = 0; k < n; k++) {
     const i = order[k]!;
     if (include !== undefined && include[i] !== 1) continue;
     cumulative += weights[i]!;
     last = values[i]!;
+    if (cumulative >= target) return last;
+  }
+  return last;
+}
+
+/**
+ * Lower weighted quantile of the deviations |values[i] - center| (total: their summed weight),
+ * given `order` ascending by value, without sorting the deviations: they descend to the left of
+ * the first value >= center and ascend from it, so merging the two runs visits them in ascending
+ * order. Equal deviations may be visited in another order than a sort with ties by index would
+ * use; that cannot change the result while partial sums of the weights are exact (integer weights,
+ * total <= 2^53), which the caller must ensure.
+ */
+export function deviationQuantileOf(
+  values: Float64Array,
+  weights: Float64Array,
+  order: Uint32Array,
+  n: number,
+  center: number,
+  q: number,
+  total: number,
+): number {
+  // right: the first position whose value is >= center (binary search)
+  let right = 0;
+  let end = n;
+  while (right < end) {
+    const m = (right + end) >>> 1;
+    if (values[order[m]!]! < center) right = m + 1;
+    else end = m;
+  }
+  let left = right - 1;
+  const target = q * total;
+  let cumulative = 0;
+  let last = Number.NaN;
+  while (left >= 0 || right < n) {
+    let i: number;
+    if (right >= n || (left >= 0 && center - values[order[left]!]! <= values[order[right]!]! - center)) {
+      i = order[left--]!;
+      last = center - values[i]!;
+    } else {
+      i = order[right++]!;
+      last = values[i]! - center;
+    }
+    cumulative += weights[i]!;
     if (cumulative >= target) return last;
   }
   return last;

@@ -1,29 +1,66 @@
-import { secp256k1 } from '@noble/curves/secp256k1';
-import { keccak_256 } from '@noble/hashes/sha3';
+import secp256k1 from 'secp256k1/bindings.js';
 import { bytesToHex, hexToBytes } from './eip712';
-import { FIELD_P, addMultiple, buildTable, type FixedBaseTable, type Jacobian } from './secp256k1-tables';
+import { keccak256 } from './keccak';
 
 /**
  * secp256k1 signatures over 32-byte EIP-712 digests, in Ethereum's 65-byte r ‖ s ‖ v form.
  * Rule: high-s signatures are rejected (EIP-2 malleability), where ethers' recovery would accept
  * them; for canonical signatures the result equals ethers.verifyTypedData (tested).
  *
- * Fast path: a provider's public key is learned by one full recovery (@noble/curves), then cached
- * as a fixed-base wNAF table (secp256k1-tables.ts) so that later checks cost two table
- * multiplications, u1·G + u2·Q, instead of a recovery (square root plus a variable-base
- * multiplication). The recovery bit is checked against R's y parity, so the fast path accepts
- * exactly what recovery accepts. verifyBatch also shares the two modular inversions of a batch.
+ * The curve work is libsecp256k1's (the `secp256k1` package's prebuilt N-API binary, loaded without
+ * install scripts; a platform without a prebuilt binary fails at import, with no JavaScript
+ * fallback). A check is one public-key recovery with the signature's recovery bit, compared with
+ * the signer's key: recovery rather than verification (x-only, blind to R's y parity) so that a
+ * flipped v is rejected exactly as ethers rejects it. A signer's key is learned from its address by
+ * one recovery plus Keccak and then cached (33 bytes), so later checks skip the address hash.
  */
-type Point = InstanceType<typeof secp256k1.Point>;
-const Point = secp256k1.Point;
-const Fn = Point.Fn;
-const Fp = Point.Fp;
-const HALF_N = Fn.ORDER >> 1n;
-const G_WINDOW = 10;
-let baseTable: FixedBaseTable | undefined;
+const ORDER_N = hexToBytes('0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141');
+const HALF_N = hexToBytes('0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0');
 
-function gTable(): FixedBaseTable {
-  return (baseTable ??= buildTable(Point.BASE, G_WINDOW));
+/** Hex digit values by char code, -1 for any other character. */
+const HEX_VALUE = new Int8Array(256).fill(-1);
+for (let i = 0; i < 16; i++) {
+  HEX_VALUE['0123456789abcdef'.charCodeAt(i)] = i;
+  HEX_VALUE['0123456789ABCDEF'.charCodeAt(i)] = i;
+}
+
+/** a[from..from+32) compared with b (32 bytes) as big-endian integers. */
+function compare32(a: Uint8Array, from: number, b: Uint8Array): number {
+  for (let i = 0; i < 32; i++) {
+    const d = a[from + i]! - b[i]!;
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+function isZero32(a: Uint8Array, from: number): boolean {
+  for (let i = from; i < from + 32; i++) if (a[i] !== 0) return false;
+  return true;
+}
+
+/**
+ * Decodes 0x r ‖ s ‖ v (130 hex digits) into out[0..64) = r ‖ s; returns the recovery bit, or -1
+ * when malformed: v not in {0, 1, 27, 28}, r not in [1, n-1], s not in [1, n/2] (low s).
+ */
+export function decodeSignature(signature: string, out: Uint8Array): number {
+  if (typeof signature !== 'string' || signature.length !== 132) return -1;
+  if (signature.charCodeAt(0) !== 48 || signature.charCodeAt(1) !== 120) return -1; // '0x'
+  let v = 0;
+  for (let i = 0; i < 65; i++) {
+    const hi = signature.charCodeAt(2 + 2 * i);
+    const lo = signature.charCodeAt(3 + 2 * i);
+    if ((hi | lo) > 255) return -1;
+    const h = HEX_VALUE[hi]!;
+    const l = HEX_VALUE[lo]!;
+    if ((h | l) < 0) return -1;
+    if (i < 64) out[i] = (h << 4) | l;
+    else v = (h << 4) | l;
+  }
+  const recovery = v >= 27 ? v - 27 : v;
+  if (recovery !== 0 && recovery !== 1) return -1;
+  if (isZero32(out, 0) || compare32(out, 0, ORDER_N) >= 0) return -1;
+  if (isZero32(out, 32) || compare32(out, 32, HALF_N) > 0) return -1;
+  return recovery;
 }
 
 export interface ParsedSignature {
@@ -33,82 +70,88 @@ export interface ParsedSignature {
 }
 
 export function parseSignature(signature: string): ParsedSignature | undefined {
-  if (typeof signature !== 'string' || !/^0x[0-9a-fA-F]{130}$/.test(signature)) return undefined;
-  const r = BigInt(signature.slice(0, 66));
-  const s = BigInt(`0x${signature.slice(66, 130)}`);
-  const v = parseInt(signature.slice(130, 132), 16);
-  const recovery = v >= 27 ? v - 27 : v;
-  if (recovery !== 0 && recovery !== 1) return undefined;
-  if (r <= 0n || r >= Fn.ORDER || s <= 0n || s > HALF_N) return undefined;
-  return { r, s, recovery };
+  const rs = new Uint8Array(64);
+  const recovery = decodeSignature(signature, rs);
+  if (recovery < 0) return undefined;
+  return {
+    r: BigInt(bytesToHex(rs.subarray(0, 32))),
+    s: BigInt(bytesToHex(rs.subarray(32, 64))),
+    recovery,
+  };
 }
 
-/** Signs a digest; returns 0x r ‖ s ‖ v with v in {27, 28} and low s. */
+/** Signs a digest; returns 0x r ‖ s ‖ v with v in {27, 28} and low s (RFC 6979 nonce). */
 export function signDigest(digest: Uint8Array, privateKeyHex: string): string {
-  const sig = secp256k1.sign(digest, hexToBytes(privateKeyHex), { lowS: true });
-  const hex = bytesToHex(sig.toCompactRawBytes());
-  return `${hex}${(27 + sig.recovery).toString(16)}`;
+  const sig = secp256k1.ecdsaSign(digest, hexToBytes(privateKeyHex));
+  return `${bytesToHex(sig.signature)}${(27 + sig.recid).toString(16)}`;
 }
 
 export function addressOfPublicKey(uncompressed: Uint8Array): string {
-  return bytesToHex(keccak_256(uncompressed.subarray(1)).subarray(12));
+  return bytesToHex(keccak256(uncompressed.subarray(1)).subarray(12));
 }
 
 export function addressOfPrivateKey(privateKeyHex: string): string {
-  return addressOfPublicKey(secp256k1.getPublicKey(hexToBytes(privateKeyHex), false));
+  return addressOfPublicKey(secp256k1.publicKeyCreate(hexToBytes(privateKeyHex), false));
 }
 
-function recoverPoint(digest: Uint8Array, sig: ParsedSignature): Point | undefined {
+/** The signer's public key into `out` (33 or 65 bytes); false when none can be recovered. */
+function recoverInto(digest: Uint8Array, rs: Uint8Array, recovery: number, out: Uint8Array): boolean {
   try {
-    return new secp256k1.Signature(sig.r, sig.s).addRecoveryBit(sig.recovery).recoverPublicKey(digest);
+    secp256k1.ecdsaRecover(rs, recovery, digest, out.length === 33, out);
+    return true;
   } catch {
-    return undefined;
+    return false;
   }
 }
 
 /** Recovers the signer's lower-case address, or undefined for a malformed signature. */
 export function recoverAddress(digest: Uint8Array, signature: string): string | undefined {
-  const sig = parseSignature(signature);
-  if (sig === undefined) return undefined;
-  const q = recoverPoint(digest, sig);
-  return q === undefined ? undefined : addressOfPublicKey(q.toRawBytes(false));
+  const rs = new Uint8Array(64);
+  const recovery = decodeSignature(signature, rs);
+  if (recovery < 0) return undefined;
+  const key = new Uint8Array(65);
+  return recoverInto(digest, rs, recovery, key) ? addressOfPublicKey(key) : undefined;
 }
 
-function digestScalar(digest: Uint8Array): bigint {
-  let h = 0n;
-  for (const b of digest) h = (h << 8n) | BigInt(b);
-  return Fn.create(h);
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
-/** Checks signatures against expected addresses, caching each signer's public key table. */
+/** Checks signatures against expected addresses, caching each signer's compressed public key. */
 export class SignatureVerifier {
-  private readonly keys = new Map<string, FixedBaseTable>();
+  private readonly keys = new Map<string, Uint8Array>();
+  private readonly rs = new Uint8Array(64);
+  private readonly recovered = new Uint8Array(33);
+  private readonly recoveredFull = new Uint8Array(65);
 
-  /** A key table of window 8 holds 4,224 affine points (about 0.4 MB) and takes ~35 ms to build. */
-  constructor(
-    private readonly keyWindow = 8,
-    private readonly maxCachedKeys = 256,
-  ) {}
+  /** A cached key is 33 bytes; the oldest is dropped when the cache is full. */
+  constructor(private readonly maxCachedKeys = 65_536) {}
 
   get cachedKeys(): number {
     return this.keys.size;
   }
 
-  /** The cached key table for an address, if its key has been learned. */
-  tableOf(address: string): FixedBaseTable | undefined {
-    return this.keys.get(address.toLowerCase());
+  /** The cached compressed public key of an address, if it has been learned. */
+  publicKeyOf(address: string): Uint8Array | undefined {
+    return this.keys.get(address.toLowerCase())?.slice();
   }
 
   verify(digest: Uint8Array, signature: string, expectedAddress: string): boolean {
-    const sig = parseSignature(signature);
-    if (sig === undefined) return false;
+    const recovery = decodeSignature(signature, this.rs);
+    if (recovery < 0) return false;
     const address = expectedAddress.toLowerCase();
-    const q = this.keys.get(address);
-    if (q !== undefined) return fastVerify(digest, sig, q);
-    const recovered = recoverPoint(digest, sig);
-    if (recovered === undefined || addressOfPublicKey(recovered.toRawBytes(false)) !== address) return false;
+    const key = this.keys.get(address);
+    if (key !== undefined)
+      return recoverInto(digest, this.rs, recovery, this.recovered) && equalBytes(this.recovered, key);
+    const full = this.recoveredFull;
+    if (!recoverInto(digest, this.rs, recovery, full) || addressOfPublicKey(full) !== address) return false;
     if (this.keys.size >= this.maxCachedKeys) this.keys.delete(this.keys.keys().next().value as string);
-    this.keys.set(address, buildTable(recovered, this.keyWindow));
+    const compressed = new Uint8Array(33);
+    compressed[0] = 2 | (full[64]! & 1);
+    compressed.set(full.subarray(1, 33), 1);
+    this.keys.set(address, compressed);
     return true;
   }
 }
@@ -119,47 +162,12 @@ export interface VerifyItem {
   readonly expectedAddress: string;
 }
 
-/** u1*G + u2*Q for a cached key, before the final checks. */
-function combine(digest: Uint8Array, sig: ParsedSignature, sInv: bigint, q: FixedBaseTable): Jacobian {
-  const acc: Jacobian = { X: 0n, Y: 1n, Z: 0n };
-  addMultiple(acc, gTable(), Fn.create(digestScalar(digest) * sInv));
-  addMultiple(acc, q, Fn.create(sig.r * sInv));
-  return acc;
-}
-
-/** R.x = X / Z^2 must equal r (recovery ids 0/1 mean R.x < n), and y's parity the recovery bit. */
-function finish(acc: Jacobian, sig: ParsedSignature, zInv: bigint): boolean {
-  const z2 = (acc.Z * acc.Z) % FIELD_P;
-  if (acc.X !== (sig.r * z2) % FIELD_P) return false;
-  const y = (((acc.Y * zInv) % FIELD_P) * ((zInv * zInv) % FIELD_P)) % FIELD_P;
-  return Number(y & 1n) === sig.recovery;
-}
-
-function fastVerify(digest: Uint8Array, sig: ParsedSignature, q: FixedBaseTable): boolean {
-  const acc = combine(digest, sig, Fn.inv(sig.s), q);
-  return acc.Z !== 0n && finish(acc, sig, Fp.inv(acc.Z));
-}
-
-/**
- * Batch form of SignatureVerifier.verify, same results item by item: cached keys share two
- * Montgomery batch inversions (s^-1 mod n, Z^-1 mod p) instead of two inversions each.
- */
+/** SignatureVerifier.verify over a batch, results item by item. */
 export function verifyBatch(verifier: SignatureVerifier, items: readonly VerifyItem[]): boolean[] {
-  const results = new Array<boolean>(items.length).fill(false);
-  const pending: { index: number; sig: ParsedSignature; table: FixedBaseTable }[] = [];
+  const results = new Array<boolean>(items.length);
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!;
-    const table = verifier.tableOf(item.expectedAddress);
-    const sig = table === undefined ? undefined : parseSignature(item.signature);
-    if (table === undefined) results[i] = verifier.verify(item.digest, item.signature, item.expectedAddress);
-    else if (sig !== undefined) pending.push({ index: i, sig, table });
-  }
-  const sInvs = Fn.invertBatch(pending.map((p) => p.sig.s));
-  const accs = pending.map((p, k) => combine(items[p.index]!.digest, p.sig, sInvs[k]!, p.table));
-  const zInvs = Fp.invertBatch(accs.map((a) => (a.Z === 0n ? 1n : a.Z)));
-  for (let k = 0; k < pending.length; k++) {
-    const acc = accs[k]!;
-    results[pending[k]!.index] = acc.Z !== 0n && finish(acc, pending[k]!.sig, zInvs[k]!);
+    results[i] = verifier.verify(item.digest, item.signature, item.expectedAddress);
   }
   return results;
 }
