@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import { decodeEvents, type Command, type EngineEvent } from '@exchange/domain';
 import { SnapshotStore } from '@exchange/journal';
-import { EventCollector, MatchingEngine } from '@exchange/order-book';
+import { EventCollector } from '@exchange/order-book';
+import { RiskStage } from '@exchange/risk';
 import { FileCommandLog } from '../src/embedded/file-command-log';
 import { FileEventLog } from '../src/embedded/file-event-log';
 import { EngineService } from '../src/engine/engine.service';
@@ -43,7 +44,7 @@ export async function feed(s: OpenEngine, count: number, batch = 100, seed = FLO
 /** What a fresh engine makes of the first n commands of the flow. */
 export function cleanReplay(n: number, seed = FLOW_SEED): { hash: string; events: EngineEvent[] } {
   const sink = new EventCollector();
-  const engine = new MatchingEngine(sink);
+  const engine = new RiskStage(sink);
   for (const c of sequencedFlow(seed, n, FIXED_TIME_MS)) engine.process(c as Command);
   return { hash: engine.stateHash(), events: sink.events };
 }

@@ -5,6 +5,7 @@ import {
   TimeInForce,
   placeOrder,
   type BookSpec,
+  type InstrumentDefinition,
   type UnsequencedCommand,
 } from '@exchange/domain';
 
@@ -24,6 +25,20 @@ export const FLOW_SPEC: BookSpec = {
   maxOpenOrders: 100_000,
 };
 
+/** The flow's book is a spot book, so the risk stage reserves and settles every order. */
+export const FLOW_DEFINITION: InstrumentDefinition = {
+  symbol: 'FLOW',
+  kind: 'spot',
+  computeClass: 'H100',
+  quoteCurrency: 'USDC',
+  contract: { ...FLOW_SPEC, tickSize: '0.0001', lotSize: '1', multiplier: '1' },
+};
+export const FLOW_ACCOUNTS = 20;
+
+/**
+ * Command 1 lists the book, commands 2 to 41 fund the 20 accounts (USDC and tokens), then orders,
+ * cancels and amendments follow.
+ */
 export function syntheticFlow(seed: number): () => UnsequencedCommand {
   let x = seed >>> 0 || 1;
   const random = () => {
@@ -39,10 +54,15 @@ export function syntheticFlow(seed: number): () => UnsequencedCommand {
   return () => {
     n++;
     if (n === 1)
-      return { type: CommandType.ListInstrument, instrumentId: 1, symbol: 'FLOW', spec: FLOW_SPEC };
+      return { type: CommandType.ListInstrument, instrumentId: 1, symbol: 'FLOW', spec: FLOW_SPEC, definition: FLOW_DEFINITION }; // prettier-ignore
+    if (n <= 1 + 2 * FLOW_ACCOUNTS) {
+      const accountId = Math.ceil((n - 1) / 2);
+      const usdc = n % 2 === 0;
+      return { type: CommandType.Deposit, accountId, asset: usdc ? 'USDC' : 'H100', amountMinor: usdc ? 10n ** 12n : 10n ** 6n }; // prettier-ignore
+    }
     const r = random();
-    const accountId = int(1, 20);
-    if (r < 0.6 || n < 10) {
+    const accountId = int(1, FLOW_ACCOUNTS);
+    if (r < 0.6 || n < 50) {
       const side = random() < 0.5 ? Side.Buy : Side.Sell;
       const ioc = random() < 0.1;
       const {

@@ -2,8 +2,18 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { EventType, type Command, type EngineEvent } from '@exchange/domain';
+import {
+  CommandType,
+  EventType,
+  bookSpecOf,
+  listCatalogue,
+  placeOrder,
+  type Command,
+  type EngineEvent,
+  type UnsequencedCommand,
+} from '@exchange/domain';
 import { EventCollector, MatchingEngine } from '@exchange/order-book';
+import { RiskStage } from '@exchange/risk';
 import { streamArb } from '../../order-book/test/command-stream';
 import { openDatabase, type Database } from './database';
 import { EngineEventsProjection } from './engine-events.projection';
@@ -44,13 +54,13 @@ async function reset(): Promise<void> {
 describe('database', () => {
   it('applies the migrations once and records them', async () => {
     const rows = (await db.dataSource.query('SELECT name FROM schema_migrations')) as { name: string }[];
-    expect(rows.map((r) => r.name)).toEqual(['InitialSchema1795478400000']);
+    expect(rows.map((r) => r.name)).toEqual(['InitialSchema1795478400000', 'OracleProviders1795564800000']);
     const again = await openDatabase({ url: db.url, embeddedDir: '', embeddedPort: 0 });
     expect(
       (
         (await again.dataSource.query('SELECT count(*)::int AS n FROM schema_migrations')) as { n: number }[]
       )[0]!.n,
-    ).toBe(1);
+    ).toBe(2);
     await again.close();
   });
 
@@ -115,5 +125,60 @@ describe('EngineEventsProjection', () => {
     expect(
       ((await db.dataSource.query('SELECT count(*)::int AS n FROM orders')) as { n: number }[])[0]!.n,
     ).toBe(0);
+  });
+});
+
+describe('EngineEventsProjection: the ledger', () => {
+  it('books every transfer twice (debit and credit), balances match the risk stage and sum to zero', async () => {
+    await db.dataSource.query('TRUNCATE ledger_entries, ledger_balances, projection_offsets');
+    const spot = listCatalogue(Date.UTC(2026, 10, 1)).find((d) => d.symbol === 'H100-USDC')!;
+    const sink = new EventCollector();
+    const stage = new RiskStage(sink);
+    let seq = 0;
+    const run = (c: UnsequencedCommand) => stage.process({ ...c, seq: ++seq, timeMs: 1 } as Command);
+    run({ type: CommandType.ListInstrument, instrumentId: 1, symbol: spot.symbol, spec: bookSpecOf(spot.contract), definition: spot }); // prettier-ignore
+    for (const accountId of [1, 2, 3]) {
+      run({ type: CommandType.Deposit, accountId, asset: 'USDC', amountMinor: 1_000_000_000n });
+      run({ type: CommandType.Deposit, accountId, asset: 'H100', amountMinor: 500n });
+    }
+    const order = (accountId: number, side: 0 | 1, priceTicks: number, qtyLots: number) => {
+      const {
+        seq: _s,
+        timeMs: _t,
+        ...c
+      } = placeOrder({ instrumentId: 1, accountId, side, priceTicks, qtyLots });
+      run(c);
+    };
+    order(1, 1, 25_000, 40);
+    order(2, 1, 25_100, 40);
+    order(3, 0, 25_100, 70); // takes 40 at 2.5 and 30 at 2.51
+    order(1, 0, 25_100, 10); // takes the rest of account 2's offer
+    run({ type: CommandType.Withdraw, accountId: 2, asset: 'USDC', amountMinor: 5_000_000n });
+    const events = sink.take();
+    const transfers = events.filter((e) => e.type === EventType.LedgerTransfer);
+    expect(transfers.length).toBeGreaterThan(10);
+    const projection = new EngineEventsProjection(db.dataSource);
+    const half = Math.floor(seq / 2);
+    await projection.apply(
+      events.filter((e) => e.seq <= half),
+      half,
+    ); // whole commands up to `half`
+    await projection.apply(events, seq);
+    await projection.apply(events, seq); // redelivered: nothing twice
+    const entries = (await db.dataSource.query('SELECT count(*)::int AS n FROM ledger_entries')) as {
+      n: number;
+    }[];
+    expect(entries[0]!.n).toBe(2 * transfers.length);
+    const sums = (await db.dataSource.query(
+      'SELECT asset, sum(balance_minor)::text AS total FROM ledger_balances GROUP BY asset ORDER BY asset',
+    )) as { asset: string; total: string }[];
+    expect(sums).toEqual([
+      { asset: 'H100', total: '0' },
+      { asset: 'USDC', total: '0' },
+    ]);
+    const balances = (await db.dataSource.query(
+      'SELECT account_id::int AS id, asset, balance_minor::text AS v FROM ledger_balances WHERE balance_minor <> 0 ORDER BY account_id, asset',
+    )) as { id: number; asset: string; v: string }[];
+    expect(balances.map((b) => [b.id, b.asset, BigInt(b.v)])).toEqual(stage.ledger.entries());
   });
 });

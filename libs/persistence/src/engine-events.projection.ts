@@ -1,4 +1,4 @@
-import { EventType, OrderType, Side, type EngineEvent } from '@exchange/domain';
+import { EventType, OrderType, Side, TransferReasonName, type EngineEvent } from '@exchange/domain';
 import type { DataSource, QueryRunner } from 'typeorm';
 
 /** An order row as this projection writes it. */
@@ -135,8 +135,35 @@ export class EngineEventsProjection {
       p.seq = seq;
       positions.set(key, p);
     };
+    const ledger: unknown[][] = [[], [], [], [], [], []];
+    const balances = new Map<string, { accountId: number; asset: string; delta: bigint }>();
+    let transferSeq = 0;
+    let transferIndex = 0;
+    const book = (
+      txId: string,
+      accountId: number,
+      asset: string,
+      amount: bigint,
+      kind: string,
+      seq: number,
+    ) => {
+      [txId, accountId, asset, amount.toString(), kind, seq].forEach((v, i) => ledger[i]!.push(v));
+      const key = `${accountId}:${asset}`;
+      const b = balances.get(key) ?? { accountId, asset, delta: 0n };
+      b.delta += amount;
+      balances.set(key, b);
+    };
     for (const e of events) {
       switch (e.type) {
+        case EventType.LedgerTransfer: {
+          transferIndex = e.seq === transferSeq ? transferIndex + 1 : 0;
+          transferSeq = e.seq;
+          const txId = `${e.seq}:${transferIndex}`;
+          const kind = TransferReasonName[e.reason];
+          book(txId, e.debitAccountId, e.asset, -e.amountMinor, kind, e.seq);
+          book(txId, e.creditAccountId, e.asset, e.amountMinor, kind, e.seq);
+          break;
+        }
         case EventType.OrderAccepted:
           fresh.set(e.orderId, {
             orderId: e.orderId, instrumentId: e.instrumentId, accountId: e.accountId, clientOrderId: e.clientOrderId,
@@ -197,7 +224,9 @@ export class EngineEventsProjection {
       (await insertOrders(q, [...fresh.values()])) +
       (await updateOrders(q, [...changes.values()])) +
       (await insertTrades(q, trades)) +
-      (await upsertPositions(q, [...positions.values()]))
+      (await upsertPositions(q, [...positions.values()])) +
+      (await insertLedgerEntries(q, ledger)) +
+      (await upsertBalances(q, [...balances.values()]))
     );
   }
 }
@@ -268,6 +297,33 @@ async function upsertPositions(
      ON CONFLICT (account_id, instrument_id) DO UPDATE
        SET net_lots = positions.net_lots + EXCLUDED.net_lots, updated_seq = EXCLUDED.updated_seq`,
     columns(rows, [(r) => r.accountId, (r) => r.instrumentId, (r) => r.net, (r) => r.seq]),
+  );
+  return rows.length;
+}
+
+/** Two rows per transfer (debit negative, credit positive) under one tx id: `<seq>:<index in seq>`. */
+async function insertLedgerEntries(q: QueryRunner, cols: unknown[][]): Promise<number> {
+  if (cols[0]!.length === 0) return 0;
+  await q.query(
+    `INSERT INTO ledger_entries (tx_id, account_id, asset, amount_minor, kind, seq)
+     SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::numeric[], $5::text[], $6::bigint[])
+     ON CONFLICT (tx_id, account_id, asset) DO NOTHING`,
+    cols,
+  );
+  return cols[0]!.length;
+}
+
+async function upsertBalances(
+  q: QueryRunner,
+  rows: { accountId: number; asset: string; delta: bigint }[],
+): Promise<number> {
+  if (rows.length === 0) return 0;
+  await q.query(
+    `INSERT INTO ledger_balances (account_id, asset, balance_minor)
+     SELECT * FROM unnest($1::bigint[], $2::text[], $3::numeric[])
+     ON CONFLICT (account_id, asset) DO UPDATE
+       SET balance_minor = ledger_balances.balance_minor + EXCLUDED.balance_minor`,
+    columns(rows, [(r) => r.accountId, (r) => r.asset, (r) => r.delta.toString()]),
   );
   return rows.length;
 }

@@ -32,32 +32,32 @@ export async function startApp(
 export function runMain(name: string, start: () => Promise<Closable>): void {
   // structured logs from the first line on, also before any app exists
   Logger.overrideLogger(new ConsoleLogger({ json: true, colors: false }));
-  start().then(
-    (running) => {
-      let stopping = false;
-      const stop = (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        new Logger('Bootstrap').log({ msg: `${name} stopping`, signal });
-        running.close().then(
-          () => process.exit(0),
-          (err: unknown) => {
-            process.stderr.write(
-              `${JSON.stringify({ level: 'error', msg: `${name} failed to stop cleanly`, error: String(err) })}\n`,
-            );
-            process.exit(1);
-          },
-        );
-      };
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
-    },
-    (err: unknown) => {
-      const error = err instanceof Error ? err.stack : String(err);
-      process.stderr.write(`${JSON.stringify({ level: 'fatal', msg: `${name} failed to start`, error })}\n`);
-      process.exit(1);
-    },
-  );
+  const running = start();
+  running.catch((err: unknown) => {
+    const error = err instanceof Error ? err.stack : String(err);
+    process.stderr.write(`${JSON.stringify({ level: 'fatal', msg: `${name} failed to start`, error })}\n`);
+    process.exit(1);
+  });
+  // a signal during start-up waits for the start to finish, then closes what it started
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    new Logger('Bootstrap').log({ msg: `${name} stopping`, signal });
+    running
+      .then((r) => r.close())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          process.stderr.write(
+            `${JSON.stringify({ level: 'error', msg: `${name} failed to stop cleanly`, error: String(err) })}\n`,
+          );
+          process.exit(1);
+        },
+      );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
 }
 
 /** A TCP port from the environment, or the fallback; anything else is a clear start-up error. */

@@ -6,6 +6,7 @@ import {
   OrderType,
   Side,
   TimeInForce,
+  TriggerSource,
   bookSpecOf,
   computeClass,
   listCatalogue,
@@ -20,8 +21,9 @@ import { EngineService } from '../engine/engine.service';
 import { CLOCK, type Clock } from '../ports/clock';
 
 /**
- * Lists the catalogue's instruments that are not listed yet, then plays a short scripted session on
- * the H100 spot book: two market makers quote a ladder, a buyer takes liquidity with a market
+ * Lists the catalogue's instruments that are not listed yet (each with its definition, so the risk
+ * stage margins it, and each future with a first mark), then funds the demo accounts and plays a
+ * short scripted session on the H100 spot book: two market makers quote a ladder, a buyer takes liquidity with a market
  * order, a seller rests an iceberg and a stop waits below the market. Client order ids make the
  * script idempotent: on a restart, orders that are still open are refused as duplicates.
  */
@@ -50,14 +52,26 @@ export class DemoFlow implements OnApplicationBootstrap {
     const instruments = registry.assign(listCatalogue(this.clock.nowMs()));
     const fresh = instruments.filter((i) => state.book(i.instrumentId) === undefined);
     if (fresh.length > 0) {
-      await this.engine.submit(
-        fresh.map((i) => ({
+      const listings: UnsequencedCommand[] = [];
+      for (const { instrumentId, ...definition } of fresh) {
+        listings.push({
           type: CommandType.ListInstrument,
-          instrumentId: i.instrumentId,
-          symbol: i.symbol,
-          spec: bookSpecOf(i.contract),
-        })),
-      );
+          instrumentId,
+          symbol: definition.symbol,
+          spec: bookSpecOf(definition.contract),
+          definition,
+        });
+        // a future's first mark is its class's reference price, until the mark feed moves it
+        const cls = computeClass(definition.computeClass);
+        if (definition.kind === 'future' && cls !== undefined)
+          listings.push({
+            type: CommandType.SetReferencePrice,
+            instrumentId,
+            source: TriggerSource.MarkPrice,
+            priceTicks: priceToTicks(cls.referencePrice, definition.contract.tickSize),
+          });
+      }
+      await this.engine.submit(listings);
     }
     this.logger.log({ msg: 'catalogue listed', listed: fresh.length, total: instruments.length });
     return instruments;
@@ -71,6 +85,15 @@ export class DemoFlow implements OnApplicationBootstrap {
     const mid = priceToTicks(cls.referencePrice, spot.contract.tickSize);
     const step = 10; // 0.001 USDC
     const script: UnsequencedCommand[] = [];
+    // fund the demo accounts once (a restart finds them funded and leaves them be)
+    const ledger = this.engine.state.ledger;
+    const funding: [number, string, bigint][] = [
+      [101, 'USDC', 100_000_000_000n], [101, 'H100', 10_000n], [102, 'USDC', 100_000_000_000n], [102, 'H100', 10_000n],
+      [201, 'USDC', 10_000_000_000n], [202, 'H100', 1_000n], [203, 'H100', 1_000n],
+    ]; // prettier-ignore
+    for (const [accountId, asset, amountMinor] of funding)
+      if (ledger.balance(accountId, asset) === 0n)
+        script.push({ type: CommandType.Deposit, accountId, asset, amountMinor });
     const order = (fields: Parameters<typeof placeOrder>[0]) => {
       const { seq: _s, timeMs: _t, ...rest } = placeOrder(fields);
       script.push(rest);

@@ -28,6 +28,15 @@ export class EngineController {
     };
   }
 
+  /** An account as the risk stage holds it: balances, positions, open orders, margin (minor units). */
+  @Get('v1/engine/accounts/:accountId')
+  account(@Param('accountId', ParseIntPipe) accountId: number) {
+    const view = this.engine.accountView(accountId);
+    if (view === undefined)
+      throw new NotFoundException({ code: 'UNKNOWN_ACCOUNT', message: `no account ${accountId}` });
+    return view;
+  }
+
   @Get('v1/engine/books/:instrumentId')
   book(@Param('instrumentId', ParseIntPipe) instrumentId: number, @Query('depth') depth?: string) {
     const book = this.engine.state.book(instrumentId);

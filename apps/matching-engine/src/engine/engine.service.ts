@@ -2,21 +2,36 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleIn
 import {
   ByteWriter,
   CommandCursor,
+  CommandType,
+  EventType,
   decodeEvents,
   encodeEvent,
   type EngineEvent,
   type UnsequencedCommand,
 } from '@exchange/domain';
 import { SnapshotStore } from '@exchange/journal';
-import { BinaryEventSink, MatchingEngine } from '@exchange/order-book';
+import { BinaryEventSink } from '@exchange/order-book';
+import { RiskStage } from '@exchange/risk';
 import { ENGINE_CONFIG, type EngineConfig } from '../config/engine-config';
 import { COMMAND_LOG, type CommandBatch, type CommandLog } from '../ports/command-log';
 import { EVENT_LOG, type EventLog } from '../ports/event-log';
 
 export const SNAPSHOT_STORE = Symbol('SNAPSHOT_STORE');
+const LIQUIDATION_RETRY_MS = 250;
 
 /** Receives the binary events of commands [firstSeq, lastSeq] (the bytes are the listener's to keep). */
 export type EventsListener = (events: Uint8Array, firstSeq: number, lastSeq: number) => void;
+
+export interface AccountView {
+  accountId: number;
+  balances: Record<string, string>;
+  reservedMinor: string;
+  reservedTokens: Record<string, string>;
+  positions: { instrumentId: number; qtyLots: number; costMinor: string }[];
+  openOrders: { orderId: number; instrumentId: number; side: number; priceTicks: number; openLots: number }[];
+  margin: { equityMinor: string; maintenanceMinor: string; initialMinor: string };
+  inLiquidation: boolean;
+}
 
 export interface RecoverySummary {
   snapshotSeq: number;
@@ -37,11 +52,13 @@ export class EngineService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('MatchingEngine');
   private readonly sink = new BinaryEventSink(new ByteWriter(1 << 20));
   private readonly cursor = new CommandCursor();
-  private engine = new MatchingEngine(this.sink);
+  private engine = new RiskStage(this.sink);
   private sinceSnapshot = 0;
   private snapshotting: Promise<void> = Promise.resolve();
   recovery?: RecoverySummary;
   private readonly listeners: EventsListener[] = [];
+  private liquidationTimer: ReturnType<typeof setTimeout> | undefined;
+  private closed = false;
 
   constructor(
     @Inject(ENGINE_CONFIG) private readonly config: EngineConfig,
@@ -52,6 +69,30 @@ export class EngineService implements OnModuleInit, OnApplicationShutdown {
 
   onModuleInit(): void {
     this.recover();
+    this.keepLiquidating();
+  }
+
+  /**
+   * The liquidation keeper: while the risk stage has accounts in liquidation, it sends each a
+   * Liquidate command (one IOC step each), every LIQUIDATION_RETRY_MS until they are done. The steps
+   * are ordinary sequenced commands, so a replay liquidates identically.
+   */
+  private keepLiquidating(): void {
+    if (this.liquidationTimer !== undefined || this.closed) return;
+    const accounts = this.engine.liquidatingAccounts();
+    if (accounts.length === 0) return;
+    this.liquidationTimer = setTimeout(() => {
+      void this.submit(accounts.map((accountId) => ({ type: CommandType.Liquidate, accountId })))
+        .then(({ events }) => {
+          const steps = events.filter((e) => e.type === EventType.Liquidation);
+          this.logger.log({ msg: 'liquidation steps', accounts, events: steps.length });
+        })
+        .catch((err: unknown) => this.logger.error({ msg: 'liquidation step failed', err: String(err) }))
+        .finally(() => {
+          this.liquidationTimer = undefined;
+          this.keepLiquidating();
+        });
+    }, LIQUIDATION_RETRY_MS);
   }
 
   /**
@@ -72,6 +113,8 @@ export class EngineService implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.liquidationTimer);
     await this.snapshotting;
     if (this.engine.lastSeq > 0) await this.takeSnapshot();
     await this.commands.close();
@@ -79,16 +122,48 @@ export class EngineService implements OnModuleInit, OnApplicationShutdown {
     this.logger.log({ msg: 'engine stopped', lastSeq: this.engine.lastSeq });
   }
 
-  get state(): MatchingEngine {
+  /** The shard's state: the risk stage and, inside it, the matching engine's books. */
+  get state(): RiskStage {
     return this.engine;
   }
+
+  /**
+   * An account as the risk stage holds it, money as decimal strings of minor units: balances per
+   * asset, reservations, positions (signed lots and cost), open orders and margin. Undefined for an
+   * account that never held anything.
+   */
+  accountView(accountId: number): AccountView | undefined {
+    const stage = this.engine;
+    const a = stage.account(accountId);
+    const balances = stage.ledger.accountBalances(accountId);
+    if (a === undefined && balances.size === 0) return undefined;
+    const m = stage.margin(accountId);
+    return {
+      accountId,
+      balances: Object.fromEntries([...balances].map(([asset, v]) => [asset, v.toString()])),
+      reservedMinor: (a?.lockedQuoteMinor ?? 0n).toString(),
+      reservedTokens: Object.fromEntries([...(a?.lockedTokens ?? [])].map(([k, v]) => [k, v.toString()])),
+      positions: [...(a?.positions ?? [])]
+        .sort(([x], [y]) => x - y)
+        .map(([instrumentId, p]) => ({ instrumentId, qtyLots: p.qtyLots, costMinor: p.costMinor.toString() })),
+      openOrders: [...(a?.orders.values() ?? [])]
+        .sort((x, y) => x.orderId - y.orderId)
+        .map((o) => ({ orderId: o.orderId, instrumentId: o.instrumentId, side: o.side, priceTicks: o.priceTicks, openLots: o.openLots })),
+      margin: {
+        equityMinor: String(m.equity),
+        maintenanceMinor: String(m.maintenance),
+        initialMinor: String(Math.max(m.initialBuy, m.initialSell)),
+      },
+      inLiquidation: a?.inLiquidation ?? false,
+    };
+  } // prettier-ignore
 
   /** Rebuilds the engine: newest intact snapshot, then every journalled command after it. */
   recover(): RecoverySummary {
     const started = performance.now();
     const { snapshot, skipped } = this.snapshots.loadLatest();
     for (const s of skipped) this.logger.warn({ msg: 'snapshot skipped', file: s.file, reason: s.reason });
-    this.engine = snapshot ? MatchingEngine.restore(snapshot.body, this.sink) : new MatchingEngine(this.sink);
+    this.engine = snapshot ? RiskStage.restore(snapshot.body, this.sink) : new RiskStage(this.sink);
     const snapshotSeq = this.engine.lastSeq;
     if (snapshot && snapshotSeq !== snapshot.seq)
       throw new Error(`snapshot ${snapshot.file} holds seq ${snapshotSeq}, not ${snapshot.seq}`);
@@ -155,6 +230,8 @@ export class EngineService implements OnModuleInit, OnApplicationShutdown {
     const bytes = this.sink.writer.bytes().slice();
     if (bytes.length > 0) void this.events.append(bytes, batch.firstSeq, batch.lastSeq);
     for (const listener of this.listeners) listener(bytes, batch.firstSeq, batch.lastSeq);
+    if (this.liquidationTimer === undefined && this.engine.liquidatingAccounts().length > 0)
+      this.keepLiquidating();
     this.sinceSnapshot += batch.lastSeq - batch.firstSeq + 1;
     if (this.sinceSnapshot >= this.config.snapshotEvery) {
       this.sinceSnapshot = 0;

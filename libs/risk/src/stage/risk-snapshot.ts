@@ -107,7 +107,7 @@ export function restoreRiskStage(
   }
   for (let i = r.f64(); i > 0; i--) {
     const a = st.accountFor(r.f64());
-    a.inLiquidation = r.bool();
+    st.setLiquidating(a, r.bool());
     for (let j = r.f64(); j > 0; j--) a.positions.set(r.f64(), { qtyLots: r.f64(), costMinor: r.bigint() });
     for (let j = r.f64(); j > 0; j--) {
       const o: OpenOrder = {

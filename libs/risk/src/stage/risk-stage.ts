@@ -22,11 +22,12 @@ import {
   type Withdraw,
 } from '@exchange/domain';
 import { Ledger } from '@exchange/ledger';
-import { MatchingEngine, type ExchangeEventSink } from '@exchange/order-book';
+import { MatchingEngine, type ExchangeEventSink, type OrderBook } from '@exchange/order-book';
 import { scenarioGrid, type ScenarioGrid } from '../scenario-grid';
 import { DEFAULT_RISK_CONFIG, type RiskConfig } from './risk-config';
 import { RiskAccount, type OpenOrder, type PositionState } from './risk-account';
 import { InstrumentKind, RiskInstrument } from './risk-instrument';
+import { restoreRiskStage, riskStateHash, snapshotRiskStage } from './risk-snapshot';
 import { RiskTee } from './risk-tee';
 
 const BPS = 10_000n;
@@ -104,6 +105,7 @@ export class RiskStage {
   private readonly accounts = new Map<number, RiskAccount>();
   /** underlying future id -> accounts with a position on it or on its options */
   private readonly holders = new Map<number, Set<number>>();
+  private readonly liquidating = new Set<number>();
   private pendingDefinition: InstrumentDefinition | undefined;
   private pendingOrderId = 0;
   private pendingPriceTicks = 0;
@@ -167,6 +169,32 @@ export class RiskStage {
 
   /* --------------------------------------------------------------- views --------------------------------------------------------------- */
 
+  book(instrumentId: number): OrderBook | undefined {
+    return this.engine.book(instrumentId);
+  }
+
+  instrumentIds(): number[] {
+    return this.engine.instrumentIds();
+  }
+
+  /** The canonical snapshot of the whole shard (engine and risk state). */
+  snapshot(): Uint8Array {
+    return snapshotRiskStage(this);
+  }
+
+  /** SHA-256 of the snapshot, hex: equal states, equal hashes. */
+  stateHash(): string {
+    return riskStateHash(this);
+  }
+
+  static restore(
+    bytes: Uint8Array,
+    out: ExchangeEventSink,
+    config: RiskConfig = DEFAULT_RISK_CONFIG,
+  ): RiskStage {
+    return restoreRiskStage(bytes, out, config);
+  }
+
   instrument(instrumentId: number): RiskInstrument | undefined {
     return Number.isInteger(instrumentId) ? this.instruments[instrumentId] : undefined;
   }
@@ -181,9 +209,14 @@ export class RiskStage {
 
   /** Accounts being liquidated, ascending (the liquidation keeper sends them Liquidate commands). */
   liquidatingAccounts(): number[] {
-    const out: number[] = [];
-    for (const a of this.accounts.values()) if (a.inLiquidation) out.push(a.accountId);
-    return out.sort((x, y) => x - y);
+    if (this.liquidating.size === 0) return [];
+    return [...this.liquidating].sort((x, y) => x - y);
+  }
+
+  private setLiquidating(a: RiskAccount, on: boolean): void {
+    a.inLiquidation = on;
+    if (on) this.liquidating.add(a.accountId);
+    else this.liquidating.delete(a.accountId);
   }
 
   /** Margin figures of an account (all zero for an unknown one). */
@@ -620,7 +653,7 @@ export class RiskStage {
       if (a.inLiquidation) continue;
       const m = this.marginOf(a, null);
       if (m.equity >= m.maintenance) continue;
-      a.inLiquidation = true;
+      this.setLiquidating(a, true);
       const books = new Set<number>();
       for (const o of a.orders.values()) books.add(o.instrumentId);
       for (const id of [...books].sort((x, y) => x - y))
@@ -703,7 +736,7 @@ export class RiskStage {
       cover = -balance < fund ? -balance : fund > 0n ? fund : 0n;
       this.move(seq, 0, SystemAccount.InsuranceFund, a.accountId, QUOTE_CURRENCY, cover, TransferReason.InsuranceCover);
     }
-    a.inLiquidation = false;
+    this.setLiquidating(a, false);
     const after = cover > 0n ? this.marginOf(a, null) : m;
     this.out.liquidation(seq, 0, a.accountId, LiquidationPhase.Finished, BigInt(after.equity), BigInt(after.maintenance), cover);
   } // prettier-ignore
@@ -759,6 +792,7 @@ export class RiskStage {
       register: (ins: RiskInstrument) => this.register(ins),
       trackHolder: (a: RiskAccount, underlyingId: number) => this.trackHolder(a, underlyingId),
       accountFor: (id: number) => this.accountFor(id),
+      setLiquidating: (a: RiskAccount, on: boolean) => this.setLiquidating(a, on),
     };
   }
 
