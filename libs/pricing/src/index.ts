@@ -1,6 +1,6 @@
-export * from './erf';
+export { erf, erfc, erfcx } from './erf';
 export * from './normal';
-export * from './normalised-black';
+export { normalisedBlackCall, normalisedIntrinsic, normalisedVega } from './normalised-black';
 export * from './black76';
 export * from './implied-vol';
 export * from './reference-black';

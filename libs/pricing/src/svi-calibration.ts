@@ -1,6 +1,15 @@
 import { black76Price } from './black76';
 import { nelderMead2 } from './nelder-mead';
-import { SVI_CHECK_GRID, type SviParams, sviButterflyMin, sviInnerFit, sviTotalVariance } from './svi';
+import {
+  paramsFromInner,
+  SVI_CHECK_GRID,
+  sviButterflyMin,
+  sviCoordinates,
+  type SviInner,
+  sviInnerSolve,
+  type SviParams,
+  sviTotalVariance,
+} from './svi';
 
 export type SviFitStatus = 'OK' | 'REPAIRED' | 'ARBITRAGE_REMAINS' | 'INSUFFICIENT_DATA';
 
@@ -19,9 +28,25 @@ const NM_TOLERANCE = 1e-12;
 const REPAIR_PENALTY = 1e3;
 
 function fitOnce(ks: readonly number[], ws: readonly number[], penalty: number, startM: number) {
-  const span = Math.max(ks[ks.length - 1]! - ks[0]!, 0.05);
-  const objective = (m: number, lnSigma: number) =>
-    sviInnerFit(ks, ws, m, Math.exp(lnSigma), penalty).objective;
+  const n = ks.length;
+  const span = Math.max(ks[n - 1]! - ks[0]!, 0.05);
+  let wMax = 0;
+  for (let i = 0; i < n; i++) wMax = Math.max(wMax, ws[i]!);
+  // one scratch for every evaluation of the outer objective: no allocation per (m, sigma)
+  const y = new Float64Array(n);
+  const z = new Float64Array(n);
+  const inner: SviInner = { a: 0, d: 0, c: 0, sse: 0 };
+  const solve = (m: number, sigma: number) => {
+    sviCoordinates(ks, n, m, sigma, y, z);
+    return sviInnerSolve(y, z, ws, n, sigma, wMax, inner);
+  };
+  const objective = (m: number, lnSigma: number) => {
+    const sigma = Math.exp(lnSigma);
+    const sse = solve(m, sigma).sse;
+    if (!(penalty > 0)) return sse;
+    const g = sviButterflyMin(paramsFromInner(inner, m, sigma));
+    return g < 0 ? sse + penalty * (g * g + 1e-6) : sse;
+  };
   const best = nelderMead2(
     objective,
     [startM, Math.log(0.1 * span + 0.01)],
@@ -29,7 +54,8 @@ function fitOnce(ks: readonly number[], ws: readonly number[], penalty: number, 
     NM_ITERATIONS,
     NM_TOLERANCE,
   );
-  return sviInnerFit(ks, ws, best.x, Math.exp(best.y), penalty).params;
+  const sigma = Math.exp(best.y);
+  return paramsFromInner(solve(best.x, sigma), best.x, sigma);
 }
 
 /**

@@ -42,43 +42,106 @@ export function sviButterflyMin(p: SviParams, grid: readonly number[] = SVI_CHEC
   return min;
 }
 
-interface Inner {
+/** The inner solution for fixed (m, sigma) and its sum of squared errors. */
+export interface SviInner {
   a: number;
   d: number;
   c: number;
   sse: number;
 }
 
-function solve3(m: number[], v: number[]): number[] | undefined {
-  const [a, b, c, d, e, f, g, h, i] = m as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const det = a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g);
-  if (Math.abs(det) < 1e-300) return undefined;
-  const [p, q, r] = v as [number, number, number];
-  return [
-    (p * (e * i - f * h) - b * (q * i - f * r) + c * (q * h - e * r)) / det,
-    (a * (q * i - f * r) - p * (d * i - f * g) + c * (d * r - q * g)) / det,
-    (a * (e * r - q * h) - b * (d * r - q * g) + p * (d * h - e * g)) / det,
-  ];
+const newInner = (): SviInner => ({ a: 0, d: 0, c: 0, sse: Number.POSITIVE_INFINITY });
+
+/** Sum of squared errors of w ~ a + d y + c z. */
+function sseOf(
+  y: Float64Array,
+  z: Float64Array,
+  w: readonly number[],
+  n: number,
+  a: number,
+  d: number,
+  c: number,
+) {
+  let sse = 0;
+  for (let i = 0; i < n; i++) {
+    const e = a + d * y[i]! + c * z[i]! - w[i]!;
+    sse += e * e;
+  }
+  return sse;
 }
 
-/** Least squares of w ~ a + d y + c z restricted by d = s1 c + s0 (s1, s0 fixed), or unrestricted when s1 is NaN. */
-function innerCandidate(y: Float64Array, z: Float64Array, w: readonly number[], s1: number, s0: number) {
-  let n = 0, sy = 0, sz = 0, syy = 0, syz = 0, szz = 0, sw = 0, syw = 0, szw = 0; // prettier-ignore
-  for (let i = 0; i < w.length; i++) {
-    const yi = Number.isNaN(s1) ? y[i]! : 0;
-    const zi = Number.isNaN(s1) ? z[i]! : z[i]! + s1 * y[i]!;
-    const wi = Number.isNaN(s1) ? w[i]! : w[i]! - s0 * y[i]!;
-    n++;
+/** Clips (a, d, c) into the domain, scores it and keeps it in `best` if its error is lower. */
+function offerCandidate(
+  best: SviInner,
+  y: Float64Array,
+  z: Float64Array,
+  w: readonly number[],
+  n: number,
+  bounds: { s4: number; wMax: number },
+  a0: number,
+  d0: number,
+  c0: number,
+): void {
+  const { s4, wMax } = bounds;
+  const c = Math.min(Math.max(c0, 0), s4);
+  const dMax = Math.min(c, s4 - c);
+  const d = Math.min(Math.max(d0, -dMax), dMax);
+  const a = Math.min(Math.max(a0, 0), wMax);
+  const sse = sseOf(y, z, w, n, a, d, c);
+  if (sse < best.sse) {
+    best.a = a;
+    best.d = d;
+    best.c = c;
+    best.sse = sse;
+  }
+}
+
+/** Least squares of w ~ a + c (z + s1 y) + s0 y on the face d = s1 c + s0, offered clipped. */
+function offerFace(
+  best: SviInner,
+  y: Float64Array,
+  z: Float64Array,
+  w: readonly number[],
+  n: number,
+  bounds: { s4: number; wMax: number },
+  s1: number,
+  s0: number,
+): void {
+  let sz = 0, szz = 0, sw = 0, szw = 0; // prettier-ignore
+  for (let i = 0; i < n; i++) {
+    const zi = z[i]! + s1 * y[i]!;
+    const wi = w[i]! - s0 * y[i]!;
+    sz += zi;
+    szz += zi * zi;
+    sw += wi;
+    szw += zi * wi;
+  }
+  const det = n * szz - sz * sz;
+  const c = det === 0 ? 0 : (n * szw - sz * sw) / det;
+  offerCandidate(best, y, z, w, n, bounds, (sw - c * sz) / n, s1 * c + s0, c);
+}
+
+/**
+ * The constrained inner problem for y = (k - m)/sigma, z = sqrt(y^2 + 1) (filled in by the caller):
+ * the unconstrained 3x3 normal equations solved in closed form (Cramer's rule); when that solution
+ * lies in the domain it is the constrained optimum, otherwise the best clipped candidate among it and
+ * the faces |d| = c, |d| = 4 sigma - c is taken. Writes into `best`; allocates nothing.
+ */
+export function sviInnerSolve(
+  y: Float64Array,
+  z: Float64Array,
+  w: readonly number[],
+  n: number,
+  sigma: number,
+  wMax: number,
+  best: SviInner,
+): SviInner {
+  const s4 = 4 * sigma;
+  let sy = 0, sz = 0, syy = 0, syz = 0, szz = 0, sw = 0, syw = 0, szw = 0; // prettier-ignore
+  for (let i = 0; i < n; i++) {
+    const yi = y[i]!;
+    const zi = z[i]!;
+    const wi = w[i]!;
     sy += yi;
     sz += zi;
     syy += yi * yi;
@@ -86,42 +149,45 @@ function innerCandidate(y: Float64Array, z: Float64Array, w: readonly number[], 
     szz += zi * zi;
     sw += wi;
     syw += yi * wi;
-    szw += zi * wi; // prettier-ignore
+    szw += zi * wi;
   }
-  if (!Number.isNaN(s1)) {
-    const det = n * szz - sz * sz;
-    const c = det === 0 ? 0 : (n * szw - sz * sw) / det;
-    return [(sw - c * sz) / n, s1 * c + s0, c];
+  best.sse = Number.POSITIVE_INFINITY;
+  const bounds = { s4, wMax };
+  // [n sy sz; sy syy syz; sz syz szz] [a d c]' = [sw syw szw]'
+  const m11 = syy * szz - syz * syz;
+  const m12 = sy * szz - syz * sz;
+  const m13 = sy * syz - syy * sz;
+  const det = n * m11 - sy * m12 + sz * m13;
+  if (Math.abs(det) >= 1e-300) {
+    const a = (sw * m11 - sy * (syw * szz - syz * szw) + sz * (syw * syz - syy * szw)) / det;
+    const d = (n * (syw * szz - syz * szw) - sw * m12 + sz * (sy * szw - syw * sz)) / det;
+    const c = (n * (syy * szw - syw * syz) - sy * (sy * szw - syw * sz) + sw * m13) / det;
+    const feasible = c >= 0 && c <= s4 && Math.abs(d) <= Math.min(c, s4 - c) && a >= 0 && a <= wMax;
+    offerCandidate(best, y, z, w, n, bounds, a, d, c);
+    if (feasible) return best;
   }
-  return solve3([n, sy, sz, sy, syy, syz, sz, syz, szz], [sw, syw, szw]);
+  offerFace(best, y, z, w, n, bounds, 1, 0);
+  offerFace(best, y, z, w, n, bounds, -1, 0);
+  offerFace(best, y, z, w, n, bounds, -1, s4);
+  offerFace(best, y, z, w, n, bounds, 1, -s4);
+  return best;
 }
 
-/** The constrained inner problem: best feasible candidate among the interior and the faces |d| = c, |d| = 4 sigma - c. */
-function innerSolve(
+/** Fills y = (k - m)/sigma and z = sqrt(y^2 + 1) for the first n log-moneyness values. */
+export function sviCoordinates(
+  ks: readonly number[],
+  n: number,
+  m: number,
+  sigma: number,
   y: Float64Array,
   z: Float64Array,
-  w: readonly number[],
-  sigma: number,
-  wMax: number,
-): Inner {
-  const s4 = 4 * sigma;
-  const faces: Array<[number, number]> = [[Number.NaN, 0], [1, 0], [-1, 0], [-1, s4], [1, -s4]]; // prettier-ignore
-  let best: Inner = { a: 0, d: 0, c: 0, sse: Number.POSITIVE_INFINITY };
-  for (const [s1, s0] of faces) {
-    const cand = innerCandidate(y, z, w, s1, s0);
-    if (cand === undefined) continue;
-    const c = Math.min(Math.max(cand[2]!, 0), s4);
-    const dMax = Math.min(c, s4 - c);
-    const d = Math.min(Math.max(cand[1]!, -dMax), dMax);
-    const a = Math.min(Math.max(cand[0]!, 0), wMax);
-    let sse = 0;
-    for (let i = 0; i < w.length; i++) {
-      const e = a + d * y[i]! + c * z[i]! - w[i]!;
-      sse += e * e;
-    }
-    if (sse < best.sse) best = { a, d, c, sse };
+) {
+  const inv = 1 / sigma;
+  for (let i = 0; i < n; i++) {
+    const yi = (ks[i]! - m) * inv;
+    y[i] = yi;
+    z[i] = Math.sqrt(yi * yi + 1);
   }
-  return best;
 }
 
 export function paramsFromInner(
@@ -141,15 +207,13 @@ export function sviInnerFit(
   sigma: number,
   penaltyWeight: number,
 ): { params: SviParams; objective: number } {
-  const y = new Float64Array(ks.length);
-  const z = new Float64Array(ks.length);
+  const n = Math.min(ks.length, ws.length);
+  const y = new Float64Array(n);
+  const z = new Float64Array(n);
   let wMax = 0;
-  for (let i = 0; i < ks.length; i++) {
-    y[i] = (ks[i]! - m) / sigma;
-    z[i] = Math.sqrt(y[i]! * y[i]! + 1);
-    wMax = Math.max(wMax, ws[i]!);
-  }
-  const inner = innerSolve(y, z, ws, sigma, wMax);
+  for (let i = 0; i < n; i++) wMax = Math.max(wMax, ws[i]!);
+  sviCoordinates(ks, n, m, sigma, y, z);
+  const inner = sviInnerSolve(y, z, ws, n, sigma, wMax, newInner());
   const params = paramsFromInner(inner, m, sigma);
   let objective = inner.sse;
   if (penaltyWeight > 0) {
