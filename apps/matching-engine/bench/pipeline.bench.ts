@@ -19,6 +19,7 @@ import {
 import { encodeFrame, scanFrame } from '@exchange/journal';
 import { KafkaLog } from '@exchange/messaging';
 import { BinaryEventSink, EventCollector, MatchingEngine } from '@exchange/order-book';
+import { RiskStage } from '@exchange/risk';
 import { EngineEventsProjection, openDatabase } from '@exchange/persistence';
 import { openJournalledService, unsequenced } from './journalled-service';
 import { BENCH_SPEC, generateWorkload } from './workload';
@@ -105,7 +106,7 @@ async function throughKafka(commands: readonly Command[], prefill: readonly Comm
   ]);
   // the engine: consume commands, apply them, produce each command's events
   const sink = new BinaryEventSink(new ByteWriter(1 << 20));
-  const shard = new MatchingEngine(sink);
+  const shard = new RiskStage(sink);
   const cursor = new CommandCursor();
   const engineSub = await engineSide.consume({
     topic: cmdTopic,

@@ -174,6 +174,11 @@ export class InProcessLog implements MessageLog {
     const positions = parts.map(
       (p, i) => committed?.[i] ?? ((options.from ?? 'earliest') === 'earliest' ? 0 : p.records.length),
     );
+    // one consumer per group here: it owns every partition from the start
+    for (let i = 0; i < parts.length; i++) {
+      const start = await options.onAssign?.(i, committed?.[i]);
+      if (start !== undefined) positions[i] = start;
+    }
     let running = true;
     // one writer per group: partitions commit through a chain, each write carrying all positions
     let commits = Promise.resolve();
@@ -185,6 +190,7 @@ export class InProcessLog implements MessageLog {
         running = false;
         for (const p of parts) p.wakeAll();
         await Promise.all(loops);
+        for (let i = 0; i < parts.length; i++) options.onRevoke?.(i);
         this.groups.delete(groupKey);
         this.active.delete(sub);
       },
@@ -218,6 +224,10 @@ export class InProcessLog implements MessageLog {
       positions[partition] = to;
       await commit();
     }
+  }
+
+  async endOffsets(topic: string): Promise<number[]> {
+    return this.partitions(topic).map((p) => p.records.length);
   }
 
   private partitions(topic: string): Partition[] {

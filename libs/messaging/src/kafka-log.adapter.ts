@@ -143,29 +143,52 @@ export class KafkaLog implements MessageLog {
   async consume(options: ConsumeOptions): Promise<Subscription> {
     const consumer = this.kafka.consumer({ groupId: options.groupId, retry: { retries: 8 } });
     this.consumers.add(consumer);
+    const topic = options.topic;
+    // per assigned partition: the next offset to deliver, once its owner is ready
+    const next = new Map<number, Promise<number | undefined>>();
+    const expected = new Map<number, number>();
     await consumer.connect();
-    await consumer.subscribe({
-      topic: options.topic,
-      fromBeginning: (options.from ?? 'earliest') === 'earliest',
-    });
+    if (options.onAssign !== undefined || options.onRevoke !== undefined) {
+      consumer.on(consumer.events.GROUP_JOIN, (e) => {
+        const assigned = new Set(e.payload.memberAssignment[topic] ?? []);
+        for (const p of [...next.keys()]) {
+          if (assigned.has(p)) continue;
+          next.delete(p);
+          expected.delete(p);
+          options.onRevoke?.(p);
+        }
+        for (const p of assigned) {
+          if (next.has(p)) continue;
+          next.set(p, this.assign(consumer, options, p));
+        }
+      });
+    }
+    await consumer.subscribe({ topic, fromBeginning: (options.from ?? 'earliest') === 'earliest' });
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         if (!isRunning() || isStale() || batch.messages.length === 0) return;
-        const records = batch.messages.map((m) => ({
+        let records = batch.messages.map((m) => ({
           topic: batch.topic,
           partition: batch.partition,
           offset: Number(m.offset),
           key: m.key === null ? '' : m.key.toString(),
           value: new Uint8Array(m.value ?? Buffer.alloc(0)),
         }));
+        if (next.has(batch.partition)) {
+          // a stateful owner: deliver only the contiguous run from the offset it asked for
+          const start = await next.get(batch.partition)!;
+          let want = expected.get(batch.partition) ?? start;
+          if (want === undefined) want = records[0]!.offset;
+          records = records.filter((r) => r.offset >= want!);
+          if (records.length === 0 || records[0]!.offset !== want) return; // fetched before the seek
+          expected.set(batch.partition, records[records.length - 1]!.offset + 1);
+        }
         await options.handle(records);
         const last = batch.lastOffset();
         resolveOffset(last);
-        await consumer.commitOffsets([
-          { topic: batch.topic, partition: batch.partition, offset: String(Number(last) + 1) },
-        ]);
+        await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(Number(last) + 1) }]);
         await heartbeat();
       },
     });
@@ -173,8 +196,34 @@ export class KafkaLog implements MessageLog {
       stop: async () => {
         this.consumers.delete(consumer);
         await consumer.disconnect();
+        for (const p of next.keys()) options.onRevoke?.(p);
+        next.clear();
       },
     };
+  } // prettier-ignore
+
+  /** Asks the owner where to start a newly assigned partition, and seeks there. */
+  private async assign(
+    consumer: Consumer,
+    options: ConsumeOptions,
+    partition: number,
+  ): Promise<number | undefined> {
+    const offsets = await this.requireAdmin().fetchOffsets({
+      groupId: options.groupId,
+      topics: [options.topic],
+    });
+    const found = offsets[0]?.partitions.find((x) => x.partition === partition);
+    const committed = found === undefined || Number(found.offset) < 0 ? undefined : Number(found.offset);
+    const start = options.onAssign === undefined ? committed : await options.onAssign(partition, committed);
+    if (start !== undefined) consumer.seek({ topic: options.topic, partition, offset: String(start) });
+    return start;
+  }
+
+  async endOffsets(topic: string): Promise<number[]> {
+    const offsets = await this.requireAdmin().fetchTopicOffsets(topic);
+    const out = new Array<number>(offsets.length).fill(0);
+    for (const o of offsets) out[o.partition] = Number(o.high);
+    return out;
   }
 
   private async partitionCount(topic: string): Promise<number> {

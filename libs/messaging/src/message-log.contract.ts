@@ -54,6 +54,18 @@ export function messageLogContract(subject: ContractSubject): void {
     await log.close();
   });
 
+  it('reports the end offset of each partition (the offset the next record gets)', async () => {
+    const log = await subject.open();
+    const topic = subject.topic('ends');
+    await log.ensureTopics([{ name: topic, partitions: 3 }]);
+    expect(await log.endOffsets(topic)).toEqual([0, 0, 0]);
+    const messages = Array.from({ length: 20 }, (_, i) => ({ key: `k-${i % 7}`, value: value(`e${i}`) }));
+    await log.append(topic, messages);
+    const expected = [0, 1, 2].map((p) => messages.filter((m) => partitionOf(m.key, 3) === p).length);
+    expect(await log.endOffsets(topic)).toEqual(expected);
+    await log.close();
+  });
+
   it('resumes a consumer group after its committed offsets, across a restart', async () => {
     const topic = subject.topic('resume');
     const groupId = `${topic}-g`;
@@ -105,6 +117,51 @@ export function messageLogContract(subject: ContractSubject): void {
     expect(calls).toBeGreaterThanOrEqual(2);
     expect(got.records[0]!.offset).toBe(0);
     await sub.stop();
+    await log.close();
+  });
+
+  it('lets a stateful owner replay a partition from an offset it chooses on assignment', async () => {
+    const topic = subject.topic('replay');
+    const groupId = `${topic}-g`;
+    let log = await subject.open();
+    await log.ensureTopics([{ name: topic, partitions: 2 }]);
+    const key = [0, 1, 2, 3, 4, 5].map((i) => `k${i}`).find((k) => partitionOf(k, 2) === 1)!;
+    await log.append(
+      topic,
+      [0, 1, 2, 3].map((i) => ({ key, value: value(`r${i}`) })),
+    );
+    const first = collect();
+    let sub = await log.consume({ topic, groupId, handle: async (rs) => void first.records.push(...rs) });
+    await first.until(4);
+    await sub.stop();
+    await log.close();
+
+    // the group has committed all four; the owner's snapshot only reaches offset 1, so it replays 2 and 3
+    log = await subject.open();
+    const assigned: [number, number | undefined][] = [];
+    const revoked: number[] = [];
+    const second = collect();
+    sub = await log.consume({
+      topic,
+      groupId,
+      handle: async (rs) => void second.records.push(...rs),
+      onAssign: async (partition, committed) => {
+        assigned.push([partition, committed]);
+        return partition === 1 ? 2 : undefined;
+      },
+      onRevoke: (partition) => void revoked.push(partition),
+    });
+    await second.until(2);
+    await log.append(topic, [{ key, value: value('r4') }]);
+    await second.until(3);
+    expect(second.records.map((r) => [r.partition, r.offset, text(r.value)])).toEqual([
+      [1, 2, 'r2'],
+      [1, 3, 'r3'],
+      [1, 4, 'r4'],
+    ]);
+    expect(assigned.find(([p]) => p === 1)).toEqual([1, 4]);
+    await sub.stop();
+    expect(revoked.sort()).toEqual([0, 1]);
     await log.close();
   });
 }

@@ -30,6 +30,15 @@ export interface ConsumeOptions {
   from?: 'earliest' | 'latest';
   /** Called with the records of one partition in offset order; resolve only when their effect is durable. */
   handle: (records: LogRecord[]) => Promise<void>;
+  /**
+   * Called when this consumer is given a partition (at start and after a rebalance) with the group's
+   * committed offset (undefined: none). It may return where to read from instead (a stateful consumer
+   * rebuilds its state from a snapshot and replays from the snapshot's offset); records are then
+   * delivered from there, contiguously. Delivery to the partition waits until it resolves.
+   */
+  onAssign?: (partition: number, committed: number | undefined) => Promise<number | undefined>;
+  /** Called when a partition is taken away (a rebalance, or stop). */
+  onRevoke?: (partition: number) => void;
 }
 
 export interface Subscription {
@@ -42,6 +51,12 @@ export interface MessageLog {
   /** Appends messages (each to the partition of its key); resolves with their positions once durable. */
   append(topic: string, messages: readonly LogMessage[]): Promise<{ partition: number; offset: number }[]>;
   consume(options: ConsumeOptions): Promise<Subscription>;
+  /**
+   * Per partition (index = partition), the offset the next record will get: records [0, end) exist
+   * and are durable. A reader replaying a topic from the start knows it has caught up once it has
+   * seen every offset below these.
+   */
+  endOffsets(topic: string): Promise<number[]>;
   close(): Promise<void>;
 }
 
