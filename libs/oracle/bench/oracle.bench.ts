@@ -28,7 +28,7 @@ import { COMPUTE_CLASSES } from '@exchange/domain';
  */
 const quick = process.argv.includes('--quick');
 const PROVIDERS = 64;
-const REPORTS = quick ? 6_000 : 20_000;
+const REPORTS = quick ? 24_000 : 100_000;
 const PEER_REPORTS = quick ? 600 : 2_000;
 const INDEX_PROVIDERS = 1_000;
 const WARMUP_NONCES = 3;

@@ -1,4 +1,4 @@
-import { keccak256 } from './keccak';
+import { keccak256, keccak256Into } from './keccak';
 import { TypedDataEncoder } from 'ethers';
 
 /**
@@ -58,8 +58,10 @@ export class FlatStructHasher {
       else if (field.type === 'address') buf.set(hexToBytes(String(v)), offset + 12);
       else writeUint256(buf, offset, v as number | bigint);
     }
-    this.digestInput.set(keccak256(buf), 34);
-    return keccak256(this.digestInput);
+    keccak256Into(buf, this.digestInput, 34);
+    const digest = new Uint8Array(32);
+    keccak256Into(this.digestInput, digest, 0);
+    return digest;
   }
 
   private hashString(s: string): Uint8Array {
