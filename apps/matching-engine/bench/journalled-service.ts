@@ -16,7 +16,15 @@ export function openJournalledService() {
   const commands = new FileCommandLog(path.join(dir, 'journal'), 'batch', { nowMs: () => 1_700_000_000_000 });
   const events = new FileEventLog(path.join(dir, 'events'));
   const service = new EngineService(
-    { dataDir: dir, fsync: 'batch', snapshotEvery: 1_000_000_000, httpPort: 0, demo: false },
+    {
+      dataDir: dir,
+      fsync: 'batch',
+      snapshotEvery: 1_000_000_000,
+      httpPort: 0,
+      demo: false,
+      orderPartitions: 1,
+      topicPrefix: '',
+    },
     commands,
     events,
     new SnapshotStore(path.join(dir, 'snapshots'), 'engine'),

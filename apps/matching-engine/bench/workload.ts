@@ -143,7 +143,10 @@ export function generateWorkload(o: WorkloadOptions): Workload {
     }),
   ];
   for (let accountId = 1; accountId <= o.accounts; accountId++) {
-    for (const [asset, amountMinor] of [['USDC', 10n ** 15n], ['H100', 10n ** 9n]] as const)
+    for (const [asset, amountMinor] of [
+      ['USDC', 10n ** 15n],
+      ['H100', 10n ** 9n],
+    ] as const)
       prefill.push(apply({ type: CommandType.Deposit, seq: 0, timeMs: 0, accountId, asset, amountMinor }));
   }
   while (live.length < o.targetOrders) prefill.push(apply(newOrder()));

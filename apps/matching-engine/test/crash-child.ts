@@ -19,7 +19,15 @@ async function main(): Promise<void> {
   const commands = new FileCommandLog(path.join(dir!, 'journal'), 'batch', clock);
   const events = new FileEventLog(path.join(dir!, 'events'));
   const service = new EngineService(
-    { dataDir: dir!, fsync: 'batch', snapshotEvery: Number(snapshotEvery), httpPort: 0, demo: false },
+    {
+      dataDir: dir!,
+      fsync: 'batch',
+      snapshotEvery: Number(snapshotEvery),
+      httpPort: 0,
+      demo: false,
+      orderPartitions: 1,
+      topicPrefix: '',
+    },
     commands,
     events,
     new SnapshotStore(path.join(dir!, 'snapshots'), 'engine'),

@@ -17,7 +17,15 @@ export function openEngine(dir: string, snapshotEvery = 1_000_000) {
   const events = new FileEventLog(path.join(dir, 'events'));
   const snapshots = new SnapshotStore(path.join(dir, 'snapshots'), 'engine');
   const service = new EngineService(
-    { dataDir: dir, fsync: 'batch', snapshotEvery, httpPort: 0, demo: false },
+    {
+      dataDir: dir,
+      fsync: 'batch',
+      snapshotEvery,
+      httpPort: 0,
+      demo: false,
+      orderPartitions: 1,
+      topicPrefix: '',
+    },
     commands,
     events,
     snapshots,

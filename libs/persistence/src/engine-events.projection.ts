@@ -48,12 +48,16 @@ export interface ProjectionResult {
 export class EngineEventsProjection {
   static readonly NAME = 'engine-events';
 
-  constructor(private readonly dataSource: DataSource) {}
+  /** `name` keys the stored offset: one per stream of seqs (the embedded engine, or one shard). */
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly name: string = EngineEventsProjection.NAME,
+  ) {}
 
   async lastSeq(): Promise<number> {
     const rows = (await this.dataSource.query(
       'SELECT last_seq FROM projection_offsets WHERE projection = $1',
-      [EngineEventsProjection.NAME],
+      [this.name],
     )) as { last_seq: string }[];
     return rows.length === 0 ? 0 : Number(rows[0]!.last_seq);
   }
@@ -66,18 +70,18 @@ export class EngineEventsProjection {
     try {
       await q.query(
         'INSERT INTO projection_offsets (projection, last_seq) VALUES ($1, 0) ON CONFLICT DO NOTHING',
-        [EngineEventsProjection.NAME],
+        [this.name],
       );
       const stored = (await q.query(
         'SELECT last_seq FROM projection_offsets WHERE projection = $1 FOR UPDATE',
-        [EngineEventsProjection.NAME],
+        [this.name],
       )) as { last_seq: string }[];
       const from = Number(stored[0]!.last_seq);
       const fresh = events.filter((e) => e.seq > from);
       const rows = fresh.length > 0 ? await this.write(q, fresh) : 0;
       if (lastSeq > from) {
         await q.query('UPDATE projection_offsets SET last_seq = $2 WHERE projection = $1', [
-          EngineEventsProjection.NAME,
+          this.name,
           lastSeq,
         ]);
       }

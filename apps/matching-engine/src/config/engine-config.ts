@@ -13,6 +13,10 @@ export interface EngineConfig {
   httpPort: number;
   /** Run the scripted demo flow after start. */
   demo: boolean;
+  /** Distributed mode: partitions of the orders topic (= shards). */
+  orderPartitions: number;
+  /** Distributed mode: prefix of topic and consumer group names. */
+  topicPrefix: string;
 }
 
 export const ENGINE_CONFIG = Symbol('ENGINE_CONFIG');
@@ -48,6 +52,8 @@ function oneOf<T extends string>(
  * | SNAPSHOT_EVERY | 100000 | commands between snapshots |
  * | ENGINE_HTTP_PORT | 3001 | health and book views |
  * | ENGINE_DEMO | on | run the scripted demo flow after start (on/off) |
+ * | ORDER_PARTITIONS | 4 | distributed mode (KAFKA_BROKERS set): partitions of the orders topic, one shard each |
+ * | KAFKA_TOPIC_PREFIX | (empty) | distributed mode: prefix of topic and group names |
  */
 export function loadEngineConfig(env: NodeJS.ProcessEnv = process.env): EngineConfig {
   return {
@@ -56,5 +62,7 @@ export function loadEngineConfig(env: NodeJS.ProcessEnv = process.env): EngineCo
     snapshotEvery: int(env, 'SNAPSHOT_EVERY', 100_000, 1, 1_000_000_000),
     httpPort: int(env, 'ENGINE_HTTP_PORT', 3001, 0, 65535),
     demo: oneOf(env, 'ENGINE_DEMO', ['on', 'off'] as const, 'on') === 'on',
+    orderPartitions: int(env, 'ORDER_PARTITIONS', 4, 1, 1024),
+    topicPrefix: env.KAFKA_TOPIC_PREFIX ?? '',
   };
 }
