@@ -19,8 +19,10 @@ import { COMPUTE_CLASSES } from '@exchange/domain';
 /**
  * npm run bench:oracle [-- --quick]
  * 1. Signed provider reports ingested per second through ReportValidator.ingestBatch (EIP-712
- *    digest, cached public-key verification, nonce, freshness and range checks), spread over worker
- *    threads (each owns whole providers, so nonces stay in order); also one thread, with ingest().
+ *    digest, libsecp256k1 key recovery compared with the provider's cached key, nonce, freshness
+ *    and range checks), spread over worker threads (each owns whole providers, so nonces stay in
+ *    order); also one thread, with ingest() and with ingestBatch(). Each timed run is preceded by
+ *    an untimed JIT warm-up on a throw-away validator.
  * 2. Peer, same run, same reports: a plain single-thread loop of ethers.verifyTypedData comparing
  *    the recovered address with the registered one. peer_ratio = ours (all workers) / ethers.
  * 3. Index recomputation latency (computeIndex) over 1,000 providers' latest reports.
