@@ -4,8 +4,9 @@
  * Copyright © 2013-2014 Peter Jäckel. Permission to use, copy, modify, and distribute this software is
  * freely granted, provided that this notice is preserved.
  */
-import { inverseNormCdf, normCdf, normPdf } from './normal';
-import { normalisedBlackCall, normalisedIntrinsic, normalisedVega } from './normalised-black';
+import { ERF_SMALL_THRESHOLD, erfcxTail, erfSmall } from './erf';
+import { inverseNormCdf, normCdf, ONE_OVER_SQRT_TWO, ONE_OVER_SQRT_TWO_PI, SQRT_TWO_PI } from './normal';
+import { normalisedBlackOtm, normalisedIntrinsic } from './normalised-black';
 import { convexControlFitLeft, convexControlFitRight, rationalCubicInterpolation } from './rational-cubic';
 
 /**
@@ -42,53 +43,55 @@ const enum Objective {
   Upper = 2,
 }
 
-interface Start {
-  s: number;
-  sLeft: number;
-  sRight: number;
-  objective: Objective;
-}
-
 const householderFactor = (newton: number, halley: number, hh3: number): number =>
   (1 + 0.5 * halley * newton) / (1 + newton * (halley + (hh3 * newton) / 6));
 
-function fLowerMap(x: number, s: number): [number, number, number] {
-  const ax = Math.abs(x);
-  const z = (SQRT_ONE_OVER_THREE * ax) / s;
-  const y = z * z;
-  const s2 = s * s;
-  const Phi = normCdf(-z);
-  const phi = normPdf(z);
-  const fpp =
-    ((PI_OVER_SIX * y) / (s2 * s)) *
-    Phi *
-    (8 * SQRT_THREE * s * ax + ((3 * s2 * (s2 - 8) - 8 * x * x) * Phi) / phi) *
-    Math.exp(2 * y + 0.25 * s2);
-  const Phi2 = Phi * Phi;
-  const fp = TWO_PI * y * Phi2 * Math.exp(y + 0.125 * s * s);
-  const f = TWO_PI_OVER_SQRT_TWENTY_SEVEN * ax * (Phi2 * Phi);
-  return [f, fp, fpp];
-}
-
-function fUpperMap(x: number, s: number): [number, number, number] {
-  const f = normCdf(-0.5 * s);
-  if (x === 0) return [f, -0.5, 0];
-  const w = (x / s) * (x / s);
-  return [f, -0.5 * Math.exp(0.5 * w), (SQRT_PI_OVER_TWO * Math.exp(w + 0.125 * s * s) * w) / s];
+/** exp(-(h^2 + t^2)/2) for h = x/s, t = s/2: sqrt(2 pi) times the normalised vega at s. */
+function gaussAt(x: number, s: number): number {
+  const h = x / s;
+  const t = 0.5 * s;
+  return Math.exp(-0.5 * (h * h + t * t));
 }
 
 const inverseFLowerMap = (x: number, f: number): number =>
   f === 0
     ? 0
     : Math.abs(
-        x / (SQRT_THREE * inverseNormCdf(Math.pow(f / (TWO_PI_OVER_SQRT_TWENTY_SEVEN * Math.abs(x)), 1 / 3))),
+        x / (SQRT_THREE * inverseNormCdf(Math.cbrt(f / (TWO_PI_OVER_SQRT_TWENTY_SEVEN * Math.abs(x))))),
       );
 
-/** The rational initial guess of the lowest branch (beta < b_l). */
+/**
+ * The rational initial guess of the lowest branch (beta < b_l), from the map
+ * f(s) = 2 pi |x| Phi(-z)^3 / sqrt(27), z = |x| / (sqrt(3) s), and its first two derivatives at s_l.
+ * Phi(-z) and Phi(-z)/phi(z) share Cody's erfcx, and exp(2y + s^2/4) = exp(y + s^2/8)^2 (y = z^2).
+ */
 function lowerGuess(beta: number, x: number, sL: number, bL: number): number {
-  const [fL, dfL, d2fL] = fLowerMap(x, sL);
-  const r = convexControlFitRight(0, bL, 0, fL, 1, dfL, d2fL, true);
-  let f = rationalCubicInterpolation(beta, 0, bL, 0, fL, 1, dfL, r);
+  const ax = Math.abs(x);
+  const z = (SQRT_ONE_OVER_THREE * ax) / sL;
+  const y = z * z;
+  const s2 = sL * sL;
+  const u = z * ONE_OVER_SQRT_TWO;
+  let Phi: number;
+  let PhiOverPhi: number; // Phi(-z) / phi(z)
+  if (u > ERF_SMALL_THRESHOLD) {
+    const e = erfcxTail(u);
+    Phi = 0.5 * Math.exp(-0.5 * y) * e;
+    PhiOverPhi = 0.5 * SQRT_TWO_PI * e;
+  } else {
+    Phi = 0.5 * (1 - erfSmall(u));
+    PhiOverPhi = SQRT_TWO_PI * Phi * Math.exp(0.5 * y);
+  }
+  const growth = Math.exp(y + 0.125 * s2);
+  const fpp =
+    ((PI_OVER_SIX * y) / (s2 * sL)) *
+    Phi *
+    (8 * SQRT_THREE * sL * ax + (3 * s2 * (s2 - 8) - 8 * x * x) * PhiOverPhi) *
+    (growth * growth);
+  const Phi2 = Phi * Phi;
+  const fp = TWO_PI * y * Phi2 * growth;
+  const fL = TWO_PI_OVER_SQRT_TWENTY_SEVEN * ax * (Phi2 * Phi);
+  const r = convexControlFitRight(0, bL, 0, fL, 1, fp, fpp, true);
+  let f = rationalCubicInterpolation(beta, 0, bL, 0, fL, 1, fp, r);
   if (!(f > 0)) {
     const t = beta / bL;
     f = (fL * t + bL * (1 - t)) * t;
@@ -96,9 +99,20 @@ function lowerGuess(beta: number, x: number, sL: number, bL: number): number {
   return inverseFLowerMap(x, f);
 }
 
-/** The rational initial guess of the highest branch (beta > b_h). */
+/**
+ * The rational initial guess of the highest branch (beta > b_h), from the map f(s) = Phi(-s/2) and its
+ * derivatives in beta at s_h: f' = -exp(w/2)/2, f'' = sqrt(pi/2) exp(w + s^2/8) w / s, w = (x/s)^2.
+ */
 function upperGuess(beta: number, x: number, sH: number, bH: number, bMax: number): number {
-  const [fH, dfH, d2fH] = fUpperMap(x, sH);
+  const fH = normCdf(-0.5 * sH);
+  let dfH = -0.5;
+  let d2fH = 0;
+  if (x !== 0) {
+    const w = (x / sH) * (x / sH);
+    const e = Math.exp(0.5 * w);
+    dfH = -0.5 * e;
+    d2fH = (SQRT_PI_OVER_TWO * (e * e) * Math.exp(0.125 * sH * sH) * w) / sH;
+  }
   let f = -1;
   if (d2fH > -SQRT_DBL_MAX && d2fH < SQRT_DBL_MAX) {
     const r = convexControlFitLeft(bH, bMax, fH, 0, dfH, -0.5, d2fH, true);
@@ -112,72 +126,56 @@ function upperGuess(beta: number, x: number, sH: number, bH: number, bMax: numbe
   return -2 * inverseNormCdf(f);
 }
 
-function initialGuess(beta: number, x: number, bMax: number): Start {
-  const sC = Math.sqrt(Math.abs(2 * x));
-  const bC = normalisedBlackCall(x, sC);
-  const vC = normalisedVega(x, sC);
+/**
+ * s such that b(x, s) = beta for an out-of-the-money call (x <= 0, 0 < beta < b_max = exp(x/2)).
+ * Initial guess: at s_c = sqrt(2|x|) the Gaussian factor equals b_max, so b(x, s_c) and the vega there
+ * need no exponential; one more evaluation at s_l or s_h picks the branch. Then Householder(3) steps,
+ * each evaluating b and its vega with one shared exponential.
+ */
+function solveNormalised(beta: number, x: number, bMax: number): number {
+  const sC = Math.sqrt(-2 * x);
+  const bC = sC > 0 ? normalisedBlackOtm(x, sC, bMax, bMax) : 0;
+  const vC = ONE_OVER_SQRT_TWO_PI * bMax;
+  let s: number;
+  let sLeft: number;
+  let sRight: number;
+  let objective: Objective;
   if (beta < bC) {
     const sL = sC - bC / vC;
-    const bL = normalisedBlackCall(x, sL);
-    if (beta < bL)
-      return { s: lowerGuess(beta, x, sL, bL), sLeft: DBL_MIN, sRight: sL, objective: Objective.Lower };
-    const vL = normalisedVega(x, sL);
-    const r = convexControlFitRight(bL, bC, sL, sC, 1 / vL, 1 / vC, 0, false);
-    const s = rationalCubicInterpolation(beta, bL, bC, sL, sC, 1 / vL, 1 / vC, r);
-    return { s, sLeft: sL, sRight: sC, objective: Objective.Middle };
+    const gL = gaussAt(x, sL);
+    const bL = normalisedBlackOtm(x, sL, bMax, gL);
+    if (beta < bL) {
+      s = lowerGuess(beta, x, sL, bL);
+      sLeft = DBL_MIN;
+      sRight = sL;
+      objective = Objective.Lower;
+    } else {
+      const vL = ONE_OVER_SQRT_TWO_PI * gL;
+      const r = convexControlFitRight(bL, bC, sL, sC, 1 / vL, 1 / vC, 0, false);
+      s = rationalCubicInterpolation(beta, bL, bC, sL, sC, 1 / vL, 1 / vC, r);
+      sLeft = sL;
+      sRight = sC;
+      objective = Objective.Middle;
+    }
+  } else {
+    const sH = vC > DBL_MIN ? sC + (bMax - bC) / vC : sC;
+    const gH = gaussAt(x, sH);
+    const bH = normalisedBlackOtm(x, sH, bMax, gH);
+    if (beta <= bH) {
+      const vH = ONE_OVER_SQRT_TWO_PI * gH;
+      const r = convexControlFitLeft(bC, bH, sC, sH, 1 / vC, 1 / vH, 0, false);
+      s = rationalCubicInterpolation(beta, bC, bH, sC, sH, 1 / vC, 1 / vH, r);
+      sLeft = sC;
+      sRight = sH;
+      objective = Objective.Middle;
+    } else {
+      s = upperGuess(beta, x, sH, bH, bMax);
+      sLeft = sH;
+      sRight = DBL_MAX;
+      objective = beta > 0.5 * bMax ? Objective.Upper : Objective.Middle;
+    }
   }
-  const sH = vC > DBL_MIN ? sC + (bMax - bC) / vC : sC;
-  const bH = normalisedBlackCall(x, sH);
-  if (beta <= bH) {
-    const vH = normalisedVega(x, sH);
-    const r = convexControlFitLeft(bC, bH, sC, sH, 1 / vC, 1 / vH, 0, false);
-    const s = rationalCubicInterpolation(beta, bC, bH, sC, sH, 1 / vC, 1 / vH, r);
-    return { s, sLeft: sC, sRight: sH, objective: Objective.Middle };
-  }
-  const s = upperGuess(beta, x, sH, bH, bMax);
-  return { s, sLeft: sH, sRight: DBL_MAX, objective: beta > 0.5 * bMax ? Objective.Upper : Objective.Middle };
-}
-
-/** One Householder(3) step ds for the branch's objective; NaN means "bisect instead". */
-function householderStep(
-  objective: Objective,
-  beta: number,
-  x: number,
-  s: number,
-  bMax: number,
-): [number, number] {
-  const b = normalisedBlackCall(x, s);
-  const bp = normalisedVega(x, s);
-  const h = x / s;
-  const bHalley = (h * h) / s - s / 4;
-  const bHh3 = bHalley * bHalley - 3 * (h / s) * (h / s) - 0.25;
-  if (objective === Objective.Middle) {
-    const newton = (beta - b) / bp;
-    return [b, newton * householderFactor(newton, bHalley, bHh3)];
-  }
-  if (objective === Objective.Lower) {
-    if (b <= 0 || bp <= 0) return [b, Number.NaN];
-    const lnB = Math.log(b);
-    const lnBeta = Math.log(beta);
-    const bpob = bp / b;
-    const newton = ((lnBeta - lnB) * lnB) / lnBeta / bpob;
-    const halley = bHalley - bpob * (1 + 2 / lnB);
-    const hh3 = bHh3 + 2 * bpob * bpob * (1 + (3 / lnB) * (1 + 1 / lnB)) - 3 * bHalley * bpob * (1 + 2 / lnB);
-    return [b, newton * householderFactor(newton, halley, hh3)];
-  }
-  if (b >= bMax || bp <= DBL_MIN) return [b, Number.NaN];
-  const bMaxMinusB = bMax - b;
-  const g = Math.log((bMax - beta) / bMaxMinusB);
-  const gp = bp / bMaxMinusB;
-  const newton = -g / gp;
-  const hh3 = bHh3 + gp * (2 * gp + 3 * bHalley);
-  return [b, newton * householderFactor(newton, bHalley + gp, hh3)];
-}
-
-/** s such that b(x, s) = beta for an out-of-the-money call (x <= 0), 0 < beta < exp(x/2). */
-function solveNormalised(beta: number, x: number, bMax: number): number {
-  const start = initialGuess(beta, x, bMax);
-  let { s, sLeft, sRight } = start;
+  const lnBeta = objective === Objective.Lower ? Math.log(beta) : 0;
   let ds = -DBL_MAX;
   let dsPrevious = 0;
   let reversals = 0;
@@ -190,14 +188,50 @@ function solveNormalised(beta: number, x: number, bMax: number): number {
       ds = 0;
     }
     dsPrevious = ds;
-    const [b, step] = householderStep(start.objective, beta, x, s, bMax);
+    const h = x / s; // as normalisedBlackOtm computes it, so that g matches b exactly
+    const hOverS = h * (1 / s);
+    const g = gaussAt(x, s);
+    const b = normalisedBlackOtm(x, s, bMax, g);
+    const bp = ONE_OVER_SQRT_TWO_PI * g;
     if (b > beta && s < sRight) sRight = s;
     else if (b < beta && s > sLeft) sLeft = s;
+    // one Householder(3) step on the branch's objective; NaN means "bisect instead"
+    const bHalley = h * hOverS - 0.25 * s;
+    const bHh3 = bHalley * bHalley - 3 * hOverS * hOverS - 0.25;
+    let step: number;
+    if (objective === Objective.Middle) {
+      const newton = (beta - b) / bp;
+      step = newton * householderFactor(newton, bHalley, bHh3);
+    } else if (objective === Objective.Lower) {
+      step = lowerStep(lnBeta, b, bp, bHalley, bHh3);
+    } else step = upperStep(beta, b, bp, bMax, bHalley, bHh3);
     ds = Number.isNaN(step) ? 0.5 * (sLeft + sRight) - s : step;
     ds = Math.max(-0.5 * s, ds);
     s += ds;
   }
   return s;
+}
+
+/** Householder(3) step for the objective 1/ln(b) of the lowest branch. */
+function lowerStep(lnBeta: number, b: number, bp: number, bHalley: number, bHh3: number): number {
+  if (b <= 0 || bp <= 0) return Number.NaN;
+  const lnB = Math.log(b);
+  const bpob = bp / b;
+  const newton = ((lnBeta - lnB) * lnB) / lnBeta / bpob;
+  const halley = bHalley - bpob * (1 + 2 / lnB);
+  const hh3 = bHh3 + 2 * bpob * bpob * (1 + (3 / lnB) * (1 + 1 / lnB)) - 3 * bHalley * bpob * (1 + 2 / lnB);
+  return newton * householderFactor(newton, halley, hh3);
+}
+
+/** Householder(3) step for the objective ln(b_max - b) of the highest branch. */
+function upperStep(beta: number, b: number, bp: number, bMax: number, bHalley: number, bHh3: number): number {
+  if (b >= bMax || bp <= DBL_MIN) return Number.NaN;
+  const bMaxMinusB = bMax - b;
+  const g = Math.log((bMax - beta) / bMaxMinusB);
+  const gp = bp / bMaxMinusB;
+  const newton = -g / gp;
+  const hh3 = bHh3 + gp * (2 * gp + 3 * bHalley);
+  return newton * householderFactor(newton, bHalley + gp, hh3);
 }
 
 /** Normalised implied vol s = vol sqrt(T) from beta = undiscounted price / sqrt(F K), theta = +1 call / -1 put. */
@@ -226,6 +260,44 @@ export interface ImpliedVolInput {
   readonly isCall: boolean;
 }
 
+// Internal status codes of solveImplied (negative, so that any result >= 0 is a volatility)
+const INVALID_INPUT = -1;
+const BELOW_INTRINSIC = -2;
+const ABOVE_MAXIMUM = -3;
+const STATUS_OF_CODE: Record<number, ImpliedVolStatus> = {
+  [INVALID_INPUT]: 'INVALID_INPUT',
+  [BELOW_INTRINSIC]: 'BELOW_INTRINSIC',
+  [ABOVE_MAXIMUM]: 'ABOVE_MAXIMUM',
+};
+
+/** The implied volatility (>= 0) or a negative status code. */
+function solveImplied(
+  price: number,
+  forward: number,
+  strike: number,
+  timeYears: number,
+  rateAnnual: number,
+  isCall: boolean,
+): number {
+  if (!(forward > 0 && strike > 0 && timeYears > 0 && Number.isFinite(price) && Number.isFinite(rateAnnual)))
+    return INVALID_INPUT;
+  if (!(forward < Infinity && strike < Infinity && timeYears < Infinity)) return INVALID_INPUT;
+  const undiscounted = price * Math.exp(rateAnnual * timeYears);
+  const theta = isCall ? 1 : -1;
+  const intrinsic = Math.max(theta * (forward - strike), 0);
+  if (undiscounted < intrinsic) return BELOW_INTRINSIC;
+  if (undiscounted >= (isCall ? forward : strike)) return ABOVE_MAXIMUM;
+  const sqrtF = Math.sqrt(forward);
+  const sqrtK = Math.sqrt(strike);
+  const x = Math.log(forward / strike);
+  // the out-of-the-money call of the same normalised price: x -> -|x|, in-the-money options less intrinsic
+  const beta = (theta * x > 0 ? Math.max(undiscounted - intrinsic, 0) : undiscounted) / (sqrtF * sqrtK);
+  if (!(beta > 0)) return 0;
+  const bMax = sqrtF < sqrtK ? sqrtF / sqrtK : sqrtK / sqrtF; // exp(-|x|/2)
+  if (beta >= bMax) return ABOVE_MAXIMUM;
+  return solveNormalised(beta, -Math.abs(x), bMax) / Math.sqrt(timeYears);
+}
+
 /**
  * Black-76 implied volatility. Statuses: BELOW_INTRINSIC when the undiscounted price is below
  * max(theta (F - K), 0), ABOVE_MAXIMUM when it reaches F (call) or K (put), INVALID_INPUT for
@@ -233,27 +305,22 @@ export interface ImpliedVolInput {
  */
 export function impliedVolatility(input: ImpliedVolInput): ImpliedVolResult {
   const { price, forward, strike, timeYears, rateAnnual, isCall } = input;
-  if (!(forward > 0 && strike > 0 && timeYears > 0 && Number.isFinite(price) && Number.isFinite(rateAnnual)))
-    return { status: 'INVALID_INPUT', volAnnual: Number.NaN };
-  if (!(
-    forward < Number.POSITIVE_INFINITY &&
-    strike < Number.POSITIVE_INFINITY &&
-    timeYears < Number.POSITIVE_INFINITY
-  ))
-    return { status: 'INVALID_INPUT', volAnnual: Number.NaN };
-  const undiscounted = price * Math.exp(rateAnnual * timeYears);
-  const theta = isCall ? 1 : -1;
-  const intrinsic = Math.max(theta * (forward - strike), 0);
-  if (undiscounted < intrinsic) return { status: 'BELOW_INTRINSIC', volAnnual: Number.NaN };
-  if (undiscounted >= (isCall ? forward : strike)) return { status: 'ABOVE_MAXIMUM', volAnnual: Number.NaN };
-  const x = Math.log(forward / strike);
-  let beta: number;
-  let q: 1 | -1 = theta;
-  if (q * x > 0) {
-    beta = Math.max(undiscounted - intrinsic, 0) / (Math.sqrt(forward) * Math.sqrt(strike));
-    q = -q as 1 | -1;
-  } else beta = undiscounted / (Math.sqrt(forward) * Math.sqrt(strike));
-  const s = normalisedImpliedVol(beta, x, q);
-  if (s === Number.POSITIVE_INFINITY) return { status: 'ABOVE_MAXIMUM', volAnnual: Number.NaN };
-  return { status: 'OK', volAnnual: s / Math.sqrt(timeYears) };
+  const v = solveImplied(price, forward, strike, timeYears, rateAnnual, isCall);
+  return v >= 0 ? { status: 'OK', volAnnual: v } : { status: STATUS_OF_CODE[v]!, volAnnual: Number.NaN };
+}
+
+/**
+ * The same implied volatility from positional arguments, allocating nothing: the volatility when
+ * impliedVolatility would say OK, NaN otherwise (ask impliedVolatility for the status).
+ */
+export function impliedVolatilityOf(
+  price: number,
+  forward: number,
+  strike: number,
+  timeYears: number,
+  rateAnnual: number,
+  isCall: boolean,
+): number {
+  const v = solveImplied(price, forward, strike, timeYears, rateAnnual, isCall);
+  return v >= 0 ? v : Number.NaN;
 }
