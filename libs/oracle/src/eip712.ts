@@ -77,11 +77,17 @@ export class FlatStructHasher {
 
 function writeUint256(buf: Uint8Array, offset: number, v: number | bigint): void {
   if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) {
-    // big-endian, 8 bits at a time with exact float arithmetic (v < 2^53)
-    for (let i = offset + 31; v > 0; i--) {
-      buf[i] = v % 256;
-      v = Math.floor(v / 256);
-    }
+    // big-endian: the low 32 bits and the high 21 bits, split with exact float arithmetic (v < 2^53)
+    const hi = Math.floor(v / 0x1_0000_0000);
+    const lo = v - hi * 0x1_0000_0000;
+    const end = offset + 31;
+    buf[end] = lo & 0xff;
+    buf[end - 1] = (lo >>> 8) & 0xff;
+    buf[end - 2] = (lo >>> 16) & 0xff;
+    buf[end - 3] = lo >>> 24;
+    buf[end - 4] = hi & 0xff;
+    buf[end - 5] = (hi >>> 8) & 0xff;
+    buf[end - 6] = hi >>> 16;
     return;
   }
   let x = BigInt(v);
