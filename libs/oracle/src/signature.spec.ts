@@ -1,9 +1,17 @@
-import { Signature, TypedDataEncoder, Wallet, verifyTypedData } from 'ethers';
+import fc from 'fast-check';
+import {
+  Signature,
+  TypedDataEncoder,
+  Wallet,
+  recoverAddress as ethersRecoverAddress,
+  verifyTypedData,
+} from 'ethers';
 import {
   ProviderReportCodec,
   RoundAttestor,
   SignatureVerifier,
   addressOfPrivateKey,
+  signDigest,
   bytesToHex,
   recoverAddress,
   type Eip712Domain,
@@ -86,6 +94,54 @@ describe('EIP-712 provider reports', () => {
     expect(verifier.verify(digest, highS, address)).toBe(false);
     for (const bad of ['0x', '0x1234', `${sig.serialized.slice(0, 130)}05`, 'zz'])
       expect(verifier.verify(digest, bad, address)).toBe(false);
+  });
+});
+
+const ORDER_N = BigInt('0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141');
+
+/** ethers' answer for "was digest signed by address", with EIP-2's low-s rule on top. */
+function ethersAccepts(digest: Uint8Array, signature: string, address: string): boolean {
+  try {
+    const sig = Signature.from(signature);
+    if (BigInt(sig.s) > ORDER_N / 2n) return false;
+    return ethersRecoverAddress(digest, signature).toLowerCase() === address;
+  } catch {
+    return false;
+  }
+}
+
+describe('SignatureVerifier against ethers (property)', () => {
+  const cached = new SignatureVerifier(); // long-lived: keys learned along the way
+  const key = fc.bigInt({ min: 1n, max: ORDER_N - 1n }).map((k) => `0x${k.toString(16).padStart(64, '0')}`);
+  const variant = fc.constantFrom('as-signed', 'flipped-v', 'v-0-1', 'tampered', 'other-signer', 'random-r');
+
+  it('accepts exactly what ethers recovers to the expected address', () => {
+    fc.assert(
+      fc.property(
+        key,
+        key,
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        variant,
+        fc.bigInt({ min: 1n, max: ORDER_N - 1n }),
+        (k, other, digest, how, randomR) => {
+          const address = addressOfPrivateKey(k);
+          let signature = signDigest(digest, k);
+          let checked = digest;
+          if (how === 'flipped-v')
+            signature = signature.slice(0, 130) + (signature.endsWith('1b') ? '1c' : '1b');
+          if (how === 'v-0-1') signature = signature.slice(0, 130) + (signature.endsWith('1b') ? '00' : '01');
+          if (how === 'tampered') checked = Uint8Array.from(digest, (b, i) => (i === 7 ? b ^ 1 : b));
+          if (how === 'other-signer') signature = signDigest(digest, other);
+          if (how === 'random-r')
+            signature = `0x${randomR.toString(16).padStart(64, '0')}${signature.slice(66)}`;
+          const expected = ethersAccepts(checked, signature, address);
+          expect(new SignatureVerifier().verify(checked, signature, address)).toBe(expected);
+          expect(cached.verify(checked, signature, address)).toBe(expected);
+          if (how === 'as-signed') expect(expected).toBe(true);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
 
