@@ -1,9 +1,11 @@
 import { Logger } from '@nestjs/common';
+import { messageLogFromEnv } from '@exchange/messaging';
 import { databaseOptionsFromEnv, openDatabase } from '@exchange/persistence';
 import { portFromEnv, runMain, startApp } from '@exchange/runtime';
 import { ApiModule } from './api/src/api.module';
 import { loadEngineConfig } from './matching-engine/src/config/engine-config';
 import { MatchingEngineModule } from './matching-engine/src/matching-engine.module';
+import { loadOracleConfig } from './oracle/src/config/oracle-config';
 import { OracleModule } from './oracle/src/oracle.module';
 import { SettlementModule } from './settlement/src/settlement.module';
 
@@ -16,6 +18,7 @@ import { SettlementModule } from './settlement/src/settlement.module';
 runMain('exchange', async () => {
   const log = new Logger('Exchange');
   const engineConfig = loadEngineConfig();
+  const oracleConfig = loadOracleConfig(process.env, { simulator: true }); // simulated providers by default
   const database = await openDatabase(databaseOptionsFromEnv(process.env, (m) => log.log(m)));
   log.log({ msg: 'database ready', embedded: !process.env.DATABASE_URL });
   const apps = [
@@ -23,7 +26,14 @@ runMain('exchange', async () => {
       name: 'matching-engine',
       port: engineConfig.httpPort,
     }),
-    await startApp(OracleModule, { name: 'oracle', port: portFromEnv('ORACLE_HTTP_PORT', 3002) }),
+    await startApp(
+      OracleModule.register({
+        database,
+        log: await messageLogFromEnv(process.env, oracleConfig.dataDir, { clientId: 'oracle' }),
+        config: oracleConfig,
+      }),
+      { name: 'oracle', port: oracleConfig.httpPort },
+    ),
     await startApp(SettlementModule, { name: 'settlement', port: portFromEnv('SETTLEMENT_HTTP_PORT', 3003) }),
     await startApp(ApiModule, { name: 'api', port: portFromEnv('API_HTTP_PORT', 3000) }),
   ];

@@ -10,3 +10,4 @@ export {
 export { KafkaLog, type KafkaLogOptions } from './kafka-log.adapter';
 export { InProcessLog, type InProcessLogOptions } from './in-process-log.adapter';
 export { murmur2, partitionOf } from './partitioner';
+export { messageLogFromEnv, type MessageLogFromEnvOptions } from './message-log-from-env';

@@ -54,13 +54,17 @@ async function reset(): Promise<void> {
 describe('database', () => {
   it('applies the migrations once and records them', async () => {
     const rows = (await db.dataSource.query('SELECT name FROM schema_migrations')) as { name: string }[];
-    expect(rows.map((r) => r.name)).toEqual(['InitialSchema1795478400000', 'OracleProviders1795564800000']);
+    expect(rows.map((r) => r.name)).toEqual([
+      'InitialSchema1795478400000',
+      'OracleProviders1795564800000',
+      'EngineSnapshots1795651200000',
+    ]);
     const again = await openDatabase({ url: db.url, embeddedDir: '', embeddedPort: 0 });
     expect(
       (
         (await again.dataSource.query('SELECT count(*)::int AS n FROM schema_migrations')) as { n: number }[]
       )[0]!.n,
-    ).toBe(2);
+    ).toBe(3);
     await again.close();
   });
 

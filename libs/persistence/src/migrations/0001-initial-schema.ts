@@ -1,4 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { OracleProviders1795564800000 } from './0002-oracle-providers';
+import { EngineSnapshots1795651200000 } from './0003-engine-snapshots';
 
 /**
  * The first schema. Names follow the domain: instrument_id, account_id, order_id, price_ticks,
@@ -137,4 +139,9 @@ export class InitialSchema1795478400000 implements MigrationInterface {
   }
 }
 
-export const MIGRATIONS = [InitialSchema1795478400000];
+/** Every migration, oldest first. */
+export const MIGRATIONS = [
+  InitialSchema1795478400000,
+  OracleProviders1795564800000,
+  EngineSnapshots1795651200000,
+];
