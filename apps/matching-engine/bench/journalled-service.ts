@@ -24,6 +24,7 @@ export function openJournalledService() {
       demo: false,
       orderPartitions: 1,
       topicPrefix: '',
+      projection: true,
     },
     commands,
     events,

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -6,21 +6,18 @@ import { fileURLToPath } from 'node:url';
 import { Logger } from '@nestjs/common';
 import { build as buildHistogram } from 'hdr-histogram-js';
 import {
-  ByteWriter,
-  CommandCursor,
   CommandType,
   Side,
   TimeInForce,
-  encodeCommand,
   placeOrder,
   type Command,
   type EngineEvent,
 } from '@exchange/domain';
-import { encodeFrame, scanFrame } from '@exchange/journal';
+import { scanFrame } from '@exchange/journal';
 import { KafkaLog } from '@exchange/messaging';
-import { BinaryEventSink, EventCollector, MatchingEngine } from '@exchange/order-book';
-import { RiskStage } from '@exchange/risk';
+import { EventCollector, MatchingEngine } from '@exchange/order-book';
 import { EngineEventsProjection, openDatabase } from '@exchange/persistence';
+import { encodeOrderMessage, MAX_COMMANDS_PER_MESSAGE } from '../src/distributed/order-messages';
 import { openJournalledService, unsequenced } from './journalled-service';
 import { BENCH_SPEC, generateWorkload } from './workload';
 
@@ -90,55 +87,53 @@ function kafkaBrokers(): string[] {
   return [`127.0.0.1:${process.env.KAFKA_PORT || 9092}`];
 }
 
+/**
+ * (b) through Kafka as deployed: the matching engine runs as its own process (dist main.js in
+ * distributed mode, one partition = one shard, projection off), this process produces the commands
+ * to the orders topic and reads the events topic until the last command's events have arrived.
+ */
 async function throughKafka(commands: readonly Command[], prefill: readonly Command[]) {
   const brokers = kafkaBrokers();
-  const run = Date.now().toString(36);
-  const cmdTopic = `bench.${run}.commands`;
-  const evTopic = `bench.${run}.events`;
+  const prefix = `bench.${Date.now().toString(36)}.`;
+  const ordersTopic = `${prefix}exchange.orders`;
+  const eventsTopic = `${prefix}exchange.events`;
   const report = (level: string, message: string) => process.stderr.write(`kafka ${level}: ${message}\n`);
-  const producerSide = new KafkaLog({ brokers, clientId: 'bench-producer', log: report });
-  const engineSide = new KafkaLog({ brokers, clientId: 'bench-engine', log: report });
-  await producerSide.connect();
-  await engineSide.connect();
-  await producerSide.ensureTopics([
-    { name: cmdTopic, partitions: 1 },
-    { name: evTopic, partitions: 1 },
+  const producer = new KafkaLog({ brokers, clientId: 'bench-producer', log: report });
+  await producer.connect();
+  await producer.ensureTopics([
+    { name: ordersTopic, partitions: 1 },
+    { name: eventsTopic, partitions: 1 },
   ]);
-  // the engine: consume commands, apply them, produce each command's events
-  const sink = new BinaryEventSink(new ByteWriter(1 << 20));
-  const shard = new RiskStage(sink);
-  const cursor = new CommandCursor();
-  const engineSub = await engineSide.consume({
-    topic: cmdTopic,
-    groupId: `${run}-engine`,
-    handle: async (records) => {
-      // one event message per 500 commands: a journal frame of the events of commands [first, last]
-      const frames = [];
-      for (let i = 0; i < records.length; i += 500) {
-        const chunk = records.slice(i, i + 500);
-        sink.writer.reset();
-        for (const r of chunk) {
-          cursor.reset(r.value);
-          const c = cursor.next();
-          c.seq = r.offset + 1; // the partition offset sequences the shard's commands
-          shard.process(c);
-        }
-        const first = chunk[0]!.offset + 1;
-        const last = chunk[chunk.length - 1]!.offset + 1;
-        frames.push({ key: 'BENCH', value: encodeFrame(first, last, sink.writer.bytes()) });
-      }
-      await engineSide.append(evTopic, frames);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-engine-'));
+  fs.chmodSync(dir, 0o755);
+  const engine = spawn(process.execPath, [path.join(repositoryRoot(), 'dist', 'apps', 'matching-engine', 'src', 'main.js')], {
+    env: {
+      ...process.env, KAFKA_BROKERS: brokers.join(','), KAFKA_TOPIC_PREFIX: prefix, ORDER_PARTITIONS: '1',
+      ENGINE_PROJECTION: 'off', SNAPSHOT_EVERY: '1000000000', ENGINE_HTTP_PORT: '0', DATABASE_URL: '',
+      EMBEDDED_PG_DIR: path.join(dir, 'pg'), EMBEDDED_PG_PORT: String(47_900 + (process.pid % 90)),
+      ENGINE_DATA_DIR: path.join(dir, 'engine'),
     },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }); // prettier-ignore
+  const ready = new Promise<void>((resolve, reject) => {
+    let out = '';
+    engine.stdout!.on('data', (b: Buffer) => {
+      out += b.toString();
+      if (out.includes('shard assigned')) resolve();
+    });
+    engine.on('exit', (code) => reject(new Error(`engine process exited with ${code}`)));
   });
+  // the last command's seq: message index x 1024 + index in it, + 1 (one partition)
+  const lastMessage = Math.ceil(prefill.length / 100) + Math.ceil(commands.length / 100) - 1;
+  const all = lastMessage * MAX_COMMANDS_PER_MESSAGE + ((commands.length - 1) % 100) + 1;
   let received = 0;
   let done: () => void = () => undefined;
   const finished = new Promise<void>((resolve) => (done = resolve));
-  const all = prefill.length + commands.length;
-  const consumer = new KafkaLog({ brokers, clientId: 'bench-consumer', log: report });
-  await consumer.connect();
-  const evSub = await consumer.consume({
-    topic: evTopic,
-    groupId: `${run}-reader`,
+  const reader = new KafkaLog({ brokers, clientId: 'bench-reader', log: report });
+  await reader.connect();
+  const sub = await reader.consume({
+    topic: eventsTopic,
+    groupId: `${prefix}reader`,
     handle: async (records) => {
       for (const r of records) {
         const frame = scanFrame(r.value, 0);
@@ -147,21 +142,31 @@ async function throughKafka(commands: readonly Command[], prefill: readonly Comm
       if (received >= all) done();
     },
   });
-  const w = new ByteWriter(256);
-  const encode = (c: Command) => {
-    w.reset();
-    encodeCommand(w, c);
-    return { key: 'BENCH', value: w.bytes().slice() };
+  // the producer batches 100 commands per message, stamped with the command's time
+  const messages = (cs: readonly Command[]) => {
+    const out = [];
+    for (let i = 0; i < cs.length; i += 100) {
+      const batch = cs.slice(i, i + 100);
+      out.push({ key: 'BENCH', value: encodeOrderMessage(unsequenced(batch), batch[0]!.timeMs) });
+    }
+    return out;
   };
-  await producerSide.append(cmdTopic, prefill.map(encode));
+  await ready;
+  await producer.append(ordersTopic, messages(prefill));
   const t0 = performance.now();
-  for (let i = 0; i < commands.length; i += 2000)
-    await producerSide.append(cmdTopic, commands.slice(i, i + 2000).map(encode));
+  const chunks: Promise<unknown>[] = [];
+  for (let i = 0; i < commands.length; i += 2000) {
+    chunks.push(producer.append(ordersTopic, messages(commands.slice(i, i + 2000))));
+    if (chunks.length >= 4) await chunks.shift(); // four appends in flight (the producer keeps them in order)
+  }
+  await Promise.all(chunks);
   await finished;
   const seconds = (performance.now() - t0) / 1000;
-  await evSub.stop();
-  await engineSub.stop();
-  await Promise.all([producerSide.close(), engineSide.close(), consumer.close()]);
+  await sub.stop();
+  engine.kill('SIGTERM');
+  await new Promise((r) => engine.once('exit', r));
+  await Promise.all([producer.close(), reader.close()]);
+  fs.rmSync(dir, { recursive: true, force: true });
   if (startedKafka) execFileSync(kafkaScript, ['stop'], { stdio: ['ignore', 'ignore', 'inherit'] });
   return { cmdsPerS: commands.length / seconds };
 }

@@ -26,6 +26,7 @@ runMain('matching-engine', async () => {
       : DistributedEngineModule.register({
           log: messages,
           database,
+          projection: config.projection,
           config: {
             partitions: config.orderPartitions,
             groupId: 'matching-engine',

@@ -27,6 +27,7 @@ async function main(): Promise<void> {
       demo: false,
       orderPartitions: 1,
       topicPrefix: '',
+      projection: true,
     },
     commands,
     events,

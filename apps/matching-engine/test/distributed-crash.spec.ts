@@ -157,17 +157,20 @@ describeWithKafka('distributed engine on Kafka and PostgreSQL, killed mid-stream
   it('applies every acknowledged command exactly once, to the state of a clean replay, into PostgreSQL', async () => {
     const ds = domains();
     const commands = ds.map((d, i) => stream(d, 2_400, 7 + i));
-    // what was acknowledged: per partition, each command at the offset the broker gave it
-    const acked = ds.map(() => new Map<number, { command: UnsequencedCommand; timeMs: number }>());
+    // what was acknowledged: per partition, the commands of the message at each offset the broker gave
+    const acked = ds.map(() => new Map<number, { commands: UnsequencedCommand[]; timeMs: number }>());
     let clock = T0;
     const produce = async (from: number, to: number) => {
       for (let i = from; i < to; i += 200) {
         for (let k = 0; k < ds.length; k++) {
           const chunk = commands[k]!.slice(i, Math.min(i + 200, to));
-          const stamped = chunk.map((command) => ({ command, timeMs: ++clock }));
+          // messages of 1 to 7 commands, as a producer batches what it has
+          const stamped: { commands: UnsequencedCommand[]; timeMs: number }[] = [];
+          for (let j = 0; j < chunk.length; j += 1 + (j % 7))
+            stamped.push({ commands: chunk.slice(j, j + 1 + (j % 7)), timeMs: ++clock });
           const positions = await producer.append(
             `${prefix}exchange.orders`,
-            stamped.map((s) => ({ key: ds[k]!.key, value: encodeOrderMessage(s.command, s.timeMs) })),
+            stamped.map((s) => ({ key: ds[k]!.key, value: encodeOrderMessage(s.commands, s.timeMs) })),
           );
           positions.forEach((pos, j) => {
             expect(pos.partition).toBe(ds[k]!.partition);
@@ -183,7 +186,7 @@ describeWithKafka('distributed engine on Kafka and PostgreSQL, killed mid-stream
     // kill -9 once it is partway through what was sent
     await until('progress before the kill', async () => {
       const s = await shardsOf(base);
-      return s.every((v) => v.lastOffset > 300) ? true : undefined;
+      return s.every((v) => v.lastOffset > 80) ? true : undefined;
     });
     first.proc.kill('SIGKILL');
     await new Promise((r) => first.proc.on('exit', r));
@@ -209,8 +212,10 @@ describeWithKafka('distributed engine on Kafka and PostgreSQL, killed mid-stream
       const stage = new RiskStage(sink);
       const p = ds[k]!.partition;
       for (let offset = 0; offset < acked[k]!.size; offset++) {
-        const { command, timeMs } = acked[k]!.get(offset)!;
-        stage.process({ ...command, seq: shardSeq(offset, p, P), timeMs } as Command);
+        const { commands: batch, timeMs } = acked[k]!.get(offset)!;
+        batch.forEach((c, index) =>
+          stage.process({ ...c, seq: shardSeq(offset, index, p, P), timeMs } as Command),
+        );
       }
       expect(views.find((v) => v.partition === p)!.stateHash).toBe(stage.stateHash());
       replayEvents.push(...sink.events);
@@ -219,7 +224,10 @@ describeWithKafka('distributed engine on Kafka and PostgreSQL, killed mid-stream
     }
 
     // PostgreSQL: the projection reaches each shard's last seq, with every row exactly once
-    const lastSeqs = ds.map((d, k) => shardSeq(acked[k]!.size - 1, d.partition, P));
+    const lastSeqs = ds.map((d, k) => {
+      const lastOffset = acked[k]!.size - 1;
+      return shardSeq(lastOffset, acked[k]!.get(lastOffset)!.commands.length - 1, d.partition, P);
+    });
     await until('projection caught up', async () => {
       const rows = (await db.dataSource.query(
         `SELECT projection, last_seq::bigint AS s FROM projection_offsets WHERE projection LIKE 'engine-events:shard-%'`,

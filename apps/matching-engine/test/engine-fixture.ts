@@ -25,6 +25,7 @@ export function openEngine(dir: string, snapshotEvery = 1_000_000) {
       demo: false,
       orderPartitions: 1,
       topicPrefix: '',
+      projection: true,
     },
     commands,
     events,

@@ -17,6 +17,8 @@ export interface EngineConfig {
   orderPartitions: number;
   /** Distributed mode: prefix of topic and consumer group names. */
   topicPrefix: string;
+  /** Distributed mode: also run the projection of the events topic into PostgreSQL in this process. */
+  projection: boolean;
 }
 
 export const ENGINE_CONFIG = Symbol('ENGINE_CONFIG');
@@ -54,6 +56,7 @@ function oneOf<T extends string>(
  * | ENGINE_DEMO | on | run the scripted demo flow after start (on/off) |
  * | ORDER_PARTITIONS | 4 | distributed mode (KAFKA_BROKERS set): partitions of the orders topic, one shard each |
  * | KAFKA_TOPIC_PREFIX | (empty) | distributed mode: prefix of topic and group names |
+ * | ENGINE_PROJECTION | on | distributed mode: run the events-topic projection into PostgreSQL here (on/off) |
  */
 export function loadEngineConfig(env: NodeJS.ProcessEnv = process.env): EngineConfig {
   return {
@@ -64,5 +67,6 @@ export function loadEngineConfig(env: NodeJS.ProcessEnv = process.env): EngineCo
     demo: oneOf(env, 'ENGINE_DEMO', ['on', 'off'] as const, 'on') === 'on',
     orderPartitions: int(env, 'ORDER_PARTITIONS', 4, 1, 1024),
     topicPrefix: env.KAFKA_TOPIC_PREFIX ?? '',
+    projection: oneOf(env, 'ENGINE_PROJECTION', ['on', 'off'] as const, 'on') === 'on',
   };
 }

@@ -12,7 +12,12 @@ import { ShardsController } from './shards.controller';
  */
 @Module({})
 export class DistributedEngineModule {
-  static register(options: { log: MessageLog; database: Database; config: ShardConfig }): DynamicModule {
+  static register(options: {
+    log: MessageLog;
+    database: Database;
+    config: ShardConfig;
+    projection: boolean;
+  }): DynamicModule {
     return {
       module: DistributedEngineModule,
       controllers: [ShardsController],
@@ -22,7 +27,7 @@ export class DistributedEngineModule {
         { provide: SHARD_SNAPSHOTS, useValue: new ShardSnapshots(options.database) },
         { provide: PROJECTION_DATABASE, useValue: options.database },
         ShardRunner,
-        EventsProjectionConsumer,
+        ...(options.projection ? [EventsProjectionConsumer] : []),
       ],
     };
   }

@@ -13,12 +13,16 @@ import {
  * an account's positions on one underlying are always margined together; its collateral is held per
  * domain, like Deribit's per-currency sub-accounts. The key of every message is the domain.
  *
- * Sequence numbers come from the log: the command at `offset` of partition `p` (of P) gets
- * seq = offset x P + p + 1. Seqs rise within a shard and never repeat across shards, so order ids
- * (the seq of the placing command) are unique exchange-wide.
+ * A message carries up to MAX_COMMANDS_PER_MESSAGE commands (a producer batches what it has for
+ * one domain: fewer, larger messages are what make a log fast). Sequence numbers come from the log:
+ * command `index` of the message at `offset` of partition `p` (of P) gets
+ * seq = (offset x MAX_COMMANDS_PER_MESSAGE + index) x P + p + 1. Seqs rise within a shard and never
+ * repeat across shards, so order ids (the seq of the placing command) are unique exchange-wide.
  */
-export function shardSeq(offset: number, partition: number, partitions: number): number {
-  return offset * partitions + partition + 1;
+export const MAX_COMMANDS_PER_MESSAGE = 1024;
+
+export function shardSeq(offset: number, index: number, partition: number, partitions: number): number {
+  return (offset * MAX_COMMANDS_PER_MESSAGE + index) * partitions + partition + 1;
 }
 
 /** The margin domain of a symbol or compute class: `H100-2612-C-2.50` -> `H100`. */
@@ -28,15 +32,26 @@ export function marginDomain(symbolOrClass: string): string {
   return cls;
 }
 
-/** One command as an orders-topic message value: the codec's bytes with the producer's time. */
-export function encodeOrderMessage(command: UnsequencedCommand, timeMs: number): Uint8Array {
-  const w = new ByteWriter(128);
-  encodeCommand(w, command, 0, timeMs);
+/** Commands as one orders-topic message value: the codec's records, stamped with the producer's time. */
+export function encodeOrderMessage(commands: readonly UnsequencedCommand[], timeMs: number): Uint8Array {
+  if (commands.length === 0 || commands.length > MAX_COMMANDS_PER_MESSAGE)
+    throw new RangeError(`a message holds 1 to ${MAX_COMMANDS_PER_MESSAGE} commands, not ${commands.length}`);
+  const w = new ByteWriter(96 * commands.length);
+  for (const c of commands) encodeCommand(w, c, 0, timeMs);
   return w.bytes().slice();
 }
 
-/** Decodes a message into the cursor's reused command object (valid until the next call). */
-export function decodeOrderMessage(cursor: CommandCursor, value: Uint8Array): Command {
+/**
+ * Calls `apply` with each command of a message (the cursor's reused object, valid during the call)
+ * and its index; at most MAX_COMMANDS_PER_MESSAGE, the rest of an oversized message is ignored.
+ */
+export function forEachOrderCommand(
+  cursor: CommandCursor,
+  value: Uint8Array,
+  apply: (command: Command, index: number) => void,
+): number {
   cursor.reset(value);
-  return cursor.next();
+  let index = 0;
+  while (cursor.remaining > 0 && index < MAX_COMMANDS_PER_MESSAGE) apply(cursor.next(), index++);
+  return index;
 }

@@ -4,7 +4,7 @@ import { encodeFrame } from '@exchange/journal';
 import { TOPICS, type LogRecord, type MessageLog, type Subscription } from '@exchange/messaging';
 import { BinaryEventSink } from '@exchange/order-book';
 import { RiskStage } from '@exchange/risk';
-import { decodeOrderMessage, shardSeq } from './order-messages';
+import { forEachOrderCommand, shardSeq } from './order-messages';
 import { ShardSnapshots } from './shard-snapshots';
 
 export const SHARD_LOG = Symbol('SHARD_LOG');
@@ -139,18 +139,18 @@ export class ShardRunner implements OnModuleInit, OnApplicationShutdown {
     for (const r of records) {
       if (r.offset !== shard.lastOffset + 1)
         throw new Error(`shard ${partition}: offset ${r.offset} after ${shard.lastOffset} (a gap)`);
-      const c = decodeOrderMessage(this.cursor, r.value);
-      c.seq = shardSeq(r.offset, partition, P);
       const replay = r.offset < shard.replayUntil;
       const mark = w.pos;
-      shard.stage.process(c);
+      forEachOrderCommand(this.cursor, r.value, (c, index) => {
+        c.seq = shardSeq(r.offset, index, partition, P);
+        shard.stage.process(c);
+        if (!replay) {
+          if (firstSeq === 0) firstSeq = c.seq;
+          lastSeq = c.seq;
+        }
+      });
       shard.lastOffset = r.offset;
-      if (replay)
-        w.pos = mark; // published before this process took over
-      else {
-        if (firstSeq === 0) firstSeq = c.seq;
-        lastSeq = c.seq;
-      }
+      if (replay) w.pos = mark; // published before this process took over
     }
     if (lastSeq > 0)
       await this.log.append(shardTopics(this.config.topicPrefix).events, [
