@@ -2,8 +2,9 @@ import { Logger } from '@nestjs/common';
 import { messageLogFromEnv } from '@exchange/messaging';
 import { databaseOptionsFromEnv, openDatabase } from '@exchange/persistence';
 import { portFromEnv, runMain, startApp } from '@exchange/runtime';
-import { ApiModule } from './api/src/api.module';
+import { startApi } from './api/src/start-api';
 import { loadEngineConfig } from './matching-engine/src/config/engine-config';
+import { EngineService } from './matching-engine/src/engine/engine.service';
 import { MatchingEngineModule } from './matching-engine/src/matching-engine.module';
 import { loadOracleConfig } from './oracle/src/config/oracle-config';
 import { OracleModule } from './oracle/src/oracle.module';
@@ -21,11 +22,12 @@ runMain('exchange', async () => {
   const oracleConfig = loadOracleConfig(process.env, { simulator: true }); // simulated providers by default
   const database = await openDatabase(databaseOptionsFromEnv(process.env, (m) => log.log(m)));
   log.log({ msg: 'database ready', embedded: !process.env.DATABASE_URL });
+  const engineApp = await startApp(MatchingEngineModule.register({ database }), {
+    name: 'matching-engine',
+    port: engineConfig.httpPort,
+  });
   const apps = [
-    await startApp(MatchingEngineModule.register({ database }), {
-      name: 'matching-engine',
-      port: engineConfig.httpPort,
-    }),
+    engineApp,
     await startApp(
       OracleModule.register({
         database,
@@ -35,7 +37,11 @@ runMain('exchange', async () => {
       { name: 'oracle', port: oracleConfig.httpPort },
     ),
     await startApp(SettlementModule, { name: 'settlement', port: portFromEnv('SETTLEMENT_HTTP_PORT', 3003) }),
-    await startApp(ApiModule, { name: 'api', port: portFromEnv('API_HTTP_PORT', 3000) }),
+    await startApi({
+      engine: engineApp.get(EngineService),
+      database,
+      port: portFromEnv('API_HTTP_PORT', 3000),
+    }),
   ];
   log.log({ msg: 'exchange ready', apps: ['matching-engine', 'oracle', 'settlement', 'api'] });
   return {

@@ -1,6 +1,63 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import type { Database } from '@exchange/persistence';
 import { healthController } from '@exchange/runtime';
+import { ApiKeyStore } from './auth/api-key-store';
+import { AUTHENTICATOR, AuthGuard } from './auth/auth.guard';
+import { Authenticator } from './auth/authenticator';
+import { API_CONFIG, loadApiConfig, type ApiConfig } from './config/api-config';
+import { ErrorFilter } from './http/error.filter';
+import { EXCHANGE_GATEWAY, type ExchangeGateway } from './ports/exchange-gateway';
+import { API_KEY_STORE, AccountController } from './rest/account.controller';
+import { DocsController } from './rest/docs.controller';
+import { MarketController } from './rest/market.controller';
+import { OrdersController } from './rest/orders.controller';
+import { InstrumentsService } from './trading/instruments.service';
+import { ReadService } from './trading/read.service';
+import { TradingService } from './trading/trading.service';
+import { MarketHub } from './ws/market-hub';
+import { WsServer } from './ws/ws-server';
 
-/** The api app: serves the REST API and WebSocket gateway. It boots and answers /health; its capabilities land with their issues. */
+export interface ApiOptions {
+  /** The exchange behind the API (the embedded adapter over the engine in `npm start`). */
+  gateway: ExchangeGateway;
+  /** Accounts and API keys live here. */
+  database: Database;
+  /** Settings; read from the environment when absent. */
+  config?: ApiConfig;
+}
+
+/**
+ * The api app: REST (/v1), the WebSocket gateway (/ws), OpenAPI (/openapi.json, /docs). Without
+ * options (`npm run start:api` alone) it only answers /health: it needs a gateway to the engine.
+ */
 @Module({ controllers: [healthController('api')] })
-export class ApiModule {}
+export class ApiModule {
+  static register(options: ApiOptions): DynamicModule {
+    return {
+      module: ApiModule,
+      controllers: [MarketController, OrdersController, AccountController, DocsController],
+      providers: [
+        { provide: API_CONFIG, useFactory: () => options.config ?? loadApiConfig() },
+        { provide: EXCHANGE_GATEWAY, useValue: options.gateway },
+        {
+          provide: API_KEY_STORE,
+          inject: [API_CONFIG],
+          useFactory: (c: ApiConfig) => new ApiKeyStore(options.database.dataSource, c.masterKey),
+        },
+        {
+          provide: AUTHENTICATOR,
+          inject: [API_KEY_STORE, API_CONFIG],
+          useFactory: (keys: ApiKeyStore, c: ApiConfig) => new Authenticator(keys, c),
+        },
+        InstrumentsService,
+        TradingService,
+        ReadService,
+        MarketHub,
+        WsServer,
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: ErrorFilter },
+      ],
+    };
+  }
+}

@@ -1,0 +1,118 @@
+import { CommandType, decodeEvents, type EngineEvent, type UnsequencedCommand } from '@exchange/domain';
+import type { ListedBook, RawBook } from '@exchange/gateway';
+import type { OrderBook } from '@exchange/order-book';
+import type {
+  EventBatch,
+  EventsListener,
+  ExchangeGateway,
+  GatewayCapabilities,
+  OrderLocation,
+  OrderRef,
+  ReadModels,
+} from '../ports/exchange-gateway';
+
+/** The engine's state as the adapter reads it (the risk stage, or a bare matching engine). */
+export interface EngineState {
+  readonly lastSeq: number;
+  readonly nowMs: number;
+  book(instrumentId: number): OrderBook | undefined;
+  instrumentIds(): number[];
+}
+
+/** The part of the matching engine's EngineService this adapter uses. */
+export interface EmbeddedEngine {
+  submit(
+    commands: readonly UnsequencedCommand[],
+  ): Promise<{ firstSeq: number; lastSeq: number; events: EngineEvent[] }>;
+  onEvents(listener: (events: Uint8Array, firstSeq: number, lastSeq: number) => void): void;
+  readonly state: EngineState;
+}
+
+/** Command types the risk stage adds (read from the domain at run time, so this compiles before they land). */
+const TRANSFER_TYPES = CommandType as unknown as Record<string, number | undefined>;
+
+/**
+ * The gateway over the engine in the same process: commands go straight to EngineService, events
+ * come from its listener (decoded once, fanned out), books are read from the engine's state (which
+ * is consistent with the events delivered so far: listeners run inside the engine's apply).
+ */
+export class EmbeddedExchangeGateway implements ExchangeGateway {
+  private readonly listeners = new Set<EventsListener>();
+  readonly capabilities: GatewayCapabilities;
+
+  constructor(
+    private readonly engine: EmbeddedEngine,
+    readonly reads: ReadModels,
+  ) {
+    engine.onEvents((bytes, firstSeq, lastSeq) => {
+      if (this.listeners.size === 0) return;
+      const events = decodeEvents(bytes);
+      const batch: EventBatch = { firstSeq, lastSeq, timeMs: this.engine.state.nowMs };
+      for (const l of this.listeners) l(events, batch);
+    });
+    const view = (engine as unknown as { accountView?: unknown }).accountView;
+    this.capabilities = {
+      deposits: TRANSFER_TYPES.Deposit !== undefined,
+      withdrawals: TRANSFER_TYPES.Withdraw !== undefined,
+      accountView: typeof view === 'function',
+    };
+  }
+
+  submit(commands: UnsequencedCommand[]) {
+    return this.engine.submit(commands);
+  }
+
+  onEvents(listener: EventsListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  bookSnapshot(instrumentId: number, depth: number): RawBook | undefined {
+    const state = this.engine.state;
+    const book = state.book(instrumentId);
+    if (book === undefined) return undefined;
+    return { seq: state.lastSeq, ...book.depth(depth), lastPriceTicks: book.lastPriceTicks };
+  }
+
+  listedBooks(): ListedBook[] {
+    const state = this.engine.state;
+    return state.instrumentIds().map((instrumentId) => {
+      const book = state.book(instrumentId)!;
+      return { instrumentId, symbol: book.symbol, status: book.status };
+    });
+  }
+
+  lastSeq(): number {
+    return this.engine.state.lastSeq;
+  }
+
+  locateOrder(accountId: number, ref: OrderRef): OrderLocation | undefined {
+    const state = this.engine.state;
+    for (const instrumentId of state.instrumentIds()) {
+      const book = state.book(instrumentId)!;
+      if ('orderId' in ref) {
+        const o = book.order(ref.orderId);
+        if (o !== undefined && o.accountId === accountId) return { instrumentId, orderId: o.orderId };
+        continue;
+      }
+      for (const orderId of book.accountOrderIds(accountId)) {
+        if (book.order(orderId)?.clientOrderId === ref.clientOrderId) return { instrumentId, orderId };
+      }
+    }
+    return undefined;
+  }
+
+  async transfer(kind: 'deposit' | 'withdraw', accountId: number, asset: string, amountMinor: bigint) {
+    const type = TRANSFER_TYPES[kind === 'deposit' ? 'Deposit' : 'Withdraw'];
+    if (type === undefined) throw new Error(`the engine has no ${kind} command`);
+    const command = { type, accountId, asset, amountMinor } as unknown as UnsequencedCommand;
+    const { firstSeq, events } = await this.engine.submit([command]);
+    return { seq: firstSeq, events };
+  }
+
+  accountView(accountId: number): unknown {
+    const view = (this.engine as unknown as { accountView?: (id: number) => unknown }).accountView;
+    if (typeof view !== 'function') throw new Error('the engine has no account view');
+    return view.call(this.engine, accountId);
+  }
+}

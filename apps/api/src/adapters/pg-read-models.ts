@@ -1,0 +1,83 @@
+import type { DataSource } from 'typeorm';
+import type { OrderRow } from '@exchange/gateway';
+import type { ReadModels, TradeRow } from '../ports/exchange-gateway';
+
+const ORDER_COLUMNS = `order_id, instrument_id, client_order_id, side, order_type, time_in_force, flags, price_ticks,
+  stop_price_ticks, qty_lots, filled_lots, remaining_lots, status, accepted_seq, updated_seq`;
+
+/** The read models in PostgreSQL: orders, trades and positions (engine-events projection), ledger balances. */
+export class PgReadModels implements ReadModels {
+  constructor(private readonly db: DataSource) {}
+
+  async projectedSeq(): Promise<number> {
+    const rows = (await this.db.query(
+      "SELECT last_seq FROM projection_offsets WHERE projection = 'engine-events'",
+    )) as { last_seq: string }[];
+    return rows.length === 0 ? 0 : Number(rows[0]!.last_seq);
+  }
+
+  async waitFor(seq: number, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (let delayMs = 2; ; delayMs = Math.min(delayMs * 2, 50)) {
+      if ((await this.projectedSeq()) >= seq) return true;
+      if (Date.now() >= deadline) return false;
+      await new Promise((r) => setTimeout(r, delayMs));
+    }
+  }
+
+  openOrders(accountId: number, instrumentId?: number): Promise<OrderRow[]> {
+    return this.db.query(
+      `SELECT ${ORDER_COLUMNS} FROM orders WHERE account_id = $1 AND status IN ('open', 'untriggered')
+         AND ($2::int IS NULL OR instrument_id = $2) ORDER BY order_id`,
+      [accountId, instrumentId ?? null],
+    );
+  }
+
+  orderHistory(
+    accountId: number,
+    q: { instrumentId?: number; limit: number; beforeOrderId?: number },
+  ): Promise<OrderRow[]> {
+    return this.db.query(
+      `SELECT ${ORDER_COLUMNS} FROM orders WHERE account_id = $1 AND ($2::int IS NULL OR instrument_id = $2)
+         AND ($3::bigint IS NULL OR order_id < $3) ORDER BY order_id DESC LIMIT $4`,
+      [accountId, q.instrumentId ?? null, q.beforeOrderId ?? null, q.limit],
+    );
+  }
+
+  async order(accountId: number, orderId: number): Promise<OrderRow | undefined> {
+    const rows = (await this.db.query(
+      `SELECT ${ORDER_COLUMNS} FROM orders WHERE account_id = $1 AND order_id = $2`,
+      [accountId, orderId],
+    )) as OrderRow[];
+    return rows[0];
+  }
+
+  fills(accountId: number, q: { instrumentId?: number; limit: number }): Promise<TradeRow[]> {
+    return this.db.query(
+      `SELECT * FROM trades WHERE (maker_account_id = $1 OR taker_account_id = $1)
+         AND ($2::int IS NULL OR instrument_id = $2) ORDER BY seq DESC, trade_id DESC LIMIT $3`,
+      [accountId, q.instrumentId ?? null, q.limit],
+    );
+  }
+
+  recentTrades(instrumentId: number, limit: number): Promise<TradeRow[]> {
+    return this.db.query('SELECT * FROM trades WHERE instrument_id = $1 ORDER BY trade_id DESC LIMIT $2', [
+      instrumentId,
+      limit,
+    ]);
+  }
+
+  positions(accountId: number): Promise<{ instrument_id: number; net_lots: string; updated_seq: string }[]> {
+    return this.db.query(
+      'SELECT instrument_id, net_lots, updated_seq FROM positions WHERE account_id = $1 AND net_lots <> 0 ORDER BY instrument_id',
+      [accountId],
+    );
+  }
+
+  balances(accountId: number): Promise<{ asset: string; balance_minor: string }[]> {
+    return this.db.query(
+      'SELECT asset, balance_minor::text AS balance_minor FROM ledger_balances WHERE account_id = $1 ORDER BY asset',
+      [accountId],
+    );
+  }
+}

@@ -1,0 +1,489 @@
+import { ERROR_CODES, ERROR_CODE_MEANING } from '@exchange/client';
+import {
+  AMEND_ORDER_SCHEMA,
+  CREATE_KEY_SCHEMA,
+  PLACE_ORDER_SCHEMA,
+  SIGNUP_SCHEMA,
+  TRANSFER_SCHEMA,
+  toJsonSchema,
+} from '@exchange/gateway';
+
+type Json = Record<string, unknown>;
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const str = (description: string, extra: Json = {}) => ({ type: 'string', description, ...extra });
+const dec = (description: string) => ({ type: 'string', pattern: '^-?\\d+(\\.\\d+)?$', description });
+const int = (description: string) => ({ type: 'integer', description });
+const nullable = (s: Json) => ({ ...s, type: [s.type as string, 'null'] });
+const obj = (properties: Json, required = Object.keys(properties)) => ({
+  type: 'object',
+  properties,
+  required,
+});
+const list = (item: Json) => ({ type: 'array', items: item });
+
+const schemas: Json = {
+  Error: obj(
+    {
+      code: {
+        type: 'string',
+        enum: [...ERROR_CODES],
+        description: 'Stable error code (see the table in the description).',
+      },
+      message: str('Human-readable explanation.'),
+      field: str('The request field the error is about, when there is one.'),
+    },
+    ['code', 'message'],
+  ),
+  Instrument: obj({
+    instrumentId: int('Numeric id (the key in every log, table and message).'),
+    symbol: str('e.g. H100-USDC, H100-2612, H100-2612-C-2.50'),
+    kind: { type: 'string', enum: ['spot', 'future', 'option'] },
+    computeClass: str('GPU class, e.g. H100.'),
+    quoteCurrency: str('USDC'),
+    status: { type: 'string', enum: ['trading', 'halted', 'closed'] },
+    tickSize: dec('Price increment.'),
+    lotSize: dec('Quantity increment.'),
+    multiplier: dec('GPU-hours per contract.'),
+    minPrice: dec('Lowest price accepted.'),
+    maxPrice: dec('Highest price accepted.'),
+    minQuantity: dec('Smallest order quantity.'),
+    maxQuantity: dec('Largest order quantity.'),
+    priceBandBps: int('Half-width of the price band around the reference price, basis points.'),
+    marketProtectionBps: int('How far through the best price a market order may trade, basis points.'),
+    maxOpenOrders: int('Open orders per account on this instrument.'),
+  }),
+  BookLevel: {
+    type: 'array',
+    prefixItems: [dec('price'), dec('quantity'), int('orders')],
+    minItems: 3,
+    maxItems: 3,
+  },
+  Book: obj({
+    instrument: str('Symbol.'),
+    changeId: int('Seq of the last command that changed the book.'),
+    bids: list(ref('BookLevel')),
+    asks: list(ref('BookLevel')),
+  }),
+  Trade: obj({
+    instrument: str('Symbol.'),
+    tradeId: int('Per instrument, from 1, without gaps.'),
+    price: dec('Price.'),
+    quantity: dec('Quantity.'),
+    side: { type: 'string', enum: ['buy', 'sell'], description: "The taker's side." },
+    seq: int('Seq of the command that traded.'),
+  }),
+  Ticker: obj({
+    instrument: str('Symbol.'),
+    bestBidPrice: nullable(dec('Best bid.')),
+    bestBidQuantity: nullable(dec('Quantity at the best bid.')),
+    bestAskPrice: nullable(dec('Best ask.')),
+    bestAskQuantity: nullable(dec('Quantity at the best ask.')),
+    lastPrice: nullable(dec('Last trade price.')),
+    changeId: int('Book change id.'),
+    timestampMs: int('Server time.'),
+  }),
+  Order: obj({
+    orderId: int('The seq of the command that placed it.'),
+    clientOrderId: str('Your id, or empty.'),
+    instrument: str('Symbol.'),
+    side: { type: 'string', enum: ['buy', 'sell'] },
+    type: { type: 'string', enum: ['limit', 'market', 'stop_limit', 'stop_market'] },
+    timeInForce: { type: 'string', enum: ['GTC', 'IOC', 'FOK', 'GTD'] },
+    price: nullable(dec('Limit price.')),
+    stopPrice: nullable(dec('Stop price.')),
+    quantity: dec('Quantity ordered.'),
+    filledQuantity: dec('Quantity filled.'),
+    remainingQuantity: dec('Quantity open.'),
+    status: { type: 'string', enum: ['open', 'untriggered', 'filled', 'cancelled', 'expired'] },
+    postOnly: { type: 'boolean' },
+    reduceOnly: { type: 'boolean' },
+    createdSeq: int('Seq that placed it.'),
+    updatedSeq: int('Seq of its last change.'),
+  }),
+  Fill: obj({
+    tradeId: int('Trade id.'),
+    orderId: int('Your order.'),
+    instrument: str('Symbol.'),
+    side: { type: 'string', enum: ['buy', 'sell'] },
+    price: dec('Price.'),
+    quantity: dec('Quantity.'),
+    liquidity: { type: 'string', enum: ['maker', 'taker'] },
+    seq: int('Seq of the command that traded.'),
+  }),
+  PlaceResult: obj({ order: ref('Order'), fills: list(ref('Fill')) }),
+  AmendResult: obj({
+    orderId: int('Order id.'),
+    price: nullable(dec('Limit price now.')),
+    stopPrice: nullable(dec('Stop price now.')),
+    remainingQuantity: dec('Open quantity now.'),
+    priorityKept: { type: 'boolean', description: 'False when the order went to the back of its queue.' },
+    fills: list(ref('Fill')),
+  }),
+  CancelResult: obj({ orderId: int('Order id.'), cancelledQuantity: dec('Quantity cancelled.') }),
+  MassCancelResult: obj({ cancelled: list(int('Order id.')) }),
+  Position: obj({
+    instrument: str('Symbol.'),
+    quantity: dec('Signed net quantity.'),
+    updatedSeq: int('Seq.'),
+  }),
+  Balance: obj({ asset: str('Asset.'), balance: dec('Balance.') }, ['asset', 'balance']),
+  Transfer: obj({ asset: str('Asset.'), amount: dec('Amount.'), seq: int('Seq of the command.') }),
+  Signup: obj({
+    accountId: int('New account.'),
+    keyId: str('API key id.'),
+    secret: str('API secret: shown once, never stored in clear.'),
+    scopes: list({ type: 'string', enum: ['read', 'trade', 'withdraw'] }),
+  }),
+  NewKey: obj({ keyId: str('API key id.'), secret: str('Shown once.'), scopes: list({ type: 'string' }) }),
+  Key: obj({
+    keyId: str('API key id.'),
+    scopes: list({ type: 'string' }),
+    createdAt: str('ISO time', { format: 'date-time' }),
+    revokedAt: nullable(str('ISO time', { format: 'date-time' })),
+  }),
+};
+
+const errors = (...statuses: number[]): Json =>
+  Object.fromEntries(
+    statuses.map((s) => [
+      String(s),
+      { description: 'Error', content: { 'application/json': { schema: ref('Error') } } },
+    ]),
+  );
+const ok = (schema: Json, status = 200, description = 'OK'): Json => ({
+  [String(status)]: { description, content: { 'application/json': { schema } } },
+});
+const body = (schema: Json) => ({ required: true, content: { 'application/json': { schema } } });
+const q = (name: string, schema: Json, description: string, required = false) => ({
+  name,
+  in: 'query',
+  required,
+  schema,
+  description,
+});
+const p = (name: string, schema: Json, description: string) => ({
+  name,
+  in: 'path',
+  required: true,
+  schema,
+  description,
+});
+const symbolPath = p('symbol', { type: 'string' }, 'Instrument symbol.');
+const orderIdPath = p('orderId', { type: 'integer', minimum: 1 }, 'Order id.');
+const cidPath = p('clientOrderId', { type: 'string' }, 'Client order id.');
+const instrumentQuery = q('instrument', { type: 'string' }, 'Only this instrument.');
+const limitQuery = q(
+  'limit',
+  { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+  'At most this many.',
+);
+const signed = [{ apiKey: [], apiTimestamp: [], apiSignature: [] }];
+const AUTH_ERRORS = [400, 401, 403, 413, 429];
+
+function op(summary: string, tag: string, extra: Json, security?: 'read' | 'trade' | 'withdraw'): Json {
+  return {
+    summary: security ? `${summary} (scope: ${security})` : summary,
+    tags: [tag],
+    operationId: summary
+      .replace(/[^A-Za-z]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))
+      .replace(/^./, (c) => c.toLowerCase()),
+    ...(security ? { security: signed } : { security: [] }),
+    ...extra,
+  };
+}
+
+const paths: Json = {
+  '/health': { get: op('Health', 'system', { responses: ok({ type: 'object' }) }) },
+  '/v1/time': {
+    get: op('Server time', 'market', { responses: ok(obj({ serverTimeMs: int('ms since the epoch') })) }),
+  },
+  '/v1/instruments': {
+    get: op('List instruments', 'market', {
+      parameters: [
+        q('kind', { type: 'string', enum: ['spot', 'future', 'option'] }, 'Filter by kind.'),
+        q('computeClass', { type: 'string' }, 'Filter by GPU class.'),
+      ],
+      responses: { ...ok(list(ref('Instrument'))), ...errors(400, 429) },
+    }),
+  },
+  '/v1/instruments/{symbol}': {
+    get: op('Get instrument', 'market', {
+      parameters: [symbolPath],
+      responses: { ...ok(ref('Instrument')), ...errors(404, 429) },
+    }),
+  },
+  '/v1/book/{symbol}': {
+    get: op('Order book', 'market', {
+      parameters: [
+        symbolPath,
+        q('depth', { type: 'integer', minimum: 1, maximum: 1000, default: 20 }, 'Levels per side.'),
+      ],
+      responses: { ...ok(ref('Book')), ...errors(400, 404, 429) },
+    }),
+  },
+  '/v1/trades/{symbol}': {
+    get: op('Recent trades', 'market', {
+      parameters: [symbolPath, limitQuery],
+      responses: { ...ok(list(ref('Trade'))), ...errors(400, 404, 429) },
+    }),
+  },
+  '/v1/ticker/{symbol}': {
+    get: op('Ticker', 'market', {
+      parameters: [symbolPath],
+      responses: { ...ok(ref('Ticker')), ...errors(404, 429) },
+    }),
+  },
+  '/v1/signup': {
+    post: op('Sign up', 'account', {
+      description: 'Development sign-up: creates an account and an API key with every scope.',
+      requestBody: body(toJsonSchema(SIGNUP_SCHEMA)),
+      responses: { ...ok(ref('Signup'), 201, 'Created'), ...errors(400, 413, 429) },
+    }),
+  },
+  '/v1/orders': {
+    post: op(
+      'Place order',
+      'orders',
+      {
+        description:
+          'Prices and quantities are decimal strings; a value off the tick or lot is refused (PRICE_NOT_ON_TICK, SIZE_NOT_ON_LOT). A retry with the same clientOrderId and the same body gets the first answer.',
+        requestBody: body(toJsonSchema(PLACE_ORDER_SCHEMA)),
+        responses: {
+          ...ok(ref('PlaceResult'), 201, 'Accepted by the engine'),
+          ...errors(...AUTH_ERRORS, 409),
+        },
+      },
+      'trade',
+    ),
+    delete: op(
+      'Cancel all orders',
+      'orders',
+      {
+        parameters: [instrumentQuery],
+        responses: { ...ok(ref('MassCancelResult')), ...errors(...AUTH_ERRORS) },
+      },
+      'trade',
+    ),
+  },
+  '/v1/orders/open': {
+    get: op(
+      'Open orders',
+      'orders',
+      { parameters: [instrumentQuery], responses: { ...ok(list(ref('Order'))), ...errors(...AUTH_ERRORS) } },
+      'read',
+    ),
+  },
+  '/v1/orders/history': {
+    get: op(
+      'Order history',
+      'orders',
+      {
+        parameters: [
+          instrumentQuery,
+          limitQuery,
+          q('beforeOrderId', { type: 'integer', minimum: 1 }, 'Page: orders placed before this one.'),
+        ],
+        responses: { ...ok(list(ref('Order'))), ...errors(...AUTH_ERRORS) },
+      },
+      'read',
+    ),
+  },
+  '/v1/orders/{orderId}': {
+    get: op(
+      'Get order',
+      'orders',
+      { parameters: [orderIdPath], responses: { ...ok(ref('Order')), ...errors(...AUTH_ERRORS, 404) } },
+      'read',
+    ),
+    patch: op(
+      'Amend order',
+      'orders',
+      {
+        parameters: [orderIdPath],
+        requestBody: body(toJsonSchema(AMEND_ORDER_SCHEMA)),
+        responses: { ...ok(ref('AmendResult')), ...errors(...AUTH_ERRORS, 404) },
+      },
+      'trade',
+    ),
+    delete: op(
+      'Cancel order',
+      'orders',
+      {
+        parameters: [orderIdPath],
+        responses: { ...ok(ref('CancelResult')), ...errors(...AUTH_ERRORS, 404) },
+      },
+      'trade',
+    ),
+  },
+  '/v1/orders/by-client-id/{clientOrderId}': {
+    patch: op(
+      'Amend order by client id',
+      'orders',
+      {
+        parameters: [cidPath],
+        requestBody: body(toJsonSchema(AMEND_ORDER_SCHEMA)),
+        responses: { ...ok(ref('AmendResult')), ...errors(...AUTH_ERRORS, 404) },
+      },
+      'trade',
+    ),
+    delete: op(
+      'Cancel order by client id',
+      'orders',
+      { parameters: [cidPath], responses: { ...ok(ref('CancelResult')), ...errors(...AUTH_ERRORS, 404) } },
+      'trade',
+    ),
+  },
+  '/v1/fills': {
+    get: op(
+      'Fills',
+      'account',
+      {
+        parameters: [instrumentQuery, limitQuery],
+        responses: { ...ok(list(ref('Fill'))), ...errors(...AUTH_ERRORS) },
+      },
+      'read',
+    ),
+  },
+  '/v1/positions': {
+    get: op(
+      'Positions',
+      'account',
+      { responses: { ...ok(list(ref('Position'))), ...errors(...AUTH_ERRORS) } },
+      'read',
+    ),
+  },
+  '/v1/balances': {
+    get: op(
+      'Balances',
+      'account',
+      { responses: { ...ok(list(ref('Balance'))), ...errors(...AUTH_ERRORS) } },
+      'read',
+    ),
+  },
+  '/v1/account': {
+    get: op(
+      'Account view',
+      'account',
+      {
+        description:
+          'Balances, positions and margin from the risk stage; 501 NOT_AVAILABLE where the engine has none.',
+        responses: { ...ok({ type: 'object' }), ...errors(...AUTH_ERRORS, 501) },
+      },
+      'read',
+    ),
+  },
+  '/v1/faucet': {
+    post: op(
+      'Faucet deposit',
+      'account',
+      {
+        description:
+          'Development faucet (embedded mode): a deposit without a chain. 501 NOT_AVAILABLE where the engine has no deposit command or API_FAUCET=off.',
+        requestBody: body(toJsonSchema(TRANSFER_SCHEMA)),
+        responses: { ...ok(ref('Transfer')), ...errors(...AUTH_ERRORS, 501) },
+      },
+      'trade',
+    ),
+  },
+  '/v1/withdrawals': {
+    post: op(
+      'Withdraw',
+      'account',
+      {
+        requestBody: body(toJsonSchema(TRANSFER_SCHEMA)),
+        responses: { ...ok(ref('Transfer')), ...errors(...AUTH_ERRORS, 501) },
+      },
+      'withdraw',
+    ),
+  },
+  '/v1/keys': {
+    get: op(
+      'List keys',
+      'keys',
+      { responses: { ...ok(list(ref('Key'))), ...errors(...AUTH_ERRORS) } },
+      'read',
+    ),
+    post: op(
+      'Create key',
+      'keys',
+      {
+        requestBody: body(toJsonSchema(CREATE_KEY_SCHEMA)),
+        responses: { ...ok(ref('NewKey'), 201, 'Created'), ...errors(...AUTH_ERRORS) },
+      },
+      'read',
+    ),
+  },
+  '/v1/keys/{keyId}': {
+    delete: op(
+      'Revoke key',
+      'keys',
+      {
+        parameters: [p('keyId', { type: 'string' }, 'Key id.')],
+        responses: {
+          ...ok(obj({ keyId: str('Key id.'), revokedAt: str('ISO time') })),
+          ...errors(...AUTH_ERRORS, 404),
+        },
+      },
+      'read',
+    ),
+  },
+};
+
+const DESCRIPTION = `REST API of the GPU-compute exchange. Prices and quantities are decimal strings; they must be whole
+multiples of the instrument's tick and lot sizes (never rounded).
+
+**Signing.** Signed endpoints need three headers: \`x-api-key\`, \`x-api-timestamp\` (ms since the epoch) and
+\`x-api-signature\` = hex HMAC-SHA256(secret, timestamp + METHOD + path-with-query + body). The timestamp must be
+within the receive window (default 5000 ms, \`x-api-recv-window\` up to 60000) of the server's clock; a signature
+is accepted once (a replay is REPLAYED_REQUEST). Keys have scopes read, trade, withdraw and can be revoked.
+
+**Rate limits.** A token bucket per key (and per address for public endpoints); over the limit: 429 RATE_LIMITED
+with Retry-After (seconds).
+
+**Errors.** Every error is \`{ code, message, field? }\`; a refused request changes nothing.
+
+**WebSocket.** JSON-RPC 2.0 at \`/ws\` on this port: public/auth, public/subscribe (book.{symbol}, trades.{symbol},
+ticker.{symbol}, user.orders, user.fills), public/unsubscribe, public/set_heartbeat, public/test, private/buy,
+private/sell, private/edit, private/cancel, private/cancel_all, private/mass_quote,
+private/enable_cancel_on_disconnect. Book channels send a snapshot, then changes with changeId and prevChangeId
+(a mismatch is a gap: subscribe again for a new snapshot) and a CRC32 of the top 10 levels.
+
+| code | meaning |
+| --- | --- |
+${ERROR_CODES.map((c) => `| ${c} | ${ERROR_CODE_MEANING[c]} |`).join('\n')}
+`;
+
+/** The OpenAPI 3.1 document of the REST API. */
+export function openApiDocument(): Json {
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Compute exchange API', version: '1.0.0', description: DESCRIPTION },
+    servers: [{ url: '/' }],
+    tags: [
+      { name: 'market', description: 'Public market data.' },
+      { name: 'orders', description: 'Order entry and orders.' },
+      { name: 'account', description: 'Account, positions, balances, transfers.' },
+      { name: 'keys', description: 'API keys.' },
+      { name: 'system', description: 'Health.' },
+    ],
+    paths,
+    components: {
+      schemas,
+      securitySchemes: {
+        apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'API key id.' },
+        apiTimestamp: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'x-api-timestamp',
+          description: 'ms since the epoch.',
+        },
+        apiSignature: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'x-api-signature',
+          description: 'hex HMAC-SHA256.',
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,21 @@
+import { ApiException } from '../http/api-exception';
+
+/** Query parameters: only the named ones, each checked. */
+export function checkQuery(query: Record<string, unknown>, allowed: readonly string[]): void {
+  for (const k of Object.keys(query)) {
+    if (!allowed.includes(k)) throw ApiException.of('UNKNOWN_FIELD', `unknown query parameter ${k}`, k);
+    if (typeof query[k] !== 'string') throw ApiException.of('VALIDATION_FAILED', `${k} must appear once`, k);
+  }
+}
+
+export function intParam(value: unknown, name: string, min: number, max: number, fallback?: number): number {
+  if (value === undefined && fallback !== undefined) return fallback;
+  const n = typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max)
+    throw ApiException.of('VALIDATION_FAILED', `${name} must be an integer in [${min}, ${max}]`, name);
+  return n;
+}
+
+export function optionalString(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}

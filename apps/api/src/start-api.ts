@@ -1,0 +1,36 @@
+import 'reflect-metadata';
+import { ConsoleLogger, Logger, type INestApplication, type LoggerService } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { Database } from '@exchange/persistence';
+import { EmbeddedExchangeGateway, type EmbeddedEngine } from './adapters/embedded-gateway.adapter';
+import { PgReadModels } from './adapters/pg-read-models';
+import { ApiModule } from './api.module';
+import { loadApiConfig, type ApiConfig } from './config/api-config';
+import { rawBodyMiddleware } from './http/raw-body';
+
+export interface StartApiOptions {
+  /** The engine in this process (EngineService from the matching-engine app). */
+  engine: EmbeddedEngine;
+  database: Database;
+  port: number;
+  host?: string;
+  config?: ApiConfig;
+  logger?: LoggerService | false;
+}
+
+/**
+ * Starts the api app over the engine in the same process. Nest's body parsers are off: the API reads
+ * bodies itself (the signature covers the exact bytes; body errors get the API's codes).
+ */
+export async function startApi(options: StartApiOptions): Promise<INestApplication> {
+  const config = options.config ?? loadApiConfig();
+  const gateway = new EmbeddedExchangeGateway(options.engine, new PgReadModels(options.database.dataSource));
+  const app = await NestFactory.create(ApiModule.register({ gateway, database: options.database, config }), {
+    bodyParser: false,
+    logger: options.logger ?? new ConsoleLogger({ json: true, colors: false }),
+  });
+  app.use(rawBodyMiddleware(config.maxBodyBytes));
+  await app.listen(options.port, options.host ?? '127.0.0.1');
+  new Logger('Bootstrap').log({ msg: 'api ready', url: await app.getUrl() });
+  return app;
+}

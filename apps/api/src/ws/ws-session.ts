@@ -1,0 +1,414 @@
+import { Logger } from '@nestjs/common';
+import type { RawData, WebSocket } from 'ws';
+import {
+  WS_AUTH_METHOD,
+  WS_AUTH_PATH,
+  errorBody,
+  httpStatusOf,
+  type ErrorBody,
+  type Scope,
+} from '@exchange/client';
+import {
+  AMEND_ORDER_SCHEMA,
+  MASS_QUOTE_SCHEMA,
+  SIDELESS_ORDER_SCHEMA,
+  instrumentView,
+  validate,
+  type ObjectSchema,
+} from '@exchange/gateway';
+import type { Authenticator } from '../auth/authenticator';
+import type { ApiConfig } from '../config/api-config';
+import { ApiException } from '../http/api-exception';
+import type { InstrumentsService } from '../trading/instruments.service';
+import type { TradingService } from '../trading/trading.service';
+import { PRIVATE_CHANNELS, PUBLIC_CHANNEL, type MarketHub, type Subscriber } from './market-hub';
+
+export interface SessionDeps {
+  hub: MarketHub;
+  trading: TradingService;
+  instruments: InstrumentsService;
+  auth: Authenticator;
+  config: ApiConfig;
+}
+
+/** Close codes: the client was too slow to read, or did not answer a test request. */
+export const CLOSE_SLOW_CONSUMER = 4008;
+export const CLOSE_HEARTBEAT_TIMEOUT = 4000;
+
+/** JSON-RPC's own codes; the API's errors use the HTTP status of their code. */
+const RPC_PARSE_ERROR = -32700;
+const RPC_INVALID_REQUEST = -32600;
+const RPC_METHOD_NOT_FOUND = -32601;
+const RPC_INVALID_PARAMS = -32602;
+
+const AUTH_SCHEMA: ObjectSchema = {
+  fields: {
+    key: { kind: 'string', maxLength: 64, required: true, description: 'API key id.' },
+    timestampMs: {
+      kind: 'integer',
+      min: 0,
+      max: Number.MAX_SAFE_INTEGER,
+      required: true,
+      description: 'Client time, ms.',
+    },
+    nonce: {
+      kind: 'string',
+      minLength: 1,
+      maxLength: 64,
+      required: true,
+      description: 'Any string, new each login.',
+    },
+    signature: {
+      kind: 'string',
+      maxLength: 128,
+      required: true,
+      description: "HMAC-SHA256(secret, timestamp + 'WS' + '/ws' + nonce), hex.",
+    },
+  },
+};
+const EMPTY: ObjectSchema = { fields: {} };
+const HEARTBEAT_SCHEMA: ObjectSchema = {
+  fields: { interval: { kind: 'integer', min: 1, max: 3600, required: true, description: 'Seconds.' } },
+};
+const INSTRUMENT_SCHEMA: ObjectSchema = {
+  fields: { instrument: { kind: 'string', minLength: 1, maxLength: 64, description: 'Symbol.' } },
+};
+const BOOK_SCHEMA: ObjectSchema = {
+  fields: {
+    instrument: { kind: 'string', minLength: 1, maxLength: 64, required: true, description: 'Symbol.' },
+    depth: { kind: 'integer', min: 1, max: 1000, description: 'Levels per side.' },
+  },
+};
+const REF_FIELDS = {
+  orderId: { kind: 'integer', min: 1, max: Number.MAX_SAFE_INTEGER, description: 'Order id.' },
+  clientOrderId: { kind: 'string', minLength: 1, maxLength: 64, description: 'Client order id.' },
+} as const;
+const CANCEL_SCHEMA: ObjectSchema = { fields: REF_FIELDS };
+const EDIT_SCHEMA: ObjectSchema = { fields: { ...REF_FIELDS, ...AMEND_ORDER_SCHEMA.fields } };
+const MAX_CHANNELS = 200;
+
+function params<T>(schema: ObjectSchema, p: unknown): T {
+  const r = validate<T>(schema, p ?? {}, 'params');
+  if (!r.ok) throw new ApiException(r.error);
+  return r.value;
+}
+
+function orderRef(p: { orderId?: number; clientOrderId?: string }) {
+  if ((p.orderId === undefined) === (p.clientOrderId === undefined))
+    throw ApiException.of(
+      'VALIDATION_FAILED',
+      'give exactly one of orderId and clientOrderId',
+      'params.orderId',
+    );
+  return p.orderId !== undefined ? { orderId: p.orderId } : { clientOrderId: p.clientOrderId! };
+}
+
+function channelsOf(p: unknown): string[] {
+  const list = (p as { channels?: unknown } | undefined)?.channels;
+  const keys = p !== null && typeof p === 'object' ? Object.keys(p) : [];
+  const unknown = keys.find((k) => k !== 'channels');
+  if (unknown !== undefined)
+    throw ApiException.of('UNKNOWN_FIELD', `unknown field params.${unknown}`, `params.${unknown}`);
+  if (
+    !Array.isArray(list) ||
+    list.length === 0 ||
+    list.length > MAX_CHANNELS ||
+    !list.every((c) => typeof c === 'string')
+  )
+    throw ApiException.of(
+      'VALIDATION_FAILED',
+      `channels must be 1 to ${MAX_CHANNELS} strings`,
+      'params.channels',
+    );
+  return list as string[];
+}
+
+/**
+ * One WebSocket connection: JSON-RPC 2.0 requests in, answers and channel notifications out.
+ * Public methods need nothing; private ones need `public/auth` first and the key's scope. A client
+ * whose unsent bytes pass the bound is told (close code 4008, SLOW_CONSUMER) and dropped.
+ */
+export class WsSession implements Subscriber {
+  private static readonly logger = new Logger('WebSocket');
+  accountId: number | undefined;
+  private keyId: string | undefined;
+  private scopes: Scope[] = [];
+  private readonly channels = new Set<string>();
+  private cancelOnDisconnect = false;
+  private heartbeat?: NodeJS.Timeout;
+  private heard = true;
+  private testPending = false;
+  private closed = false;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly deps: SessionDeps,
+    private readonly address: string,
+  ) {
+    ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    ws.on('close', () => this.onClose());
+    ws.on('error', () => undefined);
+  }
+
+  deliver(text: string): void {
+    if (this.closed) return;
+    if (this.ws.bufferedAmount > this.deps.config.wsMaxBufferedBytes) {
+      this.drop(CLOSE_SLOW_CONSUMER, 'SLOW_CONSUMER');
+      return;
+    }
+    this.ws.send(text);
+  }
+
+  /** Tells the client why and closes; a client that does not finish the close is cut after 2 s. */
+  private drop(closeCode: number, code: 'SLOW_CONSUMER' | 'HEARTBEAT_TIMEOUT'): void {
+    if (this.closed) return;
+    this.ws.send(JSON.stringify({ jsonrpc: '2.0', method: 'disconnect', params: errorBody(code) }));
+    this.ws.close(closeCode, code);
+    this.release();
+    setTimeout(() => this.ws.terminate(), 2000).unref();
+  }
+
+  private reply(id: unknown, result: unknown): void {
+    this.deliver(JSON.stringify({ jsonrpc: '2.0', id, result }));
+  }
+
+  private replyError(id: unknown, rpcCode: number, body: ErrorBody): void {
+    this.deliver(
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: id ?? null,
+        error: { code: rpcCode, message: body.message, data: body },
+      }),
+    );
+  }
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    this.heard = true;
+    this.testPending = false;
+    let msg: unknown;
+    try {
+      if (isBinary) throw new Error('binary frames are not JSON-RPC');
+      msg = JSON.parse(data.toString());
+    } catch (err) {
+      this.replyError(
+        null,
+        RPC_PARSE_ERROR,
+        errorBody('MALFORMED_JSON', `not valid JSON: ${(err as Error).message}`),
+      );
+      return;
+    }
+    const req = msg as { jsonrpc?: unknown; id?: unknown; method?: unknown; params?: unknown };
+    const id = req?.id;
+    const idOk = id === undefined || typeof id === 'number' || typeof id === 'string';
+    if (
+      typeof msg !== 'object' ||
+      msg === null ||
+      Array.isArray(msg) ||
+      req.jsonrpc !== '2.0' ||
+      typeof req.method !== 'string' ||
+      !idOk
+    ) {
+      this.replyError(
+        idOk ? id : null,
+        RPC_INVALID_REQUEST,
+        errorBody('VALIDATION_FAILED', 'not a JSON-RPC 2.0 request object'),
+      );
+      return;
+    }
+    this.dispatch(req.method, req.params).then(
+      (result) => id !== undefined && this.reply(id, result),
+      (err: unknown) => {
+        if (id === undefined) return;
+        if (err instanceof ApiException) {
+          const c = err.body.code;
+          const rpc =
+            c === 'METHOD_NOT_FOUND'
+              ? RPC_METHOD_NOT_FOUND
+              : c === 'VALIDATION_FAILED' || c === 'UNKNOWN_FIELD'
+                ? RPC_INVALID_PARAMS
+                : httpStatusOf(c);
+          this.replyError(id, rpc, err.body);
+          return;
+        }
+        WsSession.logger.error({
+          msg: 'request failed',
+          error: err instanceof Error ? err.stack : String(err),
+        });
+        this.replyError(id, 500, errorBody('INTERNAL'));
+      },
+    );
+  }
+
+  private need(scope: Scope): number {
+    if (this.accountId === undefined || this.keyId === undefined) throw ApiException.of('NOT_AUTHENTICATED');
+    this.deps.auth.requireScope({ accountId: this.accountId, keyId: this.keyId, scopes: this.scopes }, scope);
+    this.deps.auth.limit('key', this.keyId);
+    return this.accountId;
+  }
+
+  private async dispatch(method: string, p: unknown): Promise<unknown> {
+    const { trading, instruments, auth } = this.deps;
+    if (method.startsWith('public/')) auth.limit('public', `ws:${this.address}`);
+    switch (method) {
+      case 'public/auth':
+        return this.login(params(AUTH_SCHEMA, p));
+      case 'public/subscribe':
+      case 'private/subscribe':
+        return this.subscribe(channelsOf(p));
+      case 'public/unsubscribe':
+      case 'private/unsubscribe':
+        return channelsOf(p).filter((c) => this.channels.delete(c) && this.deps.hub.unsubscribe(c, this));
+      case 'public/set_heartbeat':
+        this.setHeartbeat(params<{ interval: number }>(HEARTBEAT_SCHEMA, p).interval);
+        return 'ok';
+      case 'public/disable_heartbeat':
+        params(EMPTY, p);
+        this.setHeartbeat(0);
+        return 'ok';
+      case 'public/test':
+        params(EMPTY, p);
+        return { version: '1' };
+      case 'public/get_time':
+        params(EMPTY, p);
+        return Date.now();
+      case 'public/get_instruments':
+        params(EMPTY, p);
+        return instruments.directory.all().map(instrumentView);
+      case 'public/get_order_book': {
+        const q = params<{ instrument: string; depth?: number }>(BOOK_SCHEMA, p);
+        const snap = this.deps.hub.feed.snapshot(instruments.get(q.instrument).instrumentId, Date.now())!;
+        const depth = q.depth ?? 20;
+        return {
+          instrument: snap.instrument,
+          changeId: snap.changeId,
+          bids: snap.bids.slice(0, depth),
+          asks: snap.asks.slice(0, depth),
+        };
+      }
+      case 'private/buy':
+      case 'private/sell':
+        return trading.place(
+          this.need('trade'),
+          params(SIDELESS_ORDER_SCHEMA, p),
+          method === 'private/buy' ? 'buy' : 'sell',
+        );
+      case 'private/edit': {
+        const accountId = this.need('trade');
+        const { orderId, clientOrderId, ...amend } = params<{ orderId?: number; clientOrderId?: string }>(
+          EDIT_SCHEMA,
+          p,
+        );
+        return trading.amend(accountId, orderRef({ orderId, clientOrderId }), amend);
+      }
+      case 'private/cancel':
+        return trading.cancel(this.need('trade'), orderRef(params(CANCEL_SCHEMA, p)));
+      case 'private/cancel_all':
+        return trading.cancelAll(
+          this.need('trade'),
+          params<{ instrument?: string }>(INSTRUMENT_SCHEMA, p).instrument,
+        );
+      case 'private/mass_quote':
+        return trading.massQuote(this.need('trade'), params(MASS_QUOTE_SCHEMA, p));
+      case 'private/enable_cancel_on_disconnect':
+        params(EMPTY, p);
+        this.need('trade');
+        this.cancelOnDisconnect = true;
+        return 'ok';
+      case 'private/disable_cancel_on_disconnect':
+        params(EMPTY, p);
+        this.need('trade');
+        this.cancelOnDisconnect = false;
+        return 'ok';
+      default:
+        throw ApiException.of('METHOD_NOT_FOUND', `no method ${method}`);
+    }
+  }
+
+  private async login(p: { key: string; timestampMs: number; nonce: string; signature: string }) {
+    const principal = await this.deps.auth.authenticate({
+      keyId: p.key,
+      timestamp: String(p.timestampMs),
+      signature: p.signature,
+      method: WS_AUTH_METHOD,
+      path: WS_AUTH_PATH,
+      body: p.nonce,
+    });
+    if (this.accountId !== undefined && this.accountId !== principal.accountId)
+      throw ApiException.of(
+        'VALIDATION_FAILED',
+        'this connection is logged in to another account',
+        'params.key',
+      );
+    this.accountId = principal.accountId;
+    this.keyId = principal.keyId;
+    this.scopes = principal.scopes;
+    return { accountId: principal.accountId, scopes: principal.scopes };
+  }
+
+  private subscribe(channels: string[]): string[] {
+    // check every channel first: a bad one refuses the whole request
+    for (const c of channels) {
+      if ((PRIVATE_CHANNELS as readonly string[]).includes(c)) {
+        this.need('read');
+        continue;
+      }
+      const m = PUBLIC_CHANNEL.exec(c);
+      if (m === null) throw ApiException.of('UNKNOWN_CHANNEL', `no channel ${c}`, 'params.channels');
+      this.deps.instruments.get(m[2], 'params.channels');
+    }
+    const now = Date.now();
+    for (const c of channels) {
+      this.channels.add(c);
+      this.deps.hub.subscribe(c, this, now);
+    }
+    return channels;
+  }
+
+  /** Every interval: a heartbeat, or a test request when nothing came in; no answer by the next one closes. */
+  private setHeartbeat(intervalS: number): void {
+    if (this.heartbeat !== undefined) clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+    if (intervalS <= 0) return;
+    this.heard = true;
+    this.testPending = false;
+    this.heartbeat = setInterval(() => {
+      if (this.testPending) {
+        this.drop(CLOSE_HEARTBEAT_TIMEOUT, 'HEARTBEAT_TIMEOUT');
+        return;
+      }
+      const type = this.heard ? 'heartbeat' : 'test_request';
+      this.testPending = !this.heard;
+      this.heard = false;
+      this.deliver(JSON.stringify({ jsonrpc: '2.0', method: 'heartbeat', params: { type } }));
+    }, intervalS * 1000);
+    this.heartbeat.unref();
+  }
+
+  private release(): void {
+    this.closed = true;
+    if (this.heartbeat !== undefined) clearInterval(this.heartbeat);
+    for (const c of this.channels) this.deps.hub.unsubscribe(c, this);
+    this.channels.clear();
+  }
+
+  private onClose(): void {
+    const wasClosed = this.closed;
+    if (!wasClosed) this.release();
+    if (this.cancelOnDisconnect && this.accountId !== undefined) {
+      const accountId = this.accountId;
+      this.cancelOnDisconnect = false;
+      this.deps.trading.cancelAll(accountId).then(
+        (r) =>
+          WsSession.logger.log({ msg: 'cancel on disconnect', accountId, cancelled: r.cancelled.length }),
+        (err: unknown) =>
+          WsSession.logger.error({ msg: 'cancel on disconnect failed', accountId, error: String(err) }),
+      );
+    }
+  }
+
+  /** Closes from the server side (shutdown). */
+  shutdown(): void {
+    this.release();
+    this.ws.close(1001, 'server shutting down');
+  }
+}

@@ -1,0 +1,6 @@
+export * from './signing';
+export * from './errors';
+export * from './messages';
+export * from './book';
+export * from './rest-client';
+export * from './ws-client';
