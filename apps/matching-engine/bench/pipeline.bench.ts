@@ -5,14 +5,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Logger } from '@nestjs/common';
 import { build as buildHistogram } from 'hdr-histogram-js';
-import {
-  CommandType,
-  Side,
-  TimeInForce,
-  placeOrder,
-  type Command,
-  type EngineEvent,
-} from '@exchange/domain';
+import { CommandType, Side, TimeInForce, placeOrder, type Command, type EngineEvent } from '@exchange/domain';
 import { scanFrame } from '@exchange/journal';
 import { KafkaLog } from '@exchange/messaging';
 import { EventCollector, MatchingEngine } from '@exchange/order-book';

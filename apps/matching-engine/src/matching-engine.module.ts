@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import type { MessageLog } from '@exchange/messaging';
 import type { Database } from '@exchange/persistence';
 import { SnapshotStore } from '@exchange/journal';
 import { ENGINE_CONFIG, loadEngineConfig, type EngineConfig } from './config/engine-config';
@@ -12,6 +13,7 @@ import { EngineController } from './engine/engine.controller';
 import { CLOCK, systemClock, type Clock } from './ports/clock';
 import { COMMAND_LOG } from './ports/command-log';
 import { EVENT_LOG } from './ports/event-log';
+import { MarkFeed, PRICES_LOG } from './marks/mark-feed';
 
 /**
  * The matching-engine app on its embedded defaults: file journals for both ports, snapshots beside
@@ -44,11 +46,16 @@ import { EVENT_LOG } from './ports/event-log';
   exports: [EngineService],
 })
 export class MatchingEngineModule {
-  static register(options: { database?: Database }): DynamicModule {
-    if (options.database === undefined) return { module: MatchingEngineModule };
-    return {
-      module: MatchingEngineModule,
-      providers: [{ provide: DATABASE, useValue: options.database }, ProjectionRunner],
-    };
+  /**
+   * `database`: keep PostgreSQL's read models in step; `prices`: the log the oracle publishes its
+   * index rounds to, from which the mark feed sets futures' index and mark prices.
+   */
+  static register(options: { database?: Database; prices?: MessageLog }): DynamicModule {
+    const providers: Provider[] = [];
+    if (options.database !== undefined)
+      providers.push({ provide: DATABASE, useValue: options.database }, ProjectionRunner);
+    if (options.prices !== undefined)
+      providers.push({ provide: PRICES_LOG, useValue: options.prices }, MarkFeed);
+    return { module: MatchingEngineModule, providers };
   }
 }
