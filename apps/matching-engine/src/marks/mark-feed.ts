@@ -55,7 +55,8 @@ export class MarkFeed implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.subscription?.stop();
+    // the log may be closed already by its owner, which ends the subscription with it
+    await this.subscription?.stop().catch(() => undefined);
   }
 
   private async onRounds(records: LogRecord[]): Promise<void> {
