@@ -141,7 +141,7 @@ export class EngineService implements OnModuleInit, OnApplicationShutdown {
     return {
       accountId,
       balances: Object.fromEntries([...balances].map(([asset, v]) => [asset, v.toString()])),
-      reservedMinor: (a?.lockedQuoteMinor ?? 0n).toString(),
+      reservedMinor: String(a?.lockedQuoteMinor ?? 0),
       reservedTokens: Object.fromEntries([...(a?.lockedTokens ?? [])].map(([k, v]) => [k, v.toString()])),
       positions: [...(a?.positions ?? [])]
         .sort(([x], [y]) => x - y)

@@ -16,8 +16,15 @@ export interface OpenOrder {
   /** The worst price it can trade at: the limit, or a market order's protection price. */
   priceTicks: number;
   openLots: number;
-  /** Spot buys: quote currency reserved (notional plus fee at the worst price). */
-  reservedMinor: bigint;
+  /**
+   * Spot buys: quote currency reserved (notional plus fee at the worst price), in minor units. A
+   * whole number below 2^53 held exactly in a float64 (the risk stage refuses larger reservations),
+   * so holding and releasing allocates nothing; balances themselves stay bigint in the ledger.
+   */
+  reservedMinor: number;
+  /** A limit or stop-limit order (an amendment may change its price); else market-like. */
+  readonly limit: boolean;
+  readonly reduceOnly: boolean;
 }
 
 /** Open derivatives orders of one account on one instrument, summed per side. */
@@ -33,7 +40,8 @@ export class RiskAccount {
   readonly positions = new Map<number, PositionState>();
   readonly orders = new Map<number, OpenOrder>();
   readonly exposure = new Map<number, Exposure>();
-  lockedQuoteMinor = 0n;
+  /** Sum of the spot buys' reservations (a whole number below 2^53, see OpenOrder.reservedMinor). */
+  lockedQuoteMinor = 0;
   readonly lockedTokens = new Map<string, bigint>();
   inLiquidation = false;
 

@@ -64,7 +64,8 @@ export function snapshotRiskStage(stage: RiskStage): Uint8Array {
       w.u8(o.side);
       w.f64(o.priceTicks);
       w.f64(o.openLots);
-      w.bigint(o.reservedMinor);
+      w.f64(o.reservedMinor);
+      w.u8((o.limit ? 1 : 0) | (o.reduceOnly ? 2 : 0));
     }
   }
   return w.bytes().slice();
@@ -116,7 +117,8 @@ export function restoreRiskStage(
         side: r.u8() as Side,
         priceTicks: r.f64(),
         openLots: r.f64(),
-        reservedMinor: r.bigint(),
+        reservedMinor: r.f64(),
+        ...orderFlags(r.u8()),
       };
       a.orders.set(o.orderId, o);
       a.hold(o, st.instruments[o.instrumentId]!, 1);
@@ -127,4 +129,8 @@ export function restoreRiskStage(
   }
   if (r.remaining !== 0) throw new CodecError(`risk snapshot has ${r.remaining} trailing bytes`);
   return stage;
+}
+
+function orderFlags(bits: number): { limit: boolean; reduceOnly: boolean } {
+  return { limit: (bits & 1) !== 0, reduceOnly: (bits & 2) !== 0 };
 }

@@ -99,7 +99,7 @@ describe('risk stage: spot is fully collateralised', () => {
     expect(r.stage.account(1)!.orders.size).toBe(0); // ...nothing was reserved or booked
     r.deposit(1, 1n);
     expect(rejected(r.order(SPOT, 1, Side.Buy, 10, 25_000))).toEqual([]);
-    expect(r.stage.account(1)!.lockedQuoteMinor).toBe(USDC(25.025));
+    expect(r.stage.account(1)!.lockedQuoteMinor).toBe(Number(USDC(25.025)));
     expect(rejected(r.order(SPOT, 2, Side.Sell, 11, 25_000))).toEqual(['INSUFFICIENT_MARGIN']);
     const events = r.order(SPOT, 2, Side.Sell, 10, 25_000);
     expect(events.some((e) => e.type === EventType.Trade)).toBe(true);
@@ -109,7 +109,7 @@ describe('risk stage: spot is fully collateralised', () => {
     expect(r.stage.ledger.balance(1, 'H100')).toBe(10n);
     expect(r.stage.ledger.balance(2, 'H100')).toBe(0n);
     expect(r.usdc(SystemAccount.Fees)).toBe(USDC(0.025));
-    expect(r.stage.account(1)!.lockedQuoteMinor).toBe(0n);
+    expect(r.stage.account(1)!.lockedQuoteMinor).toBe(0);
     expect(r.stage.ledger.conservationProblems()).toEqual([]);
   });
 
@@ -121,9 +121,9 @@ describe('risk stage: spot is fully collateralised', () => {
     r.order(SPOT, 1, Side.Buy, 8, 25_000); // 5 fill at 2.0, 3 rest at 2.5
     expect(r.stage.ledger.balance(1, 'H100')).toBe(5n);
     expect(r.usdc(1)).toBe(USDC(100) - USDC(10) - USDC(0.01)); // taker fee 10 bps of 10 USDC
-    expect(r.stage.account(1)!.lockedQuoteMinor).toBe(USDC(7.5075)); // 3 x 2.5 + 10 bps
+    expect(r.stage.account(1)!.lockedQuoteMinor).toBe(Number(USDC(7.5075))); // 3 x 2.5 + 10 bps
     r.run({ type: CommandType.MassCancel, accountId: 1, instrumentId: 0 });
-    expect(r.stage.account(1)!.lockedQuoteMinor).toBe(0n);
+    expect(r.stage.account(1)!.lockedQuoteMinor).toBe(0);
   });
 
   it('deposits and withdrawals: stable codes, nothing changes on a rejection, only free money leaves', () => {

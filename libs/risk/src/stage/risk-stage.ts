@@ -329,10 +329,20 @@ export class RiskStage {
     return p;
   }
 
-  private spotReserve(ins: RiskInstrument, lots: number, priceTicks: number): bigint {
-    const notional = BigInt(priceTicks) * BigInt(lots) * ins.tickValueMinor;
+  /**
+   * Notional plus the larger of the two fees, rounded up to the minor unit: exact integer arithmetic
+   * in float64 while every intermediate is a safe integer (the division corrected to the exact
+   * floor); Infinity when it is not, which no account can cover.
+   */
+  private spotReserve(ins: RiskInstrument, lots: number, priceTicks: number): number {
     const bps = Math.max(ins.fees.takerBps, ins.fees.makerBps);
-    return notional + ceilDiv(notional * BigInt(bps), BPS);
+    const notional = priceTicks * lots * ins.tickValue;
+    const scaled = notional * bps + 9_999;
+    if (!(scaled <= Number.MAX_SAFE_INTEGER && notional * 2 <= Number.MAX_SAFE_INTEGER)) return Infinity;
+    let fee = Math.floor(scaled / 10_000);
+    if (fee * 10_000 > scaled) fee--;
+    else if ((fee + 1) * 10_000 <= scaled) fee++;
+    return notional + fee;
   }
 
   private spotFits(
@@ -355,7 +365,7 @@ export class RiskStage {
 
   /** Quote currency free for spot buys and withdrawals: cash less reservations and derivatives' needs. */
   private freeQuote(a: RiskAccount): number {
-    const cash = Number(this.ledger.balance(a.accountId, QUOTE_CURRENCY) - a.lockedQuoteMinor);
+    const cash = Number(this.ledger.balance(a.accountId, QUOTE_CURRENCY)) - a.lockedQuoteMinor;
     if (!a.hasDerivatives) return cash;
     const m = this.marginOf(a, null);
     return Math.min(cash, m.equity + m.edgeBuy - m.initialBuy, m.equity + m.edgeSell - m.initialSell);
@@ -376,34 +386,45 @@ export class RiskStage {
 
   /** An amendment that raises what an order can cost is checked like a new order in its place. */
   private checkAmend(c: AmendOrder): RejectCode | null {
-    const ins = this.instrument(c.instrumentId);
     const a = this.accounts.get(c.accountId);
-    if (ins === undefined || a === undefined) return null;
-    const bookOrder = this.engine.book(c.instrumentId)?.ownOrder(c.accountId, c.orderId, c.clientOrderId);
-    const o = bookOrder === undefined ? undefined : a.orders.get(bookOrder.orderId);
-    if (o === undefined) return null;
+    if (a === undefined) return null;
+    let o: OpenOrder | undefined;
+    if (c.orderId !== 0) o = a.orders.get(c.orderId);
+    else {
+      const bookOrder = this.engine.book(c.instrumentId)?.ownOrder(c.accountId, 0, c.clientOrderId);
+      if (bookOrder !== undefined) o = a.orders.get(bookOrder.orderId);
+    }
+    if (o === undefined || o.instrumentId !== c.instrumentId || o.reduceOnly) return null;
     const lots = Number.isSafeInteger(c.qtyLots) && c.qtyLots > 0 ? c.qtyLots : o.openLots;
-    const limitOrder = bookOrder!.orderType === OrderType.Limit || bookOrder!.orderType === OrderType.StopLimit;
-    const price = limitOrder && Number.isSafeInteger(c.priceTicks) && c.priceTicks > 0 ? c.priceTicks : o.priceTicks;
+    const price =
+      o.limit && Number.isSafeInteger(c.priceTicks) && c.priceTicks > 0 ? c.priceTicks : o.priceTicks;
     const riskier = lots > o.openLots || (o.side === Side.Buy ? price > o.priceTicks : price < o.priceTicks);
-    if (!riskier || (bookOrder!.flags & OrderFlags.ReduceOnly) !== 0) return null;
+    if (!riskier) return null;
+    const ins = this.instruments[c.instrumentId]!;
     a.hold(o, ins, -1);
-    let code: RejectCode | null;
-    if (ins.kind === InstrumentKind.Spot) code = this.spotFits(a, ins, o.side, lots, price);
-    else code = this.derivativeFits(a, ins, o.side, lots, price);
+    const code =
+      ins.kind === InstrumentKind.Spot
+        ? this.spotFits(a, ins, o.side, lots, price)
+        : this.derivativeFits(a, ins, o.side, lots, price);
     a.hold(o, ins, 1);
-    if (code === null && limitOrder) this.pendingPriceTicks = price;
     return code;
-  } // prettier-ignore
+  }
 
   /* ------------------------------------------------------------ engine hooks ------------------------------------------------------------ */
 
-  onAccepted(orderId: number, instrumentId: number, accountId: number, side: Side, priceTicks: number, lots: number): void {
+  onAccepted(
+    orderId: number, instrumentId: number, accountId: number, side: Side, orderType: OrderType, flags: number,
+    priceTicks: number, lots: number,
+  ): void {
     const ins = this.instrument(instrumentId);
     if (ins === undefined) return;
     const price = orderId === this.pendingOrderId ? this.pendingPriceTicks : priceTicks;
     const a = this.accountFor(accountId);
-    const o: OpenOrder = { orderId, instrumentId, side, priceTicks: price, openLots: lots, reservedMinor: 0n };
+    const o: OpenOrder = {
+      orderId, instrumentId, side, priceTicks: price, openLots: lots, reservedMinor: 0,
+      limit: orderType === OrderType.Limit || orderType === OrderType.StopLimit,
+      reduceOnly: (flags & OrderFlags.ReduceOnly) !== 0,
+    };
     if (ins.kind === InstrumentKind.Spot && side === Side.Buy) o.reservedMinor = this.spotReserve(ins, lots, price);
     a.orders.set(orderId, o);
     a.hold(o, ins, 1);
@@ -429,14 +450,9 @@ export class RiskStage {
 
   /** Amended orders keep their worst price unless they are limit orders with a new limit. */
   onAmended(accountId: number, orderId: number, priceTicks: number, remainingLots: number): void {
-    const a = this.accounts.get(accountId);
-    const o = a?.orders.get(orderId);
+    const o = this.accounts.get(accountId)?.orders.get(orderId);
     if (o === undefined) return;
-    const bookOrder = this.engine.book(o.instrumentId)?.order(orderId);
-    const limit =
-      bookOrder !== undefined &&
-      (bookOrder.orderType === OrderType.Limit || bookOrder.orderType === OrderType.StopLimit);
-    this.onOpenChanged(accountId, orderId, remainingLots, limit ? priceTicks : 0);
+    this.onOpenChanged(accountId, orderId, remainingLots, o.limit ? priceTicks : 0);
   }
 
   onTrade(
@@ -571,7 +587,7 @@ export class RiskStage {
   marginOf(a: RiskAccount, extra: ExtraOrder | null): MarginFigures {
     const stamp = ++this.scratchStamp;
     const n = this.grid.count;
-    let equity = Number(this.ledger.balance(a.accountId, QUOTE_CURRENCY) - a.lockedQuoteMinor);
+    let equity = Number(this.ledger.balance(a.accountId, QUOTE_CURRENCY)) - a.lockedQuoteMinor;
     let edgeBuy = 0;
     let edgeSell = 0;
     const visit = (instrumentId: number, pos: number, buyLots: number, sellLots: number, buyTL: number, sellTL: number, cost: bigint) => {

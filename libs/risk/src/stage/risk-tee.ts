@@ -37,7 +37,7 @@ export class RiskTee implements EngineEventSink {
       seq, instrumentId, orderId, accountId, clientOrderId, side, orderType, timeInForce, flags, priceTicks, qtyLots,
       displayLots, stopPriceTicks, expireAtMs,
     );
-    this.stage.onAccepted(orderId, instrumentId, accountId, side, priceTicks, qtyLots);
+    this.stage.onAccepted(orderId, instrumentId, accountId, side, orderType, flags, priceTicks, qtyLots);
   } // prettier-ignore
   orderRejected(
     seq: number, commandType: CommandType, instrumentId: number, accountId: number, orderId: number,
