@@ -15,6 +15,9 @@ describe('money and ticks', () => {
   it('converts prices to ticks exactly, leaving off-tick prices fractional for the book to reject', () => {
     expect(priceToTicks('2.505', '0.001')).toBe(2505);
     expect(priceToTicks('2.5055', '0.001')).toBe(2505.5);
+    // off tick by less than a float64 can tell: still not a whole number of ticks
+    expect(Number.isInteger(priceToTicks('2.400000000000000001', '0.001'))).toBe(false);
+    expect(Number.isInteger(quantityToLots('3.0000000000000000001', '1'))).toBe(false);
     expect(Number.isInteger(priceToTicks('0.1', '0.0003'))).toBe(false);
     expect(priceToTicks('abc', '0.001')).toBeNaN();
     expect(priceToTicks('1e3', '0.001')).toBeNaN(); // only plain decimals

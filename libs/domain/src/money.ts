@@ -31,10 +31,20 @@ function parseDecimal(value: string | Decimal): Decimal | undefined {
   return d.isFinite() ? d : undefined;
 }
 
-/** Price -> ticks, exact: fractional when the price is off tick, NaN when it is not a number. */
+/**
+ * A decimal quotient as a number that is whole exactly when the quotient is: an off-grid value too
+ * close to a whole number for a float64 to tell apart (2.400000000000000001 / 0.001) comes back
+ * half a unit off, so it can never pass as on the grid.
+ */
+function gridUnits(q: Decimal): number {
+  const n = q.toNumber();
+  return q.isInteger() || !Number.isInteger(n) ? n : n + 0.5;
+}
+
+/** Price -> ticks, exact: not a whole number when the price is off tick, NaN when it is not a number. */
 export function priceToTicks(price: string | Decimal, tickSize: string): number {
   const d = parseDecimal(price);
-  return d === undefined ? Number.NaN : d.div(tickSize).toNumber();
+  return d === undefined ? Number.NaN : gridUnits(d.div(tickSize));
 }
 
 /** Ticks -> price string, exact. */
@@ -42,10 +52,10 @@ export function ticksToPrice(priceTicks: number, tickSize: string): string {
   return new Dec(priceTicks).mul(tickSize).toFixed();
 }
 
-/** Quantity -> lots, exact: fractional when off lot, NaN when not a number. */
+/** Quantity -> lots, exact: not a whole number when off lot, NaN when not a number. */
 export function quantityToLots(quantity: string | Decimal, lotSize: string): number {
   const d = parseDecimal(quantity);
-  return d === undefined ? Number.NaN : d.div(lotSize).toNumber();
+  return d === undefined ? Number.NaN : gridUnits(d.div(lotSize));
 }
 
 export function lotsToQuantity(qtyLots: number, lotSize: string): string {
