@@ -1,10 +1,9 @@
-import { ERF_SMALL_THRESHOLD, erfcxTail, erfSmall } from './erf';
+import { fastExp } from './fast-exp';
 import { ONE_OVER_SQRT_TWO, ONE_OVER_SQRT_TWO_PI } from './normal';
+import { ERF_SMALL_THRESHOLD, erfcxTail, erfSmall } from './erf';
 import {
   asymptoticExpansion,
   isAsymptoticRegion,
-  normalisedBlackOtm,
-  scaledNormalTail,
   smallTExpansion,
   usesNormalTails,
 } from './normalised-black';
@@ -52,16 +51,9 @@ export const newBlack76Output = (): Black76Output => ({
   rho: 0,
 });
 
-/** Phi(-|d|) given gauss = exp(-d^2/2) (Cody's erf or erfcx; no exponential). */
-function lowerNormalTail(d: number, gauss: number): number {
-  const y = Math.abs(d) * ONE_OVER_SQRT_TWO;
-  return y <= ERF_SMALL_THRESHOLD ? 0.5 * (1 - erfSmall(y)) : 0.5 * gauss * erfcxTail(y);
-}
+const priceScratch = newBlack76Output();
 
-/** exp(-|x|/2) from sqrt(F) and sqrt(K), x = ln(F/K). */
-const otmRatio = (sqrtF: number, sqrtK: number): number => (sqrtF < sqrtK ? sqrtF / sqrtK : sqrtK / sqrtF);
-
-/** Black-76 price; at T = 0 or vol = 0 the discounted intrinsic value. */
+/** Black-76 price; at T = 0 or vol = 0 the discounted intrinsic value (the price of black76Into). */
 export function black76Price(
   forward: number,
   strike: number,
@@ -70,18 +62,7 @@ export function black76Price(
   rateAnnual: number,
   isCall: boolean,
 ): number {
-  const df = Math.exp(-rateAnnual * timeYears);
-  const s = volAnnual * Math.sqrt(timeYears);
-  const diff = isCall ? forward - strike : strike - forward;
-  const intrinsic = diff > 0 ? diff : 0;
-  if (s <= 0) return df * intrinsic;
-  const sqrtF = Math.sqrt(forward);
-  const sqrtK = Math.sqrt(strike);
-  const xo = -Math.abs(Math.log(forward / strike));
-  const h = xo / s;
-  const t = 0.5 * s;
-  const b = normalisedBlackOtm(xo, s, otmRatio(sqrtF, sqrtK), Math.exp(-0.5 * (h * h + t * t)));
-  return df * (intrinsic + sqrtF * sqrtK * b);
+  return black76Into(priceScratch, forward, strike, timeYears, volAnnual, rateAnnual, isCall).price;
 }
 
 /**
@@ -96,56 +77,74 @@ export function black76Into(
   rateAnnual: number,
   isCall: boolean,
 ): Black76Output {
-  const df = Math.exp(-rateAnnual * timeYears);
+  const df = fastExp(-rateAnnual * timeYears);
   const sqrtT = Math.sqrt(timeYears);
   const s = volAnnual * sqrtT;
   const diff = isCall ? forward - strike : strike - forward;
   const intrinsic = diff > 0 ? diff : 0;
-  if (s <= 0) {
-    const price = df * intrinsic;
-    out.price = price;
-    out.delta = diff > 0 ? (isCall ? df : -df) : 0;
-    out.gamma = 0;
-    out.vega = 0;
-    out.theta = rateAnnual * price;
-    out.rho = -timeYears * price;
-    return out;
-  }
+  if (s <= 0) return intrinsicInto(out, df, diff, timeYears, rateAnnual, isCall);
   const sqrtF = Math.sqrt(forward);
   const sqrtK = Math.sqrt(strike);
   const x = Math.log(forward / strike);
-  const xo = x > 0 ? -x : x;
+  const itmCall = x > 0; // the out-of-the-money side is the put when F > K
+  const xo = itmCall ? -x : x;
   const h = xo / s;
   const t = 0.5 * s;
-  const g = Math.exp(-0.5 * (h * h + t * t));
-  const ex = otmRatio(sqrtF, sqrtK);
-  const rootFK = sqrtF * sqrtK;
+  const g = fastExp(-0.5 * (h * h + t * t));
+  const lo = itmCall ? sqrtK : sqrtF;
+  const hi = itmCall ? sqrtF : sqrtK;
+  const ex = lo * (1 / hi); // exp(xo/2)
+  const invEx = hi * (1 / lo);
   // b(xo, s) of the out-of-the-money call; delta needs Phi of one of its legs: d1 = h + t when x <= 0,
   // else d2 = h - t (calls: df Phi(d1) | df (1 - Phi(d2)); puts: -df (1 - Phi(d1)) | -df Phi(d2))
+  const d1 = h + t;
+  const d = itmCall ? h - t : d1;
   let b: number;
   let lowerTail: number; // Phi(-|d|) of that leg
-  const d = x <= 0 ? h + t : h - t;
-  if (!usesNormalTails(xo, s)) {
-    b = isAsymptoticRegion(xo, s) ? asymptoticExpansion(h, t, g) : smallTExpansion(h, t, g);
-    // exp(-d^2/2) is g / ex for d = h + t and g ex for d = h - t
-    lowerTail = lowerNormalTail(d, x > 0 ? g * ex : ex > 0 ? g / ex : Math.exp(-0.5 * d * d));
-  } else {
-    const d1 = h + t;
-    const a1 = scaledNormalTail(Math.abs(d1) * ONE_OVER_SQRT_TWO, g, ex); // ex Phi(-|d1|)
-    const a2 = scaledNormalTail((t - h) * ONE_OVER_SQRT_TWO, g, 1 / ex); // Phi(d2) / ex
+  if (usesNormalTails(xo, s)) {
+    // region III written out (see normalisedBlackOtm), keeping both legs for delta
+    const y1 = Math.abs(d1) * ONE_OVER_SQRT_TWO;
+    const y2 = (t - h) * ONE_OVER_SQRT_TWO;
+    const a1 = y1 > ERF_SMALL_THRESHOLD ? 0.5 * g * erfcxTail(y1) : 0.5 * ex * (1 - erfSmall(y1)); // ex Phi(-|d1|)
+    const a2 = y2 > ERF_SMALL_THRESHOLD ? 0.5 * g * erfcxTail(y2) : 0.5 * invEx * (1 - erfSmall(y2)); // Phi(d2)/ex
     b = d1 <= 0 ? a1 - a2 : ex - a1 - a2;
     if (b < 0) b = 0;
-    lowerTail = x > 0 ? a2 * ex : ex > 0 ? a1 / ex : lowerNormalTail(d, Math.exp(-0.5 * d * d));
+    lowerTail = itmCall ? a2 * ex : a1 * invEx;
+  } else {
+    b = isAsymptoticRegion(xo, s) ? asymptoticExpansion(h, t, g) : smallTExpansion(h, t, g);
+    // exp(-d^2/2) is g / ex for d = h + t and g ex for d = h - t
+    const y = Math.abs(d) * ONE_OVER_SQRT_TWO;
+    lowerTail =
+      y > ERF_SMALL_THRESHOLD ? 0.5 * (itmCall ? g * ex : g * invEx) * erfcxTail(y) : 0.5 * (1 - erfSmall(y));
   }
+  const rootFK = sqrtF * sqrtK;
   const price = df * (intrinsic + rootFK * b);
-  const arg = isCall === x > 0 ? -d : d; // the wanted probability is Phi(arg)
-  const p = arg <= 0 ? lowerTail : 1 - lowerTail;
+  const p = (isCall === itmCall ? -d : d) <= 0 ? lowerTail : 1 - lowerTail; // Phi of the wanted argument
   const pdfTerm = df * rootFK * g * ONE_OVER_SQRT_TWO_PI; // df F phi(d1)
   out.price = price;
   out.delta = isCall ? df * p : -df * p;
   out.gamma = pdfTerm / (forward * forward * s);
   out.vega = pdfTerm * sqrtT;
-  out.theta = rateAnnual * price - (pdfTerm * volAnnual) / (2 * sqrtT);
+  out.theta = rateAnnual * price - (0.5 * pdfTerm * volAnnual) / sqrtT;
+  out.rho = -timeYears * price;
+  return out;
+}
+
+/** Price and Greeks at zero vol or zero time: the discounted intrinsic value. */
+function intrinsicInto(
+  out: Black76Output,
+  df: number,
+  diff: number,
+  timeYears: number,
+  rateAnnual: number,
+  isCall: boolean,
+): Black76Output {
+  const price = diff > 0 ? df * diff : 0;
+  out.price = price;
+  out.delta = diff > 0 ? (isCall ? df : -df) : 0;
+  out.gamma = 0;
+  out.vega = 0;
+  out.theta = rateAnnual * price;
   out.rho = -timeYears * price;
   return out;
 }

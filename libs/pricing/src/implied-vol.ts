@@ -5,8 +5,14 @@
  * freely granted, provided that this notice is preserved.
  */
 import { ERF_SMALL_THRESHOLD, erfcxTail, erfSmall } from './erf';
+import { fastExp } from './fast-exp';
 import { inverseNormCdf, normCdf, ONE_OVER_SQRT_TWO, ONE_OVER_SQRT_TWO_PI, SQRT_TWO_PI } from './normal';
-import { normalisedBlackOtm, normalisedIntrinsic } from './normalised-black';
+import {
+  normalisedBlackOtm,
+  normalisedIntrinsic,
+  scaledNormalTail,
+  usesNormalTails,
+} from './normalised-black';
 import { convexControlFitLeft, convexControlFitRight, rationalCubicInterpolation } from './rational-cubic';
 
 /**
@@ -50,7 +56,7 @@ const householderFactor = (newton: number, halley: number, hh3: number): number 
 function gaussAt(x: number, s: number): number {
   const h = x / s;
   const t = 0.5 * s;
-  return Math.exp(-0.5 * (h * h + t * t));
+  return fastExp(-0.5 * (h * h + t * t));
 }
 
 const inverseFLowerMap = (x: number, f: number): number =>
@@ -134,7 +140,12 @@ function upperGuess(beta: number, x: number, sH: number, bH: number, bMax: numbe
  */
 function solveNormalised(beta: number, x: number, bMax: number): number {
   const sC = Math.sqrt(-2 * x);
-  const bC = sC > 0 ? normalisedBlackOtm(x, sC, bMax, bMax) : 0;
+  // at s_c, h = -t: d1 = 0 and d2 = -s_c, so b = b_max/2 - exp(x/2) Phi(-s_c), one tail (Cody's erfcx at sqrt|x|)
+  let bC = 0;
+  if (sC > 0)
+    bC = usesNormalTails(x, sC)
+      ? 0.5 * bMax - scaledNormalTail(Math.sqrt(-x), bMax, 1 / bMax)
+      : normalisedBlackOtm(x, sC, bMax, bMax);
   const vC = ONE_OVER_SQRT_TWO_PI * bMax;
   let s: number;
   let sLeft: number;
@@ -282,7 +293,7 @@ function solveImplied(
   if (!(forward > 0 && strike > 0 && timeYears > 0 && Number.isFinite(price) && Number.isFinite(rateAnnual)))
     return INVALID_INPUT;
   if (!(forward < Infinity && strike < Infinity && timeYears < Infinity)) return INVALID_INPUT;
-  const undiscounted = price * Math.exp(rateAnnual * timeYears);
+  const undiscounted = price * fastExp(rateAnnual * timeYears);
   const theta = isCall ? 1 : -1;
   const intrinsic = Math.max(theta * (forward - strike), 0);
   if (undiscounted < intrinsic) return BELOW_INTRINSIC;
