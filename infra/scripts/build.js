@@ -4,7 +4,9 @@
  * `@exchange/<lib>` imports become relative paths (from tsconfig.json's paths) and relative imports
  * get their `.js`, so Node runs dist/ as native ES modules: imported bindings are resolved by the
  * engine, with no CommonJS re-export getters on hot paths. Type checking is `npm run lint`
- * (tsc --noEmit); this step only transpiles, and only files newer than their output.
+ * (tsc --noEmit); this step only transpiles, and only files newer than their output, unless the
+ * set of source files or the build settings changed (an import is resolved to a file only if that
+ * file exists when the importer is compiled), in which case everything is compiled again.
  */
 'use strict';
 const fs = require('node:fs');
@@ -35,10 +37,10 @@ function* sources(dir) {
   }
 }
 
-function compile(file) {
+function compile(file, all) {
   const rel = path.relative(root, file);
   const out = path.join(outRoot, rel.replace(/\.ts$/, '.js'));
-  if (fs.existsSync(out) && fs.statSync(out).mtimeMs >= fs.statSync(file).mtimeMs) return false;
+  if (!all && fs.existsSync(out) && fs.statSync(out).mtimeMs >= fs.statSync(file).mtimeMs) return false;
   const result = swc.transformFileSync(file, {
     ...swcOptions,
     filename: file,
@@ -53,12 +55,12 @@ function compile(file) {
 
 fs.mkdirSync(outRoot, { recursive: true });
 fs.writeFileSync(path.join(outRoot, 'package.json'), '{ "type": "module" }\n');
+const files = ['apps', 'libs'].flatMap((top) => [...sources(path.join(root, top))]);
+const manifestFile = path.join(outRoot, '.build-manifest');
+const manifest = JSON.stringify({ swcOptions, files: files.map((f) => path.relative(root, f)).sort() });
+const all = !fs.existsSync(manifestFile) || fs.readFileSync(manifestFile, 'utf8') !== manifest;
 let compiled = 0;
-let total = 0;
-for (const top of ['apps', 'libs']) {
-  for (const file of sources(path.join(root, top))) {
-    total++;
-    if (compile(file)) compiled++;
-  }
-}
+for (const file of files) if (compile(file, all)) compiled++;
+fs.writeFileSync(manifestFile, manifest);
+const total = files.length;
 if (process.env.BUILD_VERBOSE) console.log(`build: ${compiled} of ${total} files compiled to dist/`);
