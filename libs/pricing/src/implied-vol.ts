@@ -52,11 +52,14 @@ const enum Objective {
 const householderFactor = (newton: number, halley: number, hh3: number): number =>
   (1 + 0.5 * halley * newton) / (1 + newton * (halley + (hh3 * newton) / 6));
 
-/** exp(-(h^2 + t^2)/2) for h = x/s, t = s/2: sqrt(2 pi) times the normalised vega at s. */
+/**
+ * exp(-(h^2 + t^2)/2) for h = x/s, t = s/2: sqrt(2 pi) times the normalised vega at s. The initial guess
+ * uses the runtime's exponential (once per solve) and leaves the inlining budget to the iteration.
+ */
 function gaussAt(x: number, s: number): number {
   const h = x / s;
   const t = 0.5 * s;
-  return fastExp(-0.5 * (h * h + t * t));
+  return Math.exp(-0.5 * (h * h + t * t));
 }
 
 const inverseFLowerMap = (x: number, f: number): number =>
@@ -201,7 +204,7 @@ function solveNormalised(beta: number, x: number, bMax: number): number {
     dsPrevious = ds;
     const h = x / s; // as normalisedBlackOtm computes it, so that g matches b exactly
     const hOverS = h * (1 / s);
-    const g = gaussAt(x, s);
+    const g = fastExp(-0.5 * (h * h + 0.25 * s * s));
     const b = normalisedBlackOtm(x, s, bMax, g);
     const bp = ONE_OVER_SQRT_TWO_PI * g;
     if (b > beta && s < sRight) sRight = s;

@@ -83,8 +83,11 @@ export function scaledNormalTail(y: number, g: number, c: number): number {
  */
 function usingNormalTails(h: number, t: number, ex: number, g: number): number {
   const d1 = h + t;
-  const a1 = scaledNormalTail(Math.abs(d1) * ONE_OVER_SQRT_TWO, g, ex);
-  const a2 = scaledNormalTail((t - h) * ONE_OVER_SQRT_TWO, g, 1 / ex);
+  const y1 = Math.abs(d1) * ONE_OVER_SQRT_TWO;
+  const y2 = (t - h) * ONE_OVER_SQRT_TWO;
+  // scaledNormalTail written out: one layer less for the optimising compiler's inlining budget
+  const a1 = y1 > ERF_SMALL_THRESHOLD ? 0.5 * g * erfcxTail(y1) : 0.5 * ex * (1 - erfSmall(y1));
+  const a2 = y2 > ERF_SMALL_THRESHOLD ? 0.5 * g * erfcxTail(y2) : (0.5 * (1 - erfSmall(y2))) / ex;
   const b = d1 <= 0 ? a1 - a2 : ex - a1 - a2;
   return b < 0 ? 0 : b;
 }
