@@ -10,6 +10,7 @@ import {
   type UnsequencedCommand,
 } from '@exchange/domain';
 import { InProcessLog, TOPICS } from '@exchange/messaging';
+import { black76Price } from '@exchange/pricing';
 import { closeEngine, openEngine } from '../../test/engine-fixture';
 import { impactPrice } from './impact-price';
 import { MarkFeed } from './mark-feed';
@@ -71,6 +72,55 @@ describe('mark feed', () => {
     while (s.service.state.instrument(FUT)!.markTicks === 2_520 && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 20));
     expect(s.service.state.instrument(FUT)!.markTicks).toBe(2_540 + 80);
+    await feed.onApplicationShutdown();
+    await log.close();
+    await closeEngine(s);
+  });
+
+  it('marks options from the SVI surface of the option books, including options nobody quotes', async () => {
+    const asOf = Date.UTC(2026, 10, 1);
+    const all = listCatalogue(asOf);
+    const fut = all.find((d) => d.kind === 'future' && d.computeClass === 'H100')!;
+    const opts = all.filter((d) => d.kind === 'option' && d.option!.underlyingSymbol === fut.symbol);
+    const calls = opts.filter((d) => d.option!.right === 'call');
+    const put = opts.find((d) => d.option!.right === 'put' && d.option!.strike === '2.00')!;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'surface-'));
+    const s = openEngine(path.join(dir, 'engine'));
+    const ids = new Map<string, number>();
+    const listings: UnsequencedCommand[] = [fut, ...opts].map((d, i) => {
+      ids.set(d.symbol, 10 + i);
+      return { type: CommandType.ListInstrument, instrumentId: 10 + i, symbol: d.symbol, spec: bookSpecOf(d.contract), definition: d };
+    }); // prettier-ignore
+    const publishedAtMs = asOf + 3_600_000;
+    const t = (fut.future!.expiryMs - publishedAtMs) / (365 * 24 * 3_600_000);
+    const quotes: UnsequencedCommand[] = [];
+    for (const c of calls) {
+      const ticks = black76Price(2.5, Number(c.option!.strike), t, 0.6, 0, true) / 0.0005;
+      const id = ids.get(c.symbol)!;
+      for (const [side, p] of [[0, Math.floor(ticks) - 1], [1, Math.ceil(ticks) + 1]] as const) {
+        const { seq: _s, timeMs: _t, ...o } = placeOrder({ instrumentId: id, accountId: 1, side, qtyLots: 1, priceTicks: p });
+        quotes.push(o);
+      }
+    } // prettier-ignore
+    await s.service.submit([
+      ...listings,
+      { type: CommandType.SetReferencePrice, instrumentId: ids.get(fut.symbol)!, source: TriggerSource.MarkPrice, priceTicks: 2_500 },
+      { type: CommandType.Deposit, accountId: 1, asset: 'USDC', amountMinor: 10n ** 13n },
+      ...quotes,
+    ]); // prettier-ignore
+    const log = new InProcessLog({ dir: path.join(dir, 'log'), fsync: 'none' });
+    const feed = new MarkFeed(log, s.service);
+    await feed.onApplicationBootstrap();
+    await log.append(TOPICS.prices, [{ key: 'H100', value: round(2_500_000, publishedAtMs) }]);
+    const putId = ids.get(put.symbol)!;
+    const deadline = Date.now() + 10_000;
+    while (s.service.state.instrument(putId)!.markTicks === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    const mark = s.service.state.instrument(putId)!.markTicks * 0.0005;
+    const at60 = black76Price(2.5, 2, t, 0.6, 0, false);
+    const at80 = black76Price(2.5, 2, t, 0.8, 0, false);
+    // the unquoted put is marked from the calls' surface (60% vol), not from the 80% default
+    expect(Math.abs(mark - at60)).toBeLessThan(0.1 * Math.abs(at80 - at60));
     await feed.onApplicationShutdown();
     await log.close();
     await closeEngine(s);

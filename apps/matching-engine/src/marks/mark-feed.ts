@@ -7,7 +7,16 @@ import {
 } from '@nestjs/common';
 import { CommandType, Dec, TriggerSource, roundToTicks, type UnsequencedCommand } from '@exchange/domain';
 import { TOPICS, type LogRecord, type MessageLog, type Subscription } from '@exchange/messaging';
-import { updateMark, type MarkState } from '@exchange/pricing';
+import {
+  SviSurface,
+  black76Price,
+  calibrateSviSlice,
+  impliedVolatility,
+  updateMark,
+  type MarkState,
+  type SviSliceFit,
+} from '@exchange/pricing';
+import { DEFAULT_RISK_CONFIG, type RiskInstrument } from '@exchange/risk';
 import { EngineService } from '../engine/engine.service';
 import { impactPrice } from './impact-price';
 
@@ -17,6 +26,7 @@ export const PRICES_LOG = Symbol('PRICES_LOG');
 export const MARK_HALF_LIFE_MS = 60_000;
 export const MARK_BAND_BPS = 500;
 export const IMPACT_LOTS = 10;
+const YEAR_MS = 365 * 24 * 3_600_000;
 
 interface PublishedRound {
   indexId: string;
@@ -29,8 +39,11 @@ interface PublishedRound {
  * compute class, every listed future of that class gets its index price and its mark price
  * (libs/pricing updateMark: index plus an EMA of the basis between the book's impact mid and the
  * index, clamped to +-5% of the index), sent as SetReferencePrice commands through the command log.
- * The decision is made here, outside the engine; the engine receives it as sequenced commands, so
- * marks, stop triggers, margin calls and liquidations replay identically.
+ * Options are marked from the class's volatility surface: the implied vols of the option books' mids
+ * (Let's Be Rational), one SVI slice per expiry with at least five quotes (quasi-explicit fit,
+ * butterfly repair), calendar-repaired across expiries; without any slice, the risk stage's default
+ * vol. The decision is made here, outside the engine; the engine receives it as sequenced commands,
+ * so marks, stop triggers, margin calls and liquidations replay identically.
  */
 @Injectable()
 export class MarkFeed implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -73,6 +86,7 @@ export class MarkFeed implements OnApplicationBootstrap, OnApplicationShutdown {
   /** Index and mark commands for every future of the round's class. */
   referencePrices(round: PublishedRound): UnsequencedCommand[] {
     const out: UnsequencedCommand[] = [];
+    const forwards = new Map<string, number>();
     const stage = this.engine.state;
     for (const id of stage.instrumentIds()) {
       const ins = stage.instrument(id);
@@ -92,6 +106,50 @@ export class MarkFeed implements OnApplicationBootstrap, OnApplicationShutdown {
       this.marks.set(id, update.state);
       out.push({ type: CommandType.SetReferencePrice, instrumentId: id, source: TriggerSource.IndexPrice, priceTicks: indexTicks });
       out.push({ type: CommandType.SetReferencePrice, instrumentId: id, source: TriggerSource.MarkPrice, priceTicks: update.state.markTicks });
+      forwards.set(ins.definition.symbol, update.state.markTicks * Number(tickSize));
+    }
+    out.push(...this.optionMarks(round, forwards));
+    return out;
+  } // prettier-ignore
+
+  /** Marks of the class's options from its surface, given the futures' new marks (price per GPU-hour). */
+  optionMarks(round: PublishedRound, forwards: ReadonlyMap<string, number>): UnsequencedCommand[] {
+    const stage = this.engine.state;
+    const options: RiskInstrument[] = [];
+    for (const id of stage.instrumentIds()) {
+      const ins = stage.instrument(id);
+      if (ins?.definition.kind === 'option' && forwards.has(ins.underlyingSymbol)) options.push(ins);
+    }
+    const quotes = new Map<string, { ks: number[]; vols: number[]; t: number }>();
+    for (const ins of options) {
+      const f = forwards.get(ins.underlyingSymbol)!;
+      const t = (ins.expiryMs - round.publishedAtMs) / YEAR_MS;
+      const top = stage.book(ins.instrumentId)!.depth(1);
+      if (!(t > 0) || top.bids.length === 0 || top.asks.length === 0) continue;
+      const mid = ((top.bids[0]![0] + top.asks[0]![0]) / 2) * ins.tickSize;
+      const iv = impliedVolatility({ price: mid, forward: f, strike: ins.strike, timeYears: t, rateAnnual: 0, isCall: ins.isCall });
+      if (iv.status !== 'OK') continue;
+      const q = quotes.get(ins.underlyingSymbol) ?? { ks: [], vols: [], t };
+      q.ks.push(Math.log(ins.strike / f));
+      q.vols.push(iv.volAnnual);
+      quotes.set(ins.underlyingSymbol, q);
+    }
+    const slices: SviSliceFit[] = [];
+    for (const q of quotes.values()) {
+      const fit = calibrateSviSlice(q.ks, q.vols, q.t);
+      if (fit.status === 'OK' || fit.status === 'REPAIRED') slices.push(fit);
+    }
+    const surface = slices.length > 0 ? new SviSurface(slices) : undefined;
+    const out: UnsequencedCommand[] = [];
+    for (const ins of options) {
+      const f = forwards.get(ins.underlyingSymbol)!;
+      const t = Math.max((ins.expiryMs - round.publishedAtMs) / YEAR_MS, 0);
+      const surfaceVol = surface?.volAnnual(Math.log(ins.strike / f), t);
+      const vol = surfaceVol !== undefined && Number.isFinite(surfaceVol) ? surfaceVol : DEFAULT_RISK_CONFIG.defaultVolAnnual;
+      // at expiry (t = 0) Black-76 gives the intrinsic value
+      const price = black76Price(f, ins.strike, t, vol, 0, ins.isCall);
+      const ticks = Math.max(1, roundToTicks(new Dec(price), ins.definition.contract.tickSize));
+      out.push({ type: CommandType.SetReferencePrice, instrumentId: ins.instrumentId, source: TriggerSource.MarkPrice, priceTicks: ticks });
     }
     return out;
   } // prettier-ignore
