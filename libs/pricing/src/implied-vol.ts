@@ -84,13 +84,13 @@ function lowerGuess(beta: number, x: number, sL: number, bL: number): number {
   let PhiOverPhi: number; // Phi(-z) / phi(z)
   if (u > ERF_SMALL_THRESHOLD) {
     const e = erfcxTail(u);
-    Phi = 0.5 * Math.exp(-0.5 * y) * e;
+    Phi = 0.5 * fastExp(-0.5 * y) * e;
     PhiOverPhi = 0.5 * SQRT_TWO_PI * e;
   } else {
     Phi = 0.5 * (1 - erfSmall(u));
-    PhiOverPhi = SQRT_TWO_PI * Phi * Math.exp(0.5 * y);
+    PhiOverPhi = SQRT_TWO_PI * Phi * fastExp(0.5 * y);
   }
-  const growth = Math.exp(y + 0.125 * s2);
+  const growth = fastExp(y + 0.125 * s2);
   const fpp =
     ((PI_OVER_SIX * y) / (s2 * sL)) *
     Phi *
@@ -118,9 +118,9 @@ function upperGuess(beta: number, x: number, sH: number, bH: number, bMax: numbe
   let d2fH = 0;
   if (x !== 0) {
     const w = (x / sH) * (x / sH);
-    const e = Math.exp(0.5 * w);
+    const e = fastExp(0.5 * w);
     dfH = -0.5 * e;
-    d2fH = (SQRT_PI_OVER_TWO * (e * e) * Math.exp(0.125 * sH * sH) * w) / sH;
+    d2fH = (SQRT_PI_OVER_TWO * (e * e) * fastExp(0.125 * sH * sH) * w) / sH;
   }
   let f = -1;
   if (d2fH > -SQRT_DBL_MAX && d2fH < SQRT_DBL_MAX) {
