@@ -3,7 +3,8 @@
  * Copyright © 2013-2014 Peter Jäckel. Permission to use, copy, modify, and distribute this software is
  * freely granted, provided that this notice is preserved.
  */
-import { ERF_SMALL_THRESHOLD, erfcx, erfcxTail, erfSmall } from './erf';
+import { ERF_SMALL_THRESHOLD, erfcxTail, erfSmall } from './erf';
+import { fastExp } from './fast-exp';
 import { ONE_OVER_SQRT_TWO, ONE_OVER_SQRT_TWO_PI, SQRT_TWO_PI } from './normal';
 
 /**
@@ -53,7 +54,10 @@ export function asymptoticExpansion(h: number, t: number, g: number): number {
  * relative size w = t^2 < 0.045, so the extra rounding does not reach the result).
  */
 export function smallTExpansion(h: number, t: number, g: number): number {
-  const a = 1 + h * (0.5 * SQRT_TWO_PI) * erfcx(-ONE_OVER_SQRT_TWO * h);
+  // erfcx(y), y = -h/sqrt(2) >= 0, as erfcx() computes it, with the inlined exponential
+  const y = -ONE_OVER_SQRT_TWO * h;
+  const ex2 = y > ERF_SMALL_THRESHOLD ? erfcxTail(y) : fastExp(y * y) * (1 - erfSmall(y));
+  const a = 1 + h * (0.5 * SQRT_TWO_PI) * ex2;
   const w = t * t;
   const h2 = h * h;
   // prettier-ignore
