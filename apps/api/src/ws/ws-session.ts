@@ -33,6 +33,8 @@ export interface SessionDeps {
 
 /** Close codes: the client was too slow to read, or did not answer a test request. */
 export const CLOSE_SLOW_CONSUMER = 4008;
+/** How long a dropped client has to read up to the close frame before the socket is cut. */
+export const CLOSE_GRACE_MS = 10_000;
 export const CLOSE_HEARTBEAT_TIMEOUT = 4000;
 
 /** JSON-RPC's own codes; the API's errors use the HTTP status of their code. */
@@ -159,13 +161,16 @@ export class WsSession implements Subscriber {
     this.ws.send(text);
   }
 
-  /** Tells the client why and closes; a client that does not finish the close is cut after 2 s. */
+  /**
+   * Tells the client why and closes. The close frame queues behind what is already buffered, so a
+   * client still draining gets CLOSE_GRACE_MS to reach it before the connection is cut.
+   */
   private drop(closeCode: number, code: 'SLOW_CONSUMER' | 'HEARTBEAT_TIMEOUT'): void {
     if (this.closed) return;
     this.ws.send(JSON.stringify({ jsonrpc: '2.0', method: 'disconnect', params: errorBody(code) }));
     this.ws.close(closeCode, code);
     this.release();
-    setTimeout(() => this.ws.terminate(), 2000).unref();
+    setTimeout(() => this.ws.terminate(), CLOSE_GRACE_MS).unref();
   }
 
   private reply(id: unknown, result: unknown): void {

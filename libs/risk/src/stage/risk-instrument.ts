@@ -41,7 +41,9 @@ export class RiskInstrument {
   /** Bumped whenever the mark (or, for a future, the last price used as its reference) changes. */
   version = 0;
   private vector: Float64Array | null = null;
-  private vectorStamp = '';
+  /** The versions (underlying's, own) the vector was built at. */
+  private vectorUnderlyingVersion = -1;
+  private vectorOwnVersion = -1;
   /** Options: model value of one lot in minor units at the latest build. */
   private valuePerLot = 0;
 
@@ -87,8 +89,12 @@ export class RiskInstrument {
   scenarioVector(underlying: RiskInstrument, grid: ScenarioGrid, config: RiskConfig): Float64Array | null {
     const ref = underlying.referenceTicks;
     if (ref <= 0) return null;
-    const stamp = `${underlying.version}:${this.version}`;
-    if (this.vector !== null && this.vectorStamp === stamp) return this.vector;
+    if (
+      this.vector !== null &&
+      this.vectorUnderlyingVersion === underlying.version &&
+      this.vectorOwnVersion === this.version
+    )
+      return this.vector;
     const forward = ref * underlying.tickSize;
     const out = this.vector ?? new Float64Array(grid.count);
     if (this.kind === InstrumentKind.Future) {
@@ -105,7 +111,8 @@ export class RiskInstrument {
       optionScenarioVector(grid, forward, this.strike, t, vol, r, this.isCall, this.unitsPerLot, out);
     }
     this.vector = out;
-    this.vectorStamp = stamp;
+    this.vectorUnderlyingVersion = underlying.version;
+    this.vectorOwnVersion = this.version;
     return out;
   }
 
