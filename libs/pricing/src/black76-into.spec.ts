@@ -160,3 +160,27 @@ describe('impliedVolatilityOf (positional implied vol)', () => {
     expect(impliedVolatilityOf(1, 3, 2, 0.5, 0, true)).toBe(0); // exactly intrinsic
   });
 });
+
+describe('implied vol over a wide random grid', () => {
+  it('round-trips within 100x attainable precision for |ln(F/K)| <= 6 and 0.001 <= vol sqrt(T) <= 10', () => {
+    let seed = 99;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    let worst = 0;
+    let solved = 0;
+    for (let i = 0; i < 4000; i++) {
+      const x = (rnd() - 0.5) * 2 * [0.05, 0.7, 2, 6][i % 4]!;
+      const s = Math.exp(Math.log(1e-3) + rnd() * Math.log(1e4));
+      const [f, k, isCall] = [2.5, 2.5 * Math.exp(-x), rnd() < 0.5];
+      const price = black76Price(f, k, 1, s, 0, isCall);
+      const intrinsic = Math.max((isCall ? 1 : -1) * (f - k), 0);
+      if (!(price - intrinsic > 1e-12 * price) || !(price > 1e-300)) continue;
+      const vega = black76({ forward: f, strike: k, timeYears: 1, volAnnual: s, rateAnnual: 0, isCall }).vega;
+      const attainable = Number.EPSILON * (1 + Math.abs(price / (s * vega)));
+      const vol = impliedVolatilityOf(price, f, k, 1, 0, isCall);
+      worst = Math.max(worst, Math.abs(vol - s) / s / attainable);
+      solved++;
+    }
+    expect(solved).toBeGreaterThan(2500);
+    expect(worst).toBeLessThan(100);
+  });
+});
