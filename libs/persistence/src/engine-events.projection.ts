@@ -1,5 +1,6 @@
 import { EventType, OrderType, Side, TransferReasonName, type EngineEvent } from '@exchange/domain';
 import type { DataSource, QueryRunner } from 'typeorm';
+import { copyColumns } from './pg-copy';
 
 /** An order row as this projection writes it. */
 interface OrderRow {
@@ -239,22 +240,19 @@ function columns<T>(rows: readonly T[], pick: ((r: T) => unknown)[]): unknown[][
   return pick.map((f) => rows.map(f));
 }
 
+/** New orders by COPY (an order id is the seq of the command that placed it: written once). */
 async function insertOrders(q: QueryRunner, rows: OrderRow[]): Promise<number> {
-  if (rows.length === 0) return 0;
-  await q.query(
-    `INSERT INTO orders (order_id, instrument_id, account_id, client_order_id, side, order_type, time_in_force, flags,
-       price_ticks, stop_price_ticks, qty_lots, filled_lots, remaining_lots, status, accepted_seq, updated_seq)
-     SELECT * FROM unnest($1::bigint[], $2::int[], $3::bigint[], $4::text[], $5::smallint[], $6::smallint[], $7::smallint[],
-       $8::smallint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::text[], $15::bigint[], $16::bigint[])
-     ON CONFLICT (order_id) DO NOTHING`,
-    columns(rows, [
-      (r) => r.orderId, (r) => r.instrumentId, (r) => r.accountId, (r) => r.clientOrderId, (r) => r.side, (r) => r.orderType,
-      (r) => r.timeInForce, (r) => r.flags, (r) => r.priceTicks, (r) => r.stopPriceTicks, (r) => r.qtyLots, (r) => r.filledLots,
-      (r) => r.remainingLots, (r) => r.status, (r) => r.acceptedSeq, (r) => r.updatedSeq,
-    ]), // prettier-ignore
-  );
-  return rows.length;
+  return copyColumns(q, 'orders', ORDER_COLUMNS, columns(rows, [
+    (r) => r.orderId, (r) => r.instrumentId, (r) => r.accountId, (r) => r.clientOrderId, (r) => r.side, (r) => r.orderType,
+    (r) => r.timeInForce, (r) => r.flags, (r) => r.priceTicks, (r) => r.stopPriceTicks, (r) => r.qtyLots, (r) => r.filledLots,
+    (r) => r.remainingLots, (r) => r.status, (r) => r.acceptedSeq, (r) => r.updatedSeq,
+  ])); // prettier-ignore
 }
+
+const ORDER_COLUMNS = [
+  'order_id', 'instrument_id', 'account_id', 'client_order_id', 'side', 'order_type', 'time_in_force', 'flags',
+  'price_ticks', 'stop_price_ticks', 'qty_lots', 'filled_lots', 'remaining_lots', 'status', 'accepted_seq', 'updated_seq',
+]; // prettier-ignore
 
 async function updateOrders(q: QueryRunner, rows: OrderChange[]): Promise<number> {
   if (rows.length === 0) return 0;
@@ -277,18 +275,18 @@ async function updateOrders(q: QueryRunner, rows: OrderChange[]): Promise<number
   return rows.length;
 }
 
+/**
+ * Trades by COPY: a trade is only ever written by the batch that holds its event (the stored offset,
+ * read FOR UPDATE in the same transaction, skips events already applied), so plain loading suffices.
+ */
 async function insertTrades(q: QueryRunner, cols: unknown[][]): Promise<number> {
-  if (cols[0]!.length === 0) return 0;
-  await q.query(
-    `INSERT INTO trades (instrument_id, trade_id, seq, price_ticks, qty_lots, aggressor_side, maker_order_id, maker_account_id,
-       taker_order_id, taker_account_id)
-     SELECT * FROM unnest($1::int[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::smallint[], $7::bigint[],
-       $8::bigint[], $9::bigint[], $10::bigint[])
-     ON CONFLICT (instrument_id, trade_id) DO NOTHING`,
-    cols,
-  );
-  return cols[0]!.length;
+  return copyColumns(q, 'trades', TRADE_COLUMNS, cols);
 }
+
+const TRADE_COLUMNS = [
+  'instrument_id', 'trade_id', 'seq', 'price_ticks', 'qty_lots', 'aggressor_side', 'maker_order_id',
+  'maker_account_id', 'taker_order_id', 'taker_account_id',
+]; // prettier-ignore
 
 async function upsertPositions(
   q: QueryRunner,
