@@ -12,7 +12,7 @@ import {
  * Benchmark worker: validates its share of signed reports (whole providers, so nonces stay in
  * order) with a full ReportValidator, signature checks included. Protocol: workerData carries
  * the domain, registry, warm-up and timed reports; the worker answers 'ready' after the warm-up
- * and a result after 'go'. Warm-up: the registry's first reports (which teach the validator's
+ * and a result after each 'go k/n'. Warm-up: the registry's first reports (which teach the validator's
  * verifier the providers' keys), then a JIT warm-up that runs a prefix of the timed reports
  * through a separate, throw-away validator, so the timed validator's state (nonces, cached keys)
  * is untouched and it still does every check.
@@ -39,19 +39,26 @@ const jitWarmup = input.reports.slice(0, Math.min(input.reports.length, JIT_WARM
 for (let i = 0; i < jitWarmup.length; i += input.batchSize)
   scratch.ingestBatch(jitWarmup.slice(i, i + input.batchSize), input.nowMs);
 const port = parentPort!;
+/** 'go k/n': validate the k-th of n consecutive parts of the reports (nonces keep increasing). */
 port.on('message', (msg: string) => {
-  if (msg !== 'go') return;
+  const m = /^go (\d+)\/(\d+)$/.exec(msg);
+  if (m === null) return;
+  const part = Number(m[1]);
+  const parts = Number(m[2]);
+  const { reports, batchSize, nowMs } = input;
+  const from = Math.floor((reports.length * part) / parts);
+  const to = Math.floor((reports.length * (part + 1)) / parts);
   const t0 = process.hrtime.bigint();
   let accepted = 0;
-  const { reports, batchSize, nowMs } = input;
   if (batchSize <= 1) {
-    for (const s of reports) if (validator.ingest(s, nowMs).ok) accepted++;
+    for (let i = from; i < to; i++) if (validator.ingest(reports[i]!, nowMs).ok) accepted++;
   } else {
-    for (let i = 0; i < reports.length; i += batchSize)
-      for (const r of validator.ingestBatch(reports.slice(i, i + batchSize), nowMs)) if (r.ok) accepted++;
+    for (let i = from; i < to; i += batchSize)
+      for (const r of validator.ingestBatch(reports.slice(i, Math.min(to, i + batchSize)), nowMs))
+        if (r.ok) accepted++;
   }
   const elapsedMs = Number(process.hrtime.bigint() - t0) / 1e6;
   port.postMessage({ accepted, elapsedMs, rejects: validator.rejectCounts() });
-  port.close();
+  if (part === parts - 1) port.close();
 });
 port.postMessage('ready');
