@@ -7,10 +7,13 @@ import { PgReadModels } from './adapters/pg-read-models';
 import { ApiModule } from './api.module';
 import { loadApiConfig, type ApiConfig } from './config/api-config';
 import { rawBodyMiddleware } from './http/raw-body';
+import type { ExchangeGateway } from './ports/exchange-gateway';
 
 export interface StartApiOptions {
-  /** The engine in this process (EngineService from the matching-engine app). */
-  engine: EmbeddedEngine;
+  /** The engine in this process (EngineService from the matching-engine app)... */
+  engine?: EmbeddedEngine;
+  /** ...or a gateway to it elsewhere (the distributed engine on Kafka). */
+  gateway?: ExchangeGateway;
   database: Database;
   port: number;
   host?: string;
@@ -24,7 +27,9 @@ export interface StartApiOptions {
  */
 export async function startApi(options: StartApiOptions): Promise<INestApplication> {
   const config = options.config ?? loadApiConfig();
-  const gateway = new EmbeddedExchangeGateway(options.engine, new PgReadModels(options.database.dataSource));
+  const gateway =
+    options.gateway ??
+    new EmbeddedExchangeGateway(options.engine!, new PgReadModels(options.database.dataSource));
   const app = await NestFactory.create(ApiModule.register({ gateway, database: options.database, config }), {
     bodyParser: false,
     logger: options.logger ?? new ConsoleLogger({ json: true, colors: false }),

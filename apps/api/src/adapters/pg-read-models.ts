@@ -7,19 +7,27 @@ const ORDER_COLUMNS = `order_id, instrument_id, client_order_id, side, order_typ
 
 /** The read models in PostgreSQL: orders, trades and positions (engine-events projection), ledger balances. */
 export class PgReadModels implements ReadModels {
-  constructor(private readonly db: DataSource) {}
+  /**
+   * `projectionOf` names the projection whose stored offset covers a seq: the embedded engine's one
+   * stream ('engine-events'), or, distributed, the shard the seq belongs to.
+   */
+  constructor(
+    private readonly db: DataSource,
+    private readonly projectionOf: (seq: number) => string = () => 'engine-events',
+  ) {}
 
-  async projectedSeq(): Promise<number> {
-    const rows = (await this.db.query(
-      "SELECT last_seq FROM projection_offsets WHERE projection = 'engine-events'",
-    )) as { last_seq: string }[];
+  async projectedSeq(projection = 'engine-events'): Promise<number> {
+    const rows = (await this.db.query('SELECT last_seq FROM projection_offsets WHERE projection = $1', [
+      projection,
+    ])) as { last_seq: string }[];
     return rows.length === 0 ? 0 : Number(rows[0]!.last_seq);
   }
 
   async waitFor(seq: number, timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
+    const projection = this.projectionOf(seq);
     for (let delayMs = 2; ; delayMs = Math.min(delayMs * 2, 50)) {
-      if ((await this.projectedSeq()) >= seq) return true;
+      if ((await this.projectedSeq(projection)) >= seq) return true;
       if (Date.now() >= deadline) return false;
       await new Promise((r) => setTimeout(r, delayMs));
     }

@@ -176,7 +176,7 @@ export class ReadService {
     }
     await this.consistent(accountId);
     const rows = await this.gateway.reads.balances(accountId);
-    return rows.map((r) => ({ asset: r.asset, balance: fromMinor(BigInt(r.balance_minor)) }));
+    return rows.map((r) => ({ asset: r.asset, balance: amount(r.asset, BigInt(r.balance_minor)) }));
   }
 
   /** Balances, positions, margin and liquidation state from the risk stage. */

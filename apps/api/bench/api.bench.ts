@@ -1,0 +1,174 @@
+import * as os from 'node:os';
+import type { Credentials } from '@exchange/client';
+import { startExchange, startTransportPeer, type RunningServer } from './exchange-process';
+import {
+  connectWs,
+  fanout,
+  restOrders,
+  signupAccounts,
+  wsOrders,
+  type FanoutRound,
+  type OrderRound,
+} from './workload';
+
+/**
+ * npm run bench:api [-- --quick]
+ * The whole exchange (dist/apps/main.js) runs as its own process on loopback with its data in a
+ * temporary folder; this process is the clients, on libs/client:
+ *  (a) WebSocket order entry: WS_CONNECTIONS authenticated connections, WS_IN_FLIGHT orders in flight
+ *      on each (private/buy and private/sell of resting limit orders on H100-USDC);
+ *  (b) REST order entry: REST_CLIENTS keys, REST_IN_FLIGHT signed POST /v1/orders in flight each
+ *      (RestClient over node:http keep-alive; REST_FETCH=global uses Node's fetch);
+ *  (c) market-data fan-out: FANOUT_SUBSCRIBERS WsClient subscribers to book.H100-USDC, a publisher
+ *      moving the book FANOUT_RATE times a second, latency from the order's send to each delivery.
+ * Orders per second count acknowledged placements (each client cancels its open orders in one
+ * request every 200 orders: not counted, but inside the elapsed time). Acknowledgement latency is
+ * from send to answer, at that load. The peer is the same client workload against a bare server on
+ * the same transport (node:http and ws, fixed answers, no auth, no validation, no engine).
+ * Last line: one JSON object.
+ */
+const quick = process.argv.includes('--quick');
+const envInt = (name: string, fallback: number) => {
+  const v = Number(process.env[name]);
+  return Number.isInteger(v) && v > 0 ? v : fallback;
+};
+const rounds = envInt('BENCH_ROUNDS', quick ? 2 : 3);
+const roundS = envInt('BENCH_ROUND_S', quick ? 2 : 8);
+const globalFetch = process.env.REST_FETCH === 'global';
+const wsConnections = envInt('WS_CONNECTIONS', 4);
+const wsInFlight = envInt('WS_IN_FLIGHT', 32);
+const restClients = envInt('REST_CLIENTS', 4);
+const restInFlight = envInt('REST_IN_FLIGHT', 16);
+const fanoutSubscribers = envInt('FANOUT_SUBSCRIBERS', 1000);
+const fanoutRate = envInt('FANOUT_RATE', 20);
+const fanoutS = envInt('FANOUT_S', quick ? 4 : 15);
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+const startedMs = performance.now();
+const at = () => `${((performance.now() - startedMs) / 1000).toFixed(1)} s`;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+const f1 = (x: number) => x.toFixed(1);
+const f2 = (x: number) => x.toFixed(2);
+
+function logRound(label: string, r: OrderRound) {
+  log(
+    `  ${label.padEnd(22)} ${String(Math.round(r.ordersPerS)).padStart(8)} orders/s  p50 ${f2(r.p50Ms).padStart(7)} ms  p99 ${f2(r.p99Ms).padStart(7)} ms  (${r.orders} orders in ${f1(r.seconds)} s${r.errors ? `, ${r.errors} errors: ${r.firstError}` : ''})`,
+  );
+}
+
+/** Rounds of one order-entry scenario; the figure is the median round by orders/s (of two, the lower). */
+async function orderRounds(
+  label: string,
+  run: (seconds: number) => Promise<OrderRound>,
+): Promise<OrderRound> {
+  await run(quick ? 0.5 : 1); // warm-up: connections, JIT
+  const all: OrderRound[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const r = await run(roundS);
+    logRound(`${label} round ${i + 1}`, r);
+    all.push(r);
+  }
+  const mid = median(all.map((r) => r.ordersPerS));
+  return all.find((r) => r.ordersPerS === mid)!;
+}
+
+async function entryScenarios(server: RunningServer, accounts: Credentials[], label: string) {
+  const ws = await connectWs(server.wsUrl, accounts.slice(0, wsConnections));
+  const wsRound = await orderRounds(`${label} ws`, (s) => wsOrders(ws, wsInFlight, s));
+  for (const c of ws) c.close();
+  const restRound = await orderRounds(`${label} rest`, (s) =>
+    restOrders(server.baseUrl, accounts.slice(0, restClients), restInFlight, s, globalFetch),
+  );
+  return { ws: wsRound, rest: restRound };
+}
+
+async function main() {
+  log(
+    `bench:api${quick ? ' --quick' : ''}: node ${process.version}, ${os.cpus().length} cpus (${os.cpus()[0]?.model ?? '?'}), ` +
+      `${rounds} rounds of ${roundS} s; journal fsync ${process.env.JOURNAL_FSYNC || 'batch'}`,
+  );
+  log(
+    `  ws: ${wsConnections} connections x ${wsInFlight} in flight; rest: ${restClients} keys x ${restInFlight} in flight (${globalFetch ? 'global fetch' : 'node:http keep-alive'}); ` +
+      `fan-out: ${fanoutSubscribers} subscribers, ${fanoutRate} changes/s for ${fanoutS} s`,
+  );
+  const exchange = await startExchange();
+  log(`  exchange ready (${at()})`);
+  let api: Awaited<ReturnType<typeof entryScenarios>>;
+  let fan: FanoutRound;
+  try {
+    const accounts = await signupAccounts(
+      exchange.baseUrl,
+      Math.max(wsConnections, restClients) + 1,
+      'bench',
+    );
+    api = await entryScenarios(exchange, accounts, 'api');
+    fan = await fanout(
+      exchange.wsUrl,
+      accounts[accounts.length - 1]!,
+      fanoutSubscribers,
+      fanoutS,
+      fanoutRate,
+    );
+    log(
+      `  fan-out                ${fan.subscribers} subscribers  p50 ${f2(fan.p50Ms)} ms  p99 ${f2(fan.p99Ms)} ms  max ${f2(fan.maxMs)} ms  ` +
+        `(${fan.deliveries} of ${fan.expected} deliveries, ${f1(fan.changesPerS)} changes/s, ${fan.resyncs} resyncs)`,
+    );
+  } finally {
+    await exchange.stop();
+  }
+  log(`  exchange stopped (${at()})`);
+  const peerServer = await startTransportPeer();
+  let peer: Awaited<ReturnType<typeof entryScenarios>>;
+  try {
+    const dummy = Array.from({ length: Math.max(wsConnections, restClients) }, (_, i) => ({
+      keyId: `peer-${i}`,
+      secret: 'peer',
+    }));
+    peer = await entryScenarios(peerServer, dummy, 'peer');
+  } finally {
+    await peerServer.stop();
+  }
+
+  const row = (name: string, api: OrderRound, peer: OrderRound) =>
+    `| ${name.padEnd(9)} | ${String(Math.round(api.ordersPerS)).padStart(8)} | ${f2(api.p50Ms).padStart(7)} | ${f2(api.p99Ms).padStart(7)} | ${String(Math.round(peer.ordersPerS)).padStart(8)} | ${f2(peer.p99Ms).padStart(8)} | ${f2(api.ordersPerS / peer.ordersPerS).padStart(5)} |`;
+  log(`  done (${at()})`);
+  log('');
+  log('| transport | orders/s | p50 ms  | p99 ms  | peer o/s | peer p99 | ratio |');
+  log('| --------- | -------- | ------- | ------- | -------- | -------- | ----- |');
+  log(row('WebSocket', api.ws, peer.ws));
+  log(row('REST', api.rest, peer.rest));
+  log(
+    `| fan-out to ${fan.subscribers} subscribers: delivery p50 ${f2(fan.p50Ms)} ms, p99 ${f2(fan.p99Ms)} ms (${f1(fan.changesPerS)} changes/s, ${fan.resyncs} resyncs) |`,
+  );
+  log(
+    'targets (issue 6): ws >= 50,000 orders/s with p99 < 5 ms; rest >= 10,000 orders/s; fan-out to 1,000 p99 < 20 ms',
+  );
+  log(
+    JSON.stringify({
+      bench: 'api',
+      quick,
+      node: process.version,
+      journal_fsync: process.env.JOURNAL_FSYNC || 'batch',
+      ws_orders_per_s: Math.round(api.ws.ordersPerS),
+      ws_ack_p50_ms: +f2(api.ws.p50Ms),
+      ws_ack_p99_ms: +f2(api.ws.p99Ms),
+      rest_orders_per_s: Math.round(api.rest.ordersPerS),
+      rest_ack_p50_ms: +f2(api.rest.p50Ms),
+      rest_ack_p99_ms: +f2(api.rest.p99Ms),
+      fanout_subscribers: fan.subscribers,
+      fanout_changes_per_s: +f1(fan.changesPerS),
+      fanout_p50_ms: +f2(fan.p50Ms),
+      fanout_p99_ms: +f2(fan.p99Ms),
+      fanout_delivered: fan.deliveries / fan.expected,
+      peer_ws_orders_per_s: Math.round(peer.ws.ordersPerS),
+      peer_rest_orders_per_s: Math.round(peer.rest.ordersPerS),
+      ws_vs_peer: +f2(api.ws.ordersPerS / peer.ws.ordersPerS),
+      rest_vs_peer: +f2(api.rest.ordersPerS / peer.rest.ordersPerS),
+    }),
+  );
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench:api failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,303 @@
+import * as http from 'node:http';
+import { build as buildHistogram, type Histogram } from 'hdr-histogram-js';
+import WebSocket from 'ws';
+import {
+  RestClient,
+  WsClient,
+  type BookMessage,
+  type Credentials,
+  type PlaceOrderParams,
+  type WebSocketLike,
+} from '@exchange/client';
+
+export const INSTRUMENT = 'H100-USDC';
+const TICKS_PER_UNIT = 10_000; // H100-USDC's tick is 0.0001
+
+export const wsFactory = (url: string) => new WebSocket(url) as unknown as WebSocketLike;
+
+export function histogram(): Histogram {
+  return buildHistogram({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 120_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
+}
+
+export interface OrderRound {
+  orders: number;
+  seconds: number;
+  ordersPerS: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  firstError?: string;
+}
+
+/**
+ * The order stream of one client: resting limit orders that never cross (bids from 2.4499 down,
+ * asks from 2.5501 up, cycling over 1,500 ticks, quantity 1 to 5), so each order is one new resting
+ * order and consecutive bodies differ (a signature is never repeated).
+ */
+export class OrderStream {
+  private n = 0;
+  constructor(private readonly offset: number) {}
+  next(): PlaceOrderParams & { side: 'buy' | 'sell' } {
+    const i = this.n++ + this.offset;
+    const buy = i % 2 === 0;
+    const step = Math.floor(i / 2) % 1500;
+    const ticks = buy ? 24_499 - step : 25_501 + step;
+    return {
+      instrument: INSTRUMENT,
+      side: buy ? 'buy' : 'sell',
+      price: (ticks / TICKS_PER_UNIT).toFixed(4),
+      quantity: String(1 + (i % 5)),
+    };
+  }
+}
+
+export function signupAccounts(baseUrl: string, count: number, prefix: string): Promise<Credentials[]> {
+  return Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const rest = new RestClient({ baseUrl });
+      const s = await rest.signup(`${prefix}-${i}`);
+      await rest.faucet('USDC', '100000000');
+      await rest.faucet('H100', '10000000');
+      return { keyId: s.keyId, secret: s.secret };
+    }),
+  );
+}
+
+function describe(err: unknown): string {
+  const e = err as { body?: { code?: string }; message?: string };
+  return e.body?.code ?? e.message ?? String(err);
+}
+
+/**
+ * Runs `workers` loops for `seconds`, each placing an order and waiting for its acknowledgement;
+ * every `cancelEvery` acknowledged orders of a client its open orders are cancelled in one request
+ * (not counted, not timed), so books stay shallow. Latency: send to acknowledgement of each order.
+ */
+async function runLoops(
+  clients: {
+    place(o: PlaceOrderParams & { side: 'buy' | 'sell' }): Promise<unknown>;
+    cancelAll(): Promise<unknown>;
+  }[],
+  inFlightPerClient: number,
+  seconds: number,
+  cancelEvery: number,
+): Promise<OrderRound> {
+  const h = histogram();
+  let orders = 0;
+  let errors = 0;
+  let firstError: string | undefined;
+  const t0 = performance.now();
+  const end = t0 + seconds * 1000;
+  await Promise.all(
+    clients.flatMap((client, c) => {
+      let sinceCancel = 0;
+      return Array.from({ length: inFlightPerClient }, async (_, w) => {
+        const stream = new OrderStream(c * 7919 + w * 104_729);
+        while (performance.now() < end) {
+          const sent = performance.now();
+          try {
+            await client.place(stream.next());
+            h.recordValue(Math.max(1, Math.round((performance.now() - sent) * 1000)));
+            orders++;
+          } catch (err) {
+            errors++;
+            firstError ??= describe(err);
+          }
+          if (++sinceCancel >= cancelEvery) {
+            sinceCancel = 0;
+            await client.cancelAll().catch((err: unknown) => {
+              errors++;
+              firstError ??= describe(err);
+            });
+          }
+        }
+      });
+    }),
+  );
+  const elapsedS = (performance.now() - t0) / 1000;
+  await Promise.all(clients.map((c) => c.cancelAll().catch(() => undefined)));
+  return {
+    orders,
+    seconds: elapsedS,
+    ordersPerS: orders / elapsedS,
+    p50Ms: h.getValueAtPercentile(50) / 1000,
+    p99Ms: h.getValueAtPercentile(99) / 1000,
+    errors,
+    ...(firstError !== undefined ? { firstError } : {}),
+  };
+}
+
+/** Authenticated WebSocket connections (one per account), JSON-RPC order entry through WsClient. */
+export async function connectWs(wsUrl: string, accounts: Credentials[]): Promise<WsClient[]> {
+  return Promise.all(
+    accounts.map(async (credentials) => {
+      const ws = new WsClient({ url: wsUrl, credentials, createSocket: wsFactory, reconnect: false });
+      await ws.connect();
+      await ws.auth();
+      return ws;
+    }),
+  );
+}
+
+export function wsOrders(clients: WsClient[], inFlight: number, seconds: number): Promise<OrderRound> {
+  return runLoops(
+    clients.map((ws) => ({
+      place: ({ side, ...o }) => (side === 'buy' ? ws.buy(o) : ws.sell(o)),
+      cancelAll: () => ws.cancelAll(INSTRUMENT),
+    })),
+    inFlight,
+    seconds,
+    200,
+  );
+}
+
+/**
+ * The part of fetch RestClient uses, over node:http with a keep-alive agent. Node 20's fetch
+ * (undici) answers about 2,500 requests/s on this machine against a server that does nothing, which
+ * would make the client the bottleneck; node:http does about 9,000.
+ */
+export function keepAliveFetch(maxSockets: number): { fetch: typeof fetch; close(): void } {
+  const agent = new http.Agent({ keepAlive: true, maxSockets });
+  const fetchLike = (url: string, init: { method: string; headers: Record<string, string>; body?: string }) =>
+    new Promise((resolve, reject) => {
+      const req = http.request(url, { method: init.method, headers: init.headers, agent }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: {
+              get: (name: string) => (res.headers[name.toLowerCase()] as string | undefined) ?? null,
+            },
+            text: async () => text,
+          });
+        });
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(init.body);
+    });
+  return { fetch: fetchLike as unknown as typeof fetch, close: () => agent.destroy() };
+}
+
+/** REST order entry through RestClient (signed POST /v1/orders, keep-alive connections). */
+export async function restOrders(
+  baseUrl: string,
+  accounts: Credentials[],
+  inFlight: number,
+  seconds: number,
+  useGlobalFetch = false,
+): Promise<OrderRound> {
+  const transport = keepAliveFetch(accounts.length * inFlight);
+  try {
+    return await runLoops(
+      accounts.map((credentials) => {
+        const rest = new RestClient({
+          baseUrl,
+          credentials,
+          ...(useGlobalFetch ? {} : { fetch: transport.fetch }),
+        });
+        return { place: (o) => rest.placeOrder(o), cancelAll: () => rest.cancelAll(INSTRUMENT) };
+      }),
+      inFlight,
+      seconds,
+      200,
+    );
+  } finally {
+    transport.close();
+  }
+}
+
+export interface FanoutRound {
+  subscribers: number;
+  changesPerS: number;
+  deliveries: number;
+  expected: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  resyncs: number;
+}
+
+/**
+ * Market-data fan-out: `count` WsClient subscribers to book.H100-USDC (each keeps a local book and
+ * checks links and checksums); a publisher places a bid at a price no one else uses, waits for the
+ * acknowledgement, cancels it, at `ratePerS` placements per second. Delivery latency: from the
+ * publisher sending the order to a subscriber's handler getting the change with that price level.
+ */
+export async function fanout(
+  wsUrl: string,
+  publisherAccount: Credentials,
+  count: number,
+  seconds: number,
+  ratePerS: number,
+): Promise<FanoutRound> {
+  const subscribers: WsClient[] = [];
+  for (let i = 0; i < count; i += 50) {
+    const batch = Array.from({ length: Math.min(50, count - i) }, async () => {
+      const ws = new WsClient({ url: wsUrl, createSocket: wsFactory, reconnect: false });
+      await ws.connect();
+      return ws;
+    });
+    subscribers.push(...(await Promise.all(batch)));
+  }
+  const sentAtMs = new Map<number, number>();
+  const h = histogram();
+  let deliveries = 0;
+  let resyncs = 0;
+  for (const ws of subscribers) {
+    ws.onBookEvent((_, event) => {
+      if (event === 'resync') resyncs++;
+    });
+    ws.on(`book.${INSTRUMENT}`, (data) => {
+      const msg = data as BookMessage;
+      if (msg.type !== 'change') return;
+      const now = performance.now();
+      for (const [price, quantity] of msg.bids) {
+        if (quantity === '0') continue;
+        const sent = sentAtMs.get(Math.round(Number(price) * TICKS_PER_UNIT));
+        if (sent === undefined) continue;
+        h.recordValue(Math.max(1, Math.round((now - sent) * 1000)));
+        deliveries++;
+      }
+    });
+  }
+  await Promise.all(subscribers.map((ws) => ws.subscribe(`book.${INSTRUMENT}`)));
+  const publisher = new WsClient({ url: wsUrl, credentials: publisherAccount, createSocket: wsFactory });
+  await publisher.connect();
+  await publisher.auth();
+  const total = Math.max(1, Math.round(seconds * ratePerS));
+  const t0 = performance.now();
+  for (let i = 0; i < total; i++) {
+    const due = t0 + (i * 1000) / ratePerS;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const ticks = 20_000 + (i % 2000); // 2.0000 to 2.1999: levels no other client uses
+    sentAtMs.set(ticks, performance.now());
+    const r = (await publisher.buy({
+      instrument: INSTRUMENT,
+      price: (ticks / TICKS_PER_UNIT).toFixed(4),
+      quantity: '1',
+    })) as { order: { orderId: number } };
+    await publisher.cancel({ orderId: r.order.orderId });
+  }
+  const elapsedS = (performance.now() - t0) / 1000;
+  await new Promise((r) => setTimeout(r, 500)); // the last deliveries
+  publisher.close();
+  for (const ws of subscribers) ws.close();
+  return {
+    subscribers: count,
+    changesPerS: total / elapsedS,
+    deliveries,
+    expected: total * count,
+    p50Ms: h.getValueAtPercentile(50) / 1000,
+    p99Ms: h.getValueAtPercentile(99) / 1000,
+    maxMs: h.maxValue / 1000,
+    resyncs,
+  };
+}
