@@ -80,6 +80,12 @@ it('starts the whole exchange on its embedded defaults, projects into PostgreSQL
     expect(engine.lastPriceTicks).toBeGreaterThan(0);
     const net = await client.query<{ s: string }>('SELECT sum(net_lots)::text AS s FROM positions');
     expect(net.rows[0]!.s).toBe('0');
+    // the demo's deposits and trades conserve money: every asset's balances sum to zero
+    const sums = await client.query<{ asset: string; total: string }>(
+      'SELECT asset, sum(balance_minor)::text AS total FROM ledger_balances GROUP BY asset ORDER BY asset',
+    );
+    expect(sums.rows.length).toBeGreaterThan(0);
+    for (const row of sums.rows) expect(row).toEqual({ asset: row.asset, total: '0' });
     await client.end();
   } finally {
     proc.kill('SIGTERM');

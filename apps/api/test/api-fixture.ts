@@ -132,7 +132,29 @@ export class Exchange {
     return this.engine.state.book(this.instrumentId(symbol))!.depth(depth);
   }
 
+  /**
+   * The ledger's conservation after a suite: every asset sums to zero over all accounts, in the
+   * engine's risk stage and in PostgreSQL's projected balances (once they have caught up).
+   */
+  async conservationProblems(): Promise<string[]> {
+    const problems = this.engine.state.ledger.conservationProblems();
+    await waitFor('projection caught up', async () => {
+      const rows = (await this.database.dataSource.query(
+        "SELECT last_seq::bigint AS s FROM projection_offsets WHERE projection = 'engine-events'",
+      )) as { s: string }[];
+      return Number(rows[0]?.s ?? 0) >= this.engine.state.lastSeq ? true : undefined;
+    });
+    const sums = (await this.database.dataSource.query(
+      'SELECT asset, sum(balance_minor)::text AS total FROM ledger_balances GROUP BY asset',
+    )) as { asset: string; total: string }[];
+    for (const s of sums)
+      if (s.total !== '0') problems.push(`PostgreSQL ${s.asset}: balances sum to ${s.total}`);
+    return problems;
+  }
+
   async stop(): Promise<void> {
+    const problems = await this.conservationProblems();
+    if (problems.length > 0) throw new Error(`ledger conservation broken: ${problems.join('; ')}`);
     for (const api of this.apis.reverse()) await api.close();
     await this.engineApp.close();
     await this.database.close();
