@@ -77,12 +77,12 @@ function offerCandidate(
   z: Float64Array,
   w: readonly number[],
   n: number,
-  bounds: { s4: number; wMax: number },
+  s4: number,
+  wMax: number,
   a0: number,
   d0: number,
   c0: number,
 ): void {
-  const { s4, wMax } = bounds;
   const c = Math.min(Math.max(c0, 0), s4);
   const dMax = Math.min(c, s4 - c);
   const d = Math.min(Math.max(d0, -dMax), dMax);
@@ -103,7 +103,8 @@ function offerFace(
   z: Float64Array,
   w: readonly number[],
   n: number,
-  bounds: { s4: number; wMax: number },
+  s4: number,
+  wMax: number,
   s1: number,
   s0: number,
 ): void {
@@ -118,7 +119,7 @@ function offerFace(
   }
   const det = n * szz - sz * sz;
   const c = det === 0 ? 0 : (n * szw - sz * sw) / det;
-  offerCandidate(best, y, z, w, n, bounds, (sw - c * sz) / n, s1 * c + s0, c);
+  offerCandidate(best, y, z, w, n, s4, wMax, (sw - c * sz) / n, s1 * c + s0, c);
 }
 
 /**
@@ -152,7 +153,6 @@ export function sviInnerSolve(
     szw += zi * wi;
   }
   best.sse = Number.POSITIVE_INFINITY;
-  const bounds = { s4, wMax };
   // [n sy sz; sy syy syz; sz syz szz] [a d c]' = [sw syw szw]'
   const m11 = syy * szz - syz * syz;
   const m12 = sy * szz - syz * sz;
@@ -163,13 +163,13 @@ export function sviInnerSolve(
     const d = (n * (syw * szz - syz * szw) - sw * m12 + sz * (sy * szw - syw * sz)) / det;
     const c = (n * (syy * szw - syw * syz) - sy * (sy * szw - syw * sz) + sw * m13) / det;
     const feasible = c >= 0 && c <= s4 && Math.abs(d) <= Math.min(c, s4 - c) && a >= 0 && a <= wMax;
-    offerCandidate(best, y, z, w, n, bounds, a, d, c);
+    offerCandidate(best, y, z, w, n, s4, wMax, a, d, c);
     if (feasible) return best;
   }
-  offerFace(best, y, z, w, n, bounds, 1, 0);
-  offerFace(best, y, z, w, n, bounds, -1, 0);
-  offerFace(best, y, z, w, n, bounds, -1, s4);
-  offerFace(best, y, z, w, n, bounds, 1, -s4);
+  offerFace(best, y, z, w, n, s4, wMax, 1, 0);
+  offerFace(best, y, z, w, n, s4, wMax, -1, 0);
+  offerFace(best, y, z, w, n, s4, wMax, -1, s4);
+  offerFace(best, y, z, w, n, s4, wMax, 1, -s4);
   return best;
 }
 
