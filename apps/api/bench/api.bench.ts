@@ -102,6 +102,7 @@ async function main() {
       'bench',
     );
     api = await entryScenarios(exchange, accounts, 'api');
+    log(`  order entry done (${at()})`);
     fan = await fanout(
       exchange.wsUrl,
       accounts[accounts.length - 1]!,
@@ -109,6 +110,7 @@ async function main() {
       fanoutS,
       fanoutRate,
     );
+    log(`  fan-out done (${at()})`);
     log(
       `  fan-out                ${fan.subscribers} subscribers  p50 ${f2(fan.p50Ms)} ms  p99 ${f2(fan.p99Ms)} ms  max ${f2(fan.maxMs)} ms  ` +
         `(${fan.deliveries} of ${fan.expected} deliveries, ${f1(fan.changesPerS)} changes/s, ${fan.resyncs} resyncs)`,

@@ -55,7 +55,7 @@ async function waitForPostgres(pgDir: string): Promise<void> {
     }
   };
   for (let i = 0; i < 50 && Number.isInteger(pid) && alive(); i++) {
-    if (i === 25) process.kill(pid, 'SIGINT'); // fast shutdown
+    if (i === 10) process.kill(pid, 'SIGINT'); // fast shutdown
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -104,9 +104,12 @@ export async function startExchange(): Promise<RunningServer> {
   });
   const baseUrl = `http://127.0.0.1:${api}`;
   const stop = async () => {
-    await stopChild(child, 30_000);
+    // the data is thrown away: a stop that takes longer than a few seconds is cut short (the
+    // embedded PostgreSQL is then stopped through its pid file)
+    await stopChild(child, 5000);
     fs.closeSync(log);
     await waitForPostgres(path.join(dir, 'postgres'));
+    if (process.env.BENCH_KEEP_LOG) fs.copyFileSync(logFile, process.env.BENCH_KEEP_LOG);
     fs.rmSync(dir, { recursive: true, force: true });
   };
   try {
