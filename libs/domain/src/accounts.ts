@@ -7,8 +7,17 @@
  * - InsuranceFund: covers liquidated accounts' negative balances.
  * - Clearing: the counterparty of realised futures profit and loss (the clearing house); its balance
  *   is the open positions' profit and loss at entry prices, not yet realised by both sides.
+ * - Escrow: lessees' payments for compute leases not yet served (released hour by hour).
+ * - ProviderCollateral: providers' collateral locked behind leases (returned or slashed).
  */
-export const SystemAccount = { External: -1, Fees: -2, InsuranceFund: -3, Clearing: -4 } as const;
+export const SystemAccount = {
+  External: -1,
+  Fees: -2,
+  InsuranceFund: -3,
+  Clearing: -4,
+  Escrow: -5,
+  ProviderCollateral: -6,
+} as const;
 export type SystemAccount = (typeof SystemAccount)[keyof typeof SystemAccount];
 
 /** Ledger asset codes: the quote currency, and one spot GPU-hour token per compute class. */

@@ -10,7 +10,8 @@ import {
   encodeEvents,
 } from './codec';
 import { CommandType, placeOrder, type Command } from './commands';
-import { EventType, type EngineEvent } from './events';
+import { CancelReason, CancelReasonName } from './enums';
+import { EventType, LeaseStateName, TransferReason, TransferReasonName, type EngineEvent } from './events';
 import { REJECT_CODES } from './reject-code';
 
 const spec = {
@@ -113,9 +114,32 @@ const events: EngineEvent[] = [
   { type: EventType.OrderExpired, seq: 8, instrumentId: 3, orderId: 1, accountId: 2, expiredLots: 1 },
   { type: EventType.OrderTriggered, seq: 9, instrumentId: 3, orderId: 4, accountId: 2, triggerPriceTicks: 12 },
   { type: EventType.BookDelta, seq: 10, instrumentId: 3, side: 1, priceTicks: 12, qtyLots: 0, orderCount: 0 },
-  { type: EventType.LedgerTransfer, seq: 11, instrumentId: 3, debitAccountId: 2, creditAccountId: -2, asset: 'USDC', amountMinor: 1_500n, reason: 3 },
+  { type: EventType.LedgerTransfer, seq: 11, instrumentId: 3, debitAccountId: 2, creditAccountId: -2, asset: 'USDC', amountMinor: 1_500n, reason: 3, leaseId: '' },
+  { type: EventType.LedgerTransfer, seq: 11, instrumentId: 3, debitAccountId: -5, creditAccountId: 4, asset: 'USDC', amountMinor: 7n, reason: TransferReason.EscrowRelease, leaseId: 'H100-2611-2' },
+  { type: EventType.LedgerTransfer, seq: 11, instrumentId: 3, debitAccountId: -6, creditAccountId: -3, asset: 'USDC', amountMinor: 9n, reason: TransferReason.SlashInsurance, leaseId: 'H100-2611-3' },
   { type: EventType.PositionChanged, seq: 12, instrumentId: 3, accountId: 2, qtyLots: -4, costMinor: -7_200_000n },
   { type: EventType.Liquidation, seq: 13, instrumentId: 0, accountId: 2, phase: 2, equityMinor: -5n, maintenanceMinor: 0n, insuranceMinor: 5n },
+  {
+    type: EventType.LeaseStateChanged, seq: 14, instrumentId: 3, leaseId: 'H100-2611-1', providerAccountId: 4, lesseeAccountId: 2,
+    state: 5, failure: 3, gpuCount: 2, deliveryStartMs: 1_000, deliveryEndMs: 3_601_000, releasedHours: 1, paidMinor: 10n,
+    releasedMinor: 4n, refundedMinor: 6n, collateralMinor: 3n,
+  },
+  { type: EventType.InstrumentSettled, seq: 15, instrumentId: 3, kind: 0, key: 'MTM:3:2026-11-25', priceTicks: 2_550, intrinsicTicks: 0, leases: 0 },
+  { type: EventType.InstrumentSettled, seq: 16, instrumentId: 4, kind: 1, key: 'EXPIRY:4', priceTicks: 2_610, intrinsicTicks: 110, leases: 3 },
+]; // prettier-ignore
+
+/** Settlement and lease commands, appended after the older types. */
+const settlementCommands: Command[] = [
+  { type: CommandType.DailySettle, seq: 20, timeMs: 1, instrumentId: 3, businessDate: '2026-11-25', priceTicks: 2_550 },
+  { type: CommandType.ExpireInstrument, seq: 21, timeMs: 2, instrumentId: 3 },
+  { type: CommandType.SettleExpiry, seq: 22, timeMs: 3, instrumentId: 3, finalPriceTicks: Number.NaN },
+  { type: CommandType.ProvisionLease, seq: 23, timeMs: 4, leaseId: 'H100-2611-1', endpoint: 'ssh://n1.example:22', credentialHash: 'ab'.repeat(32) },
+  { type: CommandType.AttestLease, seq: 24, timeMs: 5, leaseId: 'H100-2611-1', suite: 'mlperf-h100', scorePerGpu: 2_950.5 },
+  { type: CommandType.LeaseHeartbeat, seq: 25, timeMs: 6, leaseId: 'H100-2611-1' },
+  { type: CommandType.LeaseTick, seq: 26, timeMs: 7, computeClass: 'H100', indexMinorPerGpuHour: 2_700_000n },
+  { type: CommandType.DisputeLease, seq: 27, timeMs: 8, leaseId: 'H100-2611-2' },
+  { type: CommandType.ResolveLeaseDispute, seq: 28, timeMs: 9, leaseId: 'H100-2611-2', upheld: true, indexMinorPerGpuHour: 1n },
+  { type: CommandType.ResolveLeaseDispute, seq: 29, timeMs: 9, leaseId: 'H100-2611-3', upheld: false, indexMinorPerGpuHour: 0n },
 ]; // prettier-ignore
 
 describe('binary codec', () => {
@@ -123,6 +147,34 @@ describe('binary codec', () => {
     const decoded = decodeCommands(encodeCommands(commands));
     expect(decoded).toEqual(commands);
     expect(Number.isNaN((decoded[1] as { qtyLots: number }).qtyLots)).toBe(true);
+  });
+
+  it('round-trips the settlement and lease commands, through both decoders', () => {
+    const bytes = encodeCommands(settlementCommands);
+    expect(decodeCommands(bytes)).toEqual(settlementCommands);
+    const cursor = new CommandCursor();
+    cursor.reset(bytes);
+    const seen: Command[] = [];
+    while (cursor.remaining > 0) seen.push({ ...cursor.next() } as Command);
+    expect(seen).toEqual(settlementCommands);
+    expect(CommandType.ResolveLeaseDispute).toBe(20);
+  });
+
+  it('writes a lease id only for lease transfer reasons (older ledger records read unchanged)', () => {
+    const plain = encodeEvents([events[10]!]);
+    const w = new ByteWriter(64);
+    w.u8(0xe1); w.u8(EventType.LedgerTransfer); w.f64(11); w.f64(3); w.f64(2); w.f64(-2); w.u8(3); w.str('USDC'); w.bigint(1_500n);
+    expect(plain).toEqual(w.bytes().slice());
+  }); // prettier-ignore
+
+  it('keeps enumerations append-only', () => {
+    expect(TransferReason.InsuranceCover).toBe(6);
+    expect(TransferReason.SlashInsurance).toBe(17);
+    expect(TransferReasonName[TransferReason.VariationMargin]).toBe('variation_margin');
+    expect(CancelReasonName[CancelReason.InstrumentExpired]).toBe('instrument_expired');
+    expect(REJECT_CODES.indexOf('NO_MARK_PRICE')).toBe(40);
+    expect(REJECT_CODES.indexOf('INSTRUMENT_EXPIRED')).toBe(41);
+    expect(LeaseStateName.length).toBe(9);
   });
 
   it('round-trips every event type', () => {

@@ -18,7 +18,14 @@ import type {
   TimeInForce,
   TriggerSource,
 } from './enums';
-import { EventType, type EngineEvent, type LiquidationPhase, type TransferReason } from './events';
+import {
+  EventType,
+  isLeaseTransferReason,
+  type EngineEvent,
+  type LiquidationPhase,
+  type SettlementKind,
+  type TransferReason,
+} from './events';
 import type { BookSpec, InstrumentDefinition } from './instrument';
 import { rejectCodeAt, rejectCodeIndex, type RejectCode } from './reject-code';
 
@@ -140,6 +147,41 @@ export function encodeCommand(
     case CommandType.Liquidate:
       w.f64(c.accountId);
       return;
+    case CommandType.DailySettle:
+      w.f64(c.instrumentId);
+      w.str(c.businessDate);
+      w.f64(c.priceTicks);
+      return;
+    case CommandType.ExpireInstrument:
+      w.f64(c.instrumentId);
+      return;
+    case CommandType.SettleExpiry:
+      w.f64(c.instrumentId);
+      w.f64(c.finalPriceTicks);
+      return;
+    case CommandType.ProvisionLease:
+      w.str(c.leaseId);
+      w.str(c.endpoint);
+      w.str(c.credentialHash);
+      return;
+    case CommandType.AttestLease:
+      w.str(c.leaseId);
+      w.str(c.suite);
+      w.f64(c.scorePerGpu);
+      return;
+    case CommandType.LeaseHeartbeat:
+    case CommandType.DisputeLease:
+      w.str(c.leaseId);
+      return;
+    case CommandType.LeaseTick:
+      w.str(c.computeClass);
+      w.bigint(c.indexMinorPerGpuHour);
+      return;
+    case CommandType.ResolveLeaseDispute:
+      w.str(c.leaseId);
+      w.bool(c.upheld);
+      w.bigint(c.indexMinorPerGpuHour);
+      return;
     default:
       throw new CodecError(`unknown command type ${(c as { type: unknown }).type}`);
   }
@@ -245,6 +287,23 @@ export function decodeCommand(r: ByteReader): Command {
       return { type, seq, timeMs, accountId: r.f64(), asset: r.str(), amountMinor: r.bigint() };
     case CommandType.Liquidate:
       return { type, seq, timeMs, accountId: r.f64() };
+    case CommandType.DailySettle:
+      return { type, seq, timeMs, instrumentId: r.f64(), businessDate: r.str(), priceTicks: r.f64() };
+    case CommandType.ExpireInstrument:
+      return { type, seq, timeMs, instrumentId: r.f64() };
+    case CommandType.SettleExpiry:
+      return { type, seq, timeMs, instrumentId: r.f64(), finalPriceTicks: r.f64() };
+    case CommandType.ProvisionLease:
+      return { type, seq, timeMs, leaseId: r.str(), endpoint: r.str(), credentialHash: r.str() };
+    case CommandType.AttestLease:
+      return { type, seq, timeMs, leaseId: r.str(), suite: r.str(), scorePerGpu: r.f64() };
+    case CommandType.LeaseHeartbeat:
+    case CommandType.DisputeLease:
+      return { type, seq, timeMs, leaseId: r.str() };
+    case CommandType.LeaseTick:
+      return { type, seq, timeMs, computeClass: r.str(), indexMinorPerGpuHour: r.bigint() };
+    case CommandType.ResolveLeaseDispute:
+      return { type, seq, timeMs, leaseId: r.str(), upheld: r.bool(), indexMinorPerGpuHour: r.bigint() };
     default:
       throw new CodecError(`unknown command type ${type}`);
   }
@@ -500,6 +559,7 @@ export const writeAccountEvent = {
     asset: string,
     amountMinor: bigint,
     reason: TransferReason,
+    leaseId: string,
   ): void {
     const at = head(w, EventType.LedgerTransfer, seq, instrumentId, 17);
     w.view.setFloat64(at, debitAccountId, true);
@@ -507,6 +567,8 @@ export const writeAccountEvent = {
     w.buf[at + 16] = byte(reason);
     w.str(asset);
     w.bigint(amountMinor);
+    // only lease reasons carry the lease id (older records of the other reasons stay readable)
+    if (isLeaseTransferReason(reason)) w.str(leaseId);
   },
   positionChanged(
     w: ByteWriter,
@@ -538,6 +600,38 @@ export const writeAccountEvent = {
     w.bigint(maintenanceMinor);
     w.bigint(insuranceMinor);
   },
+  leaseStateChanged(
+    w: ByteWriter, seq: number, instrumentId: number, leaseId: string, providerAccountId: number,
+    lesseeAccountId: number, state: number, failure: number, gpuCount: number, deliveryStartMs: number,
+    deliveryEndMs: number, releasedHours: number, paidMinor: bigint, releasedMinor: bigint, refundedMinor: bigint,
+    collateralMinor: bigint,
+  ): void {
+    head(w, EventType.LeaseStateChanged, seq, instrumentId, 0);
+    w.str(leaseId);
+    w.f64(providerAccountId);
+    w.f64(lesseeAccountId);
+    w.u8(byte(state));
+    w.u8(byte(failure));
+    w.f64(gpuCount);
+    w.f64(deliveryStartMs);
+    w.f64(deliveryEndMs);
+    w.f64(releasedHours);
+    w.bigint(paidMinor);
+    w.bigint(releasedMinor);
+    w.bigint(refundedMinor);
+    w.bigint(collateralMinor);
+  }, // prettier-ignore
+  instrumentSettled(
+    w: ByteWriter, seq: number, instrumentId: number, kind: SettlementKind, key: string, priceTicks: number,
+    intrinsicTicks: number, leases: number,
+  ): void {
+    head(w, EventType.InstrumentSettled, seq, instrumentId, 0);
+    w.u8(byte(kind));
+    w.str(key);
+    w.f64(priceTicks);
+    w.f64(intrinsicTicks);
+    w.f64(leases);
+  }, // prettier-ignore
 };
 
 export function encodeEvent(w: ByteWriter, e: EngineEvent): void {
@@ -590,13 +684,22 @@ export function encodeEvent(w: ByteWriter, e: EngineEvent): void {
       return writeEvent.bookDelta(w, e.seq, e.instrumentId, e.side, e.priceTicks, e.qtyLots, e.orderCount);
     case EventType.LedgerTransfer:
       return writeAccountEvent.ledgerTransfer(
-        w, e.seq, e.instrumentId, e.debitAccountId, e.creditAccountId, e.asset, e.amountMinor, e.reason,
+        w, e.seq, e.instrumentId, e.debitAccountId, e.creditAccountId, e.asset, e.amountMinor, e.reason, e.leaseId,
       ); // prettier-ignore
     case EventType.PositionChanged:
       return writeAccountEvent.positionChanged(w, e.seq, e.instrumentId, e.accountId, e.qtyLots, e.costMinor);
     case EventType.Liquidation:
       return writeAccountEvent.liquidation(
         w, e.seq, e.instrumentId, e.accountId, e.phase, e.equityMinor, e.maintenanceMinor, e.insuranceMinor,
+      ); // prettier-ignore
+    case EventType.LeaseStateChanged:
+      return writeAccountEvent.leaseStateChanged(
+        w, e.seq, e.instrumentId, e.leaseId, e.providerAccountId, e.lesseeAccountId, e.state, e.failure, e.gpuCount,
+        e.deliveryStartMs, e.deliveryEndMs, e.releasedHours, e.paidMinor, e.releasedMinor, e.refundedMinor, e.collateralMinor,
+      ); // prettier-ignore
+    case EventType.InstrumentSettled:
+      return writeAccountEvent.instrumentSettled(
+        w, e.seq, e.instrumentId, e.kind, e.key, e.priceTicks, e.intrinsicTicks, e.leases,
       ); // prettier-ignore
     default:
       throw new CodecError(`unknown event type ${(e as { type: unknown }).type}`);
@@ -657,17 +760,42 @@ export function decodeEvent(r: ByteReader): EngineEvent {
         qtyLots: r.f64(),
         orderCount: r.f64(),
       };
-    case EventType.LedgerTransfer:
+    case EventType.LedgerTransfer: {
+      const debitAccountId = r.f64();
+      const creditAccountId = r.f64();
+      const reason = r.u8() as TransferReason;
+      const asset = r.str();
+      const amountMinor = r.bigint();
+      const leaseId = isLeaseTransferReason(reason) ? r.str() : '';
       return {
-        type, seq, instrumentId, debitAccountId: r.f64(), creditAccountId: r.f64(),
-        reason: r.u8() as TransferReason, asset: r.str(), amountMinor: r.bigint(),
-      }; // prettier-ignore
+        type,
+        seq,
+        instrumentId,
+        debitAccountId,
+        creditAccountId,
+        reason,
+        asset,
+        amountMinor,
+        leaseId,
+      };
+    }
     case EventType.PositionChanged:
       return { type, seq, instrumentId, accountId: r.f64(), qtyLots: r.f64(), costMinor: r.bigint() };
     case EventType.Liquidation:
       return {
         type, seq, instrumentId, accountId: r.f64(), phase: r.u8() as LiquidationPhase, equityMinor: r.bigint(),
         maintenanceMinor: r.bigint(), insuranceMinor: r.bigint(),
+      }; // prettier-ignore
+    case EventType.LeaseStateChanged:
+      return {
+        type, seq, instrumentId, leaseId: r.str(), providerAccountId: r.f64(), lesseeAccountId: r.f64(), state: r.u8(),
+        failure: r.u8(), gpuCount: r.f64(), deliveryStartMs: r.f64(), deliveryEndMs: r.f64(), releasedHours: r.f64(),
+        paidMinor: r.bigint(), releasedMinor: r.bigint(), refundedMinor: r.bigint(), collateralMinor: r.bigint(),
+      }; // prettier-ignore
+    case EventType.InstrumentSettled:
+      return {
+        type, seq, instrumentId, kind: r.u8() as SettlementKind, key: r.str(), priceTicks: r.f64(),
+        intrinsicTicks: r.f64(), leases: r.f64(),
       }; // prettier-ignore
     default:
       throw new CodecError(`unknown event type ${type}`);

@@ -20,6 +20,15 @@ export const CommandType = {
   Deposit: 9,
   Withdraw: 10,
   Liquidate: 11,
+  DailySettle: 12,
+  ExpireInstrument: 13,
+  SettleExpiry: 14,
+  ProvisionLease: 15,
+  AttestLease: 16,
+  LeaseHeartbeat: 17,
+  LeaseTick: 18,
+  DisputeLease: 19,
+  ResolveLeaseDispute: 20,
 } as const;
 export type CommandType = (typeof CommandType)[keyof typeof CommandType];
 
@@ -147,6 +156,87 @@ export interface Liquidate extends CommandHeader {
   accountId: number;
 }
 
+/**
+ * Daily mark-to-market of a future at its daily settlement price: variation margin between each
+ * holder and Clearing, positions' cost reset to the price. Once per instrument and business date
+ * (the same key again is refused with ALREADY_SETTLED and changes nothing).
+ */
+export interface DailySettle extends CommandHeader {
+  type: typeof CommandType.DailySettle;
+  instrumentId: number;
+  /** The business day being settled, YYYY-MM-DD (UTC). */
+  businessDate: string;
+  priceTicks: number;
+}
+
+/**
+ * A future (and every option on it) reaches its last trading time: resting orders are cancelled
+ * (reason instrument_expired), the books halt and new orders are refused with INSTRUMENT_EXPIRED.
+ * Refused with NOT_EXPIRED before the future's expiry time (the command's time decides).
+ */
+export interface ExpireInstrument extends CommandHeader {
+  type: typeof CommandType.ExpireInstrument;
+  instrumentId: number;
+}
+
+/**
+ * Final settlement of an expired future and its options at the final settlement price (the TWAP of
+ * the index over the settlement window, decided outside the core): futures close against Clearing,
+ * options in the money are exercised, the rest expire; a physically settled future's longs and
+ * shorts are allocated into compute leases in the same command. Once per future.
+ */
+export interface SettleExpiry extends CommandHeader {
+  type: typeof CommandType.SettleExpiry;
+  instrumentId: number;
+  finalPriceTicks: number;
+}
+
+/** A provider hands over a lease's access: an endpoint and the SHA-256 of the credential (never the credential). */
+export interface ProvisionLease extends CommandHeader {
+  type: typeof CommandType.ProvisionLease;
+  leaseId: string;
+  endpoint: string;
+  credentialHash: string;
+}
+
+/** A signed benchmark attestation of the delivered machines (score per GPU, of the class's suite). */
+export interface AttestLease extends CommandHeader {
+  type: typeof CommandType.AttestLease;
+  leaseId: string;
+  suite: string;
+  scorePerGpu: number;
+}
+
+/** A signed heartbeat of a delivered lease: verified service time, paid out of escrow hour by hour. */
+export interface LeaseHeartbeat extends CommandHeader {
+  type: typeof CommandType.LeaseHeartbeat;
+  leaseId: string;
+}
+
+/**
+ * Time passes for every live lease of a compute class (deadlines, SLA, end of delivery, end of the
+ * dispute window); the class index (USDC minor units per GPU-hour) values a slash.
+ */
+export interface LeaseTick extends CommandHeader {
+  type: typeof CommandType.LeaseTick;
+  computeClass: string;
+  indexMinorPerGpuHour: bigint;
+}
+
+/** The provider disputes a lease failure inside the dispute window. */
+export interface DisputeLease extends CommandHeader {
+  type: typeof CommandType.DisputeLease;
+  leaseId: string;
+}
+
+/** The exchange's decision on a dispute: upheld (slash at the index) or overturned (collateral back). */
+export interface ResolveLeaseDispute extends CommandHeader {
+  type: typeof CommandType.ResolveLeaseDispute;
+  leaseId: string;
+  upheld: boolean;
+  indexMinorPerGpuHour: bigint;
+}
+
 export type Command =
   | PlaceOrder
   | CancelOrder
@@ -158,7 +248,16 @@ export type Command =
   | AdvanceTime
   | Deposit
   | Withdraw
-  | Liquidate;
+  | Liquidate
+  | DailySettle
+  | ExpireInstrument
+  | SettleExpiry
+  | ProvisionLease
+  | AttestLease
+  | LeaseHeartbeat
+  | LeaseTick
+  | DisputeLease
+  | ResolveLeaseDispute;
 
 /** A command before the sequencer has given it a seq and a time. */
 export type UnsequencedCommand = Command extends infer C

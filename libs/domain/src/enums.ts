@@ -47,6 +47,8 @@ export const CancelReason = {
   SelfTrade: 3,
   InstrumentHalted: 4,
   Liquidation: 5,
+  /** The instrument reached its last trading time: resting orders leave before settlement. */
+  InstrumentExpired: 6,
 } as const;
 export type CancelReason = (typeof CancelReason)[keyof typeof CancelReason];
 export const CancelReasonName = [
@@ -56,6 +58,7 @@ export const CancelReasonName = [
   'self_trade',
   'instrument_halted',
   'liquidation',
+  'instrument_expired',
 ] as const;
 
 /** Trading status of an instrument. */

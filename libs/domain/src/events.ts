@@ -21,6 +21,8 @@ export const EventType = {
   LedgerTransfer: 11,
   PositionChanged: 12,
   Liquidation: 13,
+  LeaseStateChanged: 14,
+  InstrumentSettled: 15,
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 
@@ -156,6 +158,28 @@ export const TransferReason = {
   RealisedPnl: 5,
   /** The insurance fund covers a liquidated account's negative balance. */
   InsuranceCover: 6,
+  /** Daily mark-to-market of a future: the day's profit or loss against Clearing. */
+  VariationMargin: 7,
+  /** A future closed at expiry against its final settlement price. */
+  FutureFinalSettlement: 8,
+  /** An option in the money exercised against its future's final settlement price. */
+  OptionExercise: 9,
+  /** A lessee's payment for a lease into Escrow. */
+  EscrowFund: 10,
+  /** Escrow to the provider for verified hours of service. */
+  EscrowRelease: 11,
+  /** Escrow back to the lessee for hours not served. */
+  EscrowRefund: 12,
+  /** Redeemed GPU-hour tokens leave escrow (burnt) as hours are served. */
+  TokenBurn: 13,
+  /** A provider's collateral locked behind a lease. */
+  CollateralLock: 14,
+  /** Collateral back to the provider (lease completed, or failure overturned in dispute). */
+  CollateralRelease: 15,
+  /** Slashed collateral to the lessee: made whole at the index plus the penalty. */
+  SlashCompensation: 16,
+  /** The rest of slashed collateral to the insurance fund. */
+  SlashInsurance: 17,
 } as const;
 export type TransferReason = (typeof TransferReason)[keyof typeof TransferReason];
 export const TransferReasonName = [
@@ -166,12 +190,32 @@ export const TransferReasonName = [
   'option_premium',
   'realised_pnl',
   'insurance_cover',
+  'variation_margin',
+  'future_final_settlement',
+  'option_exercise',
+  'escrow_fund',
+  'escrow_release',
+  'escrow_refund',
+  'token_burn',
+  'collateral_lock',
+  'collateral_release',
+  'slash_compensation',
+  'slash_insurance',
 ] as const;
+
+/** The first reason that belongs to a lease (its transfers carry the lease id). */
+export const FIRST_LEASE_TRANSFER_REASON = TransferReason.EscrowFund;
+
+export function isLeaseTransferReason(reason: number): boolean {
+  return reason >= FIRST_LEASE_TRANSFER_REASON && reason <= TransferReason.SlashInsurance;
+}
 
 /**
  * One double-entry ledger movement: `amountMinor` (> 0) of `asset` leaves `debitAccountId` and
  * reaches `creditAccountId`. System accounts have negative ids (see SYSTEM_ACCOUNTS). `instrumentId`
- * is the instrument that caused it (0 for deposits and withdrawals).
+ * is the instrument that caused it (0 for deposits and withdrawals). `leaseId` names the lease of a
+ * lease transfer (escrow and collateral reasons) and is '' for every other reason (the codec writes
+ * it only for lease reasons).
  */
 export interface LedgerTransfer {
   type: typeof EventType.LedgerTransfer;
@@ -182,6 +226,7 @@ export interface LedgerTransfer {
   asset: string;
   amountMinor: bigint;
   reason: TransferReason;
+  leaseId: string;
 }
 
 /** An account's position in a futures or options instrument after a trade: signed lots and cost. */
@@ -214,6 +259,70 @@ export interface Liquidation {
   insuranceMinor: bigint;
 }
 
+/** Lease states (append-only; the codec stores the index). */
+export const LeaseStateName = [
+  'allocated',
+  'provisioned',
+  'verified',
+  'active',
+  'completed',
+  'failed',
+  'disputed',
+  'slashed',
+  'voided',
+] as const;
+/** Lease failure reasons (append-only); 'none' while the lease has not failed. */
+export const LeaseFailureName = [
+  'none',
+  'not_provisioned',
+  'not_verified',
+  'benchmark_below_threshold',
+  'heartbeat_missed',
+] as const;
+
+/** A compute lease was opened or changed state (or paid out hours); its figures after the change. */
+export interface LeaseStateChanged {
+  type: typeof EventType.LeaseStateChanged;
+  seq: number;
+  /** The delivered future (0 for a token redemption). */
+  instrumentId: number;
+  leaseId: string;
+  providerAccountId: number;
+  lesseeAccountId: number;
+  /** Index in LeaseStateName. */
+  state: number;
+  /** Index in LeaseFailureName (0: none). */
+  failure: number;
+  gpuCount: number;
+  deliveryStartMs: number;
+  deliveryEndMs: number;
+  releasedHours: number;
+  /** Escrow paid in, released to the provider and refunded to the lessee, minor units. */
+  paidMinor: bigint;
+  releasedMinor: bigint;
+  refundedMinor: bigint;
+  collateralMinor: bigint;
+}
+
+export const SettlementKind = { Daily: 0, Expiry: 1 } as const;
+export type SettlementKind = (typeof SettlementKind)[keyof typeof SettlementKind];
+export const SettlementKindName = ['daily', 'expiry'] as const;
+
+/** A daily mark or a final settlement was applied to an instrument (after its transfers). */
+export interface InstrumentSettled {
+  type: typeof EventType.InstrumentSettled;
+  seq: number;
+  instrumentId: number;
+  kind: SettlementKind;
+  /** The idempotency key: MTM:<id>:<date> or EXPIRY:<id>. */
+  key: string;
+  priceTicks: number;
+  /** Expiry of an option: its intrinsic value in the future's ticks (0: expired worthless). */
+  intrinsicTicks: number;
+  /** Leases opened (physical delivery). */
+  leases: number;
+}
+
 export type EngineEvent =
   | InstrumentListed
   | InstrumentStatusChanged
@@ -227,4 +336,6 @@ export type EngineEvent =
   | BookDelta
   | LedgerTransfer
   | PositionChanged
-  | Liquidation;
+  | Liquidation
+  | LeaseStateChanged
+  | InstrumentSettled;

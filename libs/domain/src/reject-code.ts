@@ -45,6 +45,23 @@ export const REJECT_CODES = [
   'ACCOUNT_IN_LIQUIDATION',
   'NOT_IN_LIQUIDATION',
   'NO_MARK_PRICE',
+  'INSTRUMENT_EXPIRED',
+  'NOT_EXPIRED',
+  'NOT_SETTLEABLE',
+  'ALREADY_SETTLED',
+  'INVALID_BUSINESS_DATE',
+  'OPEN_INTEREST_MISMATCH',
+  'SETTLEMENT_REFUSED',
+  'UNKNOWN_LEASE',
+  'LEASE_WRONG_STATE',
+  'LEASE_CLOSED',
+  'DEADLINE_PASSED',
+  'INVALID_ENDPOINT',
+  'INVALID_CREDENTIAL_HASH',
+  'WRONG_BENCHMARK_SUITE',
+  'INVALID_SCORE',
+  'DISPUTE_WINDOW_CLOSED',
+  'INSUFFICIENT_PROVIDER_COLLATERAL',
 ] as const;
 
 export type RejectCode = (typeof REJECT_CODES)[number];
@@ -107,4 +124,24 @@ export const REJECT_CODE_MEANING: Record<RejectCode, string> = {
   ACCOUNT_IN_LIQUIDATION: 'The account is being liquidated; only cancels and reduce-only orders are taken.',
   NOT_IN_LIQUIDATION: 'The account is not being liquidated.',
   NO_MARK_PRICE: 'The instrument (or its underlying) has no mark price yet, so the order cannot be margined.',
+  INSTRUMENT_EXPIRED:
+    'The instrument has reached its last trading time: it takes no new orders and settles at expiry.',
+  NOT_EXPIRED: 'The instrument has not reached its last trading time yet.',
+  NOT_SETTLEABLE: 'Only a listed future (with its options) settles daily or at expiry.',
+  ALREADY_SETTLED: 'This instrument was already settled under this key (business date or expiry).',
+  INVALID_BUSINESS_DATE: 'The business date must be a calendar date written YYYY-MM-DD.',
+  OPEN_INTEREST_MISMATCH: 'Long and short lots to deliver differ.',
+  SETTLEMENT_REFUSED:
+    'The settlement core refused the input (positions, tick value or index price out of range).',
+  UNKNOWN_LEASE: 'No lease with this id.',
+  LEASE_WRONG_STATE: 'The lease is not in a state that takes this event.',
+  LEASE_CLOSED: 'The lease is in a final state (completed, slashed or voided).',
+  DEADLINE_PASSED: "The lease event came after its deadline: the lease failed at the event's time instead.",
+  INVALID_ENDPOINT: 'The endpoint must be 1 to 256 printable characters without credentials in it.',
+  INVALID_CREDENTIAL_HASH: 'The credential must be given as its SHA-256 hash (64 lowercase hex digits).',
+  WRONG_BENCHMARK_SUITE: "The attestation is not of the class's reference benchmark suite.",
+  INVALID_SCORE: 'The benchmark score must be a finite number, zero or more.',
+  DISPUTE_WINDOW_CLOSED: 'The dispute window of this failure has closed.',
+  INSUFFICIENT_PROVIDER_COLLATERAL:
+    'Selling a physically settled future needs provider collateral (a share of the short notional) on top of margin.',
 };

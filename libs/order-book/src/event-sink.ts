@@ -4,6 +4,7 @@ import {
   writeAccountEvent,
   writeEvent,
   type LiquidationPhase,
+  type SettlementKind,
   type TransferReason,
   type CancelReason,
   type CommandType,
@@ -129,9 +130,9 @@ export class EventCollector implements ExchangeEventSink {
   }
   ledgerTransfer(
     seq: number, instrumentId: number, debitAccountId: number, creditAccountId: number, asset: string,
-    amountMinor: bigint, reason: TransferReason,
+    amountMinor: bigint, reason: TransferReason, leaseId: string,
   ): void {
-    this.events.push({ type: EventType.LedgerTransfer, seq, instrumentId, debitAccountId, creditAccountId, asset, amountMinor, reason });
+    this.events.push({ type: EventType.LedgerTransfer, seq, instrumentId, debitAccountId, creditAccountId, asset, amountMinor, reason, leaseId });
   } // prettier-ignore
   positionChanged(
     seq: number,
@@ -147,6 +148,22 @@ export class EventCollector implements ExchangeEventSink {
     maintenanceMinor: bigint, insuranceMinor: bigint,
   ): void {
     this.events.push({ type: EventType.Liquidation, seq, instrumentId, accountId, phase, equityMinor, maintenanceMinor, insuranceMinor });
+  } // prettier-ignore
+  leaseStateChanged(
+    seq: number, instrumentId: number, leaseId: string, providerAccountId: number, lesseeAccountId: number,
+    state: number, failure: number, gpuCount: number, deliveryStartMs: number, deliveryEndMs: number,
+    releasedHours: number, paidMinor: bigint, releasedMinor: bigint, refundedMinor: bigint, collateralMinor: bigint,
+  ): void {
+    this.events.push({
+      type: EventType.LeaseStateChanged, seq, instrumentId, leaseId, providerAccountId, lesseeAccountId, state, failure,
+      gpuCount, deliveryStartMs, deliveryEndMs, releasedHours, paidMinor, releasedMinor, refundedMinor, collateralMinor,
+    });
+  } // prettier-ignore
+  instrumentSettled(
+    seq: number, instrumentId: number, kind: SettlementKind, key: string, priceTicks: number, intrinsicTicks: number,
+    leases: number,
+  ): void {
+    this.events.push({ type: EventType.InstrumentSettled, seq, instrumentId, kind, key, priceTicks, intrinsicTicks, leases });
   } // prettier-ignore
 }
 
@@ -228,9 +245,9 @@ export class BinaryEventSink implements ExchangeEventSink {
   }
   ledgerTransfer(
     seq: number, instrumentId: number, debitAccountId: number, creditAccountId: number, asset: string,
-    amountMinor: bigint, reason: TransferReason,
+    amountMinor: bigint, reason: TransferReason, leaseId: string,
   ): void {
-    writeAccountEvent.ledgerTransfer(this.writer, seq, instrumentId, debitAccountId, creditAccountId, asset, amountMinor, reason);
+    writeAccountEvent.ledgerTransfer(this.writer, seq, instrumentId, debitAccountId, creditAccountId, asset, amountMinor, reason, leaseId);
   } // prettier-ignore
   positionChanged(
     seq: number,
@@ -246,5 +263,21 @@ export class BinaryEventSink implements ExchangeEventSink {
     maintenanceMinor: bigint, insuranceMinor: bigint,
   ): void {
     writeAccountEvent.liquidation(this.writer, seq, instrumentId, accountId, phase, equityMinor, maintenanceMinor, insuranceMinor);
+  } // prettier-ignore
+  leaseStateChanged(
+    seq: number, instrumentId: number, leaseId: string, providerAccountId: number, lesseeAccountId: number,
+    state: number, failure: number, gpuCount: number, deliveryStartMs: number, deliveryEndMs: number,
+    releasedHours: number, paidMinor: bigint, releasedMinor: bigint, refundedMinor: bigint, collateralMinor: bigint,
+  ): void {
+    writeAccountEvent.leaseStateChanged(
+      this.writer, seq, instrumentId, leaseId, providerAccountId, lesseeAccountId, state, failure, gpuCount,
+      deliveryStartMs, deliveryEndMs, releasedHours, paidMinor, releasedMinor, refundedMinor, collateralMinor,
+    );
+  } // prettier-ignore
+  instrumentSettled(
+    seq: number, instrumentId: number, kind: SettlementKind, key: string, priceTicks: number, intrinsicTicks: number,
+    leases: number,
+  ): void {
+    writeAccountEvent.instrumentSettled(this.writer, seq, instrumentId, kind, key, priceTicks, intrinsicTicks, leases);
   } // prettier-ignore
 }
