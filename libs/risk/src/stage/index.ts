@@ -2,4 +2,18 @@ export { DEFAULT_RISK_CONFIG, type FeeSchedule, type RiskConfig } from './risk-c
 export { InstrumentKind, RiskInstrument } from './risk-instrument';
 export { RiskAccount, type Exposure, type OpenOrder, type PositionState } from './risk-account';
 export { RiskStage, type MarginFigures } from './risk-stage';
-export { RISK_SNAPSHOT_TAG_V1, restoreRiskStage, riskStateHash, snapshotRiskStage } from './risk-snapshot';
+export {
+  RISK_SNAPSHOT_TAG_V1,
+  RISK_SNAPSHOT_TAG_V2,
+  restoreRiskStage,
+  riskStateHash,
+  snapshotRiskStage,
+} from './risk-snapshot';
+export {
+  RiskSettlement,
+  leaseFailureName,
+  leaseFromJson,
+  leaseStateName,
+  leaseToJson,
+  type SettlementCommand,
+} from './risk-settlement';

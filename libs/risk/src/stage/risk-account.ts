@@ -4,8 +4,13 @@ import { InstrumentKind, type RiskInstrument } from './risk-instrument';
 export interface PositionState {
   /** Signed lots: + long, - short. */
   qtyLots: number;
-  /** What the open position cost at entry prices, minor units, signed like qtyLots. */
+  /**
+   * What the open position cost at entry prices (or at the last daily settlement price once marked),
+   * minor units, signed like qtyLots.
+   */
   costMinor: bigint;
+  /** The seq at which the position was opened (or flipped side): its FIFO rank for delivery. */
+  openedSeq: number;
 }
 
 /** An open order as the risk stage sees it: its worst price and what it holds back. */

@@ -1,3 +1,4 @@
+import type { LeaseTerms } from '@exchange/settlement';
 import type { MarginParams } from '../types';
 
 export interface FeeSchedule {
@@ -22,6 +23,8 @@ export interface RiskConfig {
     /** Each step's IOC limit: the mark worsened by this many basis points (at least one tick). */
     readonly slippageBps: number;
   };
+  /** Terms of the leases physical delivery opens (default: @exchange/settlement DEFAULT_LEASE_TERMS). */
+  readonly leaseTerms?: LeaseTerms;
 }
 
 /**

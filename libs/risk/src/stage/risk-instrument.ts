@@ -33,6 +33,8 @@ export class RiskInstrument {
   readonly strike: number;
   readonly isCall: boolean;
   readonly expiryMs: number;
+  /** A physically settled future (its sellers owe compute and post provider collateral). */
+  readonly physical: boolean;
   readonly fees: FeeSchedule;
   /** Reference prices in ticks (0: none yet) and when the mark last changed. */
   markTicks = 0;
@@ -70,6 +72,7 @@ export class RiskInstrument {
     this.strike = d.option ? Number(d.option.strike) : 0;
     this.isCall = d.option?.right === 'call';
     this.expiryMs = d.option?.expiryMs ?? d.future?.expiryMs ?? 0;
+    this.physical = d.kind === 'future' && d.future?.settlement === 'physical';
     this.fees = d.kind === 'spot' ? config.fees.spot : d.kind === 'future' ? config.fees.future : config.fees.option;
   } // prettier-ignore
 

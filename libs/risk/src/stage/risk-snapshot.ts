@@ -9,16 +9,19 @@ import { RiskInstrument } from './risk-instrument';
 import { RiskStage } from './risk-stage';
 
 export const RISK_SNAPSHOT_TAG_V1 = 0x52;
+/** V2 adds each position's opening seq and the settlement section (settled keys, expired instruments, leases). */
+export const RISK_SNAPSHOT_TAG_V2 = 0x53;
 
 /**
  * The shard's whole state in canonical form: the engine's snapshot, the ledger's balances, the
  * instruments' definitions and reference prices, and every account's positions and open orders in
- * ascending order. Derived state (reservation totals, exposures, holders, scenario vectors) is
- * rebuilt on restore. Its SHA-256 is the state hash: equal states, equal hashes.
+ * ascending order, then the settlement state. Derived state (reservation totals, exposures, holders,
+ * scenario vectors) is rebuilt on restore. Its SHA-256 is the state hash: equal states, equal
+ * hashes. Version 1 snapshots (no opening seqs, no settlement state) still restore.
  */
 export function snapshotRiskStage(stage: RiskStage): Uint8Array {
   const w = new ByteWriter(1 << 16);
-  w.u8(RISK_SNAPSHOT_TAG_V1);
+  w.u8(RISK_SNAPSHOT_TAG_V2);
   w.f64(stage.lastSeq);
   w.f64(stage.nowMs);
   const engine = stage.engine.snapshot();
@@ -54,6 +57,7 @@ export function snapshotRiskStage(stage: RiskStage): Uint8Array {
       w.f64(pid);
       w.f64(p.qtyLots);
       w.bigint(p.costMinor);
+      w.f64(p.openedSeq);
     }
     const orders = [...a.orders.keys()].sort((x, y) => x - y);
     w.f64(orders.length);
@@ -68,6 +72,7 @@ export function snapshotRiskStage(stage: RiskStage): Uint8Array {
       w.u8((o.limit ? 1 : 0) | (o.reduceOnly ? 2 : 0));
     }
   }
+  stage.settlement.write(w);
   return w.bytes().slice();
 }
 
@@ -81,7 +86,10 @@ export function restoreRiskStage(
   config: RiskConfig = DEFAULT_RISK_CONFIG,
 ): RiskStage {
   const r = new ByteReader(bytes);
-  if (r.u8() !== RISK_SNAPSHOT_TAG_V1) throw new CodecError('not a risk stage snapshot (unknown tag)');
+  const tag = r.u8();
+  if (tag !== RISK_SNAPSHOT_TAG_V1 && tag !== RISK_SNAPSHOT_TAG_V2)
+    throw new CodecError('not a risk stage snapshot (unknown tag)');
+  const v2 = tag === RISK_SNAPSHOT_TAG_V2;
   const stage = new RiskStage(out, config);
   stage.lastSeq = r.f64();
   stage.nowMs = r.f64();
@@ -109,7 +117,8 @@ export function restoreRiskStage(
   for (let i = r.f64(); i > 0; i--) {
     const a = st.accountFor(r.f64());
     st.setLiquidating(a, r.bool());
-    for (let j = r.f64(); j > 0; j--) a.positions.set(r.f64(), { qtyLots: r.f64(), costMinor: r.bigint() });
+    for (let j = r.f64(); j > 0; j--)
+      a.positions.set(r.f64(), { qtyLots: r.f64(), costMinor: r.bigint(), openedSeq: v2 ? r.f64() : 0 });
     for (let j = r.f64(); j > 0; j--) {
       const o: OpenOrder = {
         orderId: r.f64(),
@@ -127,6 +136,7 @@ export function restoreRiskStage(
     for (const pid of a.positions.keys()) underlyings.add(st.instruments[pid]!.underlyingId);
     for (const u of underlyings) st.trackHolder(a, u);
   }
+  if (v2) stage.settlement.read(r);
   if (r.remaining !== 0) throw new CodecError(`risk snapshot has ${r.remaining} trailing bytes`);
   return stage;
 }

@@ -158,9 +158,15 @@ describe('risk stage: futures and options portfolio margin', () => {
     expect(rejected(r.order(FUT, 1, Side.Buy, 1, 2_500))).toEqual([]);
     // sequenced with matching: a second order on the same side no longer fits
     expect(rejected(r.order(FUT, 1, Side.Buy, 1, 2_400))).toEqual(['INSUFFICIENT_MARGIN']);
-    // a sell is its own worst case, and a short of one lot needs the same 405
+    // a sell is its own worst case, and a short of one lot needs the same 405; H100 futures deliver
+    // leases, so the seller also needs provider collateral: 25% of 1 lot x 720 h x 2.5 = 450, less the
+    // 72 its sell at 2.6 gains against the mark
+    expect(rejected(r.order(FUT, 1, Side.Sell, 1, 2_600))).toEqual(['INSUFFICIENT_PROVIDER_COLLATERAL']);
+    r.deposit(1, USDC(378) - 1n);
+    expect(rejected(r.order(FUT, 1, Side.Sell, 1, 2_600))).toEqual(['INSUFFICIENT_PROVIDER_COLLATERAL']);
+    r.deposit(1, 1n);
     expect(rejected(r.order(FUT, 1, Side.Sell, 1, 2_600))).toEqual([]);
-    expect(r.stage.margin(1)).toMatchObject({ equity: 405_000_000, maintenance: 0, initialBuy: 405_000_000 });
+    expect(r.stage.margin(1)).toMatchObject({ equity: 783_000_000, maintenance: 0, initialBuy: 405_000_000 });
   });
 
   it('realises futures P&L against clearing and charges maker and taker fees', () => {
@@ -180,7 +186,7 @@ describe('risk stage: futures and options portfolio margin', () => {
     // taker 5 bps of 1,800 (0.9) on the way in, taker 5 bps of 1,872 (0.936) on the way out
     expect(r.usdc(1)).toBe(USDC(10_000 + 72 - 0.9 - 0.936));
     expect(r.stage.account(1)!.positions.size).toBe(0);
-    expect(r.stage.account(2)!.positions.get(FUT)).toEqual({ qtyLots: -1, costMinor: -USDC(1_800) });
+    expect(r.stage.account(2)!.positions.get(FUT)).toMatchObject({ qtyLots: -1, costMinor: -USDC(1_800) });
     expect(r.usdc(SystemAccount.Fees)).toBe(USDC(0.18 + 0.9 + 0.1872 + 0.936));
     expect(r.stage.ledger.conservationProblems()).toEqual([]);
   });
@@ -249,6 +255,12 @@ describe('risk stage: determinism and conservation over random command streams',
     fc.record({ k: fc.constant('mark'), p: fc.integer({ min: 1_600, max: 3_200 }) }),
     fc.record({ k: fc.constant('liquidate'), a: fc.integer({ min: 1, max: 4 }) }),
     fc.record({ k: fc.constant('withdraw'), a: fc.integer({ min: 1, max: 4 }), usdc: fc.integer({ min: 1, max: 2_000 }) }),
+    fc.record({ k: fc.constant('daily'), d: fc.integer({ min: 1, max: 3 }), p: fc.integer({ min: 1_600, max: 3_200 }) }),
+    fc.record({ k: fc.constant('jump'), h: fc.integer({ min: 0, max: 800 }) }),
+    fc.record({ k: fc.constant('expire') }),
+    fc.record({ k: fc.constant('settle'), p: fc.integer({ min: 1_600, max: 3_200 }) }),
+    fc.record({ k: fc.constant('lease'), n: fc.integer({ min: 1, max: 3 }), e: fc.constantFrom('provision', 'attest', 'weak', 'beat', 'dispute', 'uphold', 'overturn'), m: fc.integer({ min: 1, max: 30 }) }),
+    fc.record({ k: fc.constant('tick'), m: fc.integer({ min: 1, max: 200 }) }),
   ); // prettier-ignore
   type Step = typeof command extends fc.Arbitrary<infer T> ? T : never;
   const toCommand = (s: Step): UnsequencedCommand => {
@@ -268,8 +280,32 @@ describe('risk stage: determinism and conservation over random command streams',
         return { type: CommandType.Liquidate, accountId: s.a };
       case 'withdraw':
         return { type: CommandType.Withdraw, accountId: s.a, asset: QUOTE_CURRENCY, amountMinor: USDC(s.usdc) };
+      case 'daily':
+        return { type: CommandType.DailySettle, instrumentId: FUT, businessDate: `2026-11-0${s.d}`, priceTicks: s.p };
+      case 'jump':
+      case 'expire':
+        return { type: CommandType.ExpireInstrument, instrumentId: FUT };
+      case 'settle':
+        return { type: CommandType.SettleExpiry, instrumentId: FUT, finalPriceTicks: s.p };
+      case 'tick':
+        return { type: CommandType.LeaseTick, computeClass: 'H100', indexMinorPerGpuHour: 2_600_000n };
+      case 'lease': {
+        const leaseId = `${future.symbol}-${s.n}`;
+        if (s.e === 'provision') return { type: CommandType.ProvisionLease, leaseId, endpoint: `ssh://n${s.n}.example`, credentialHash: 'ab'.repeat(32) };
+        if (s.e === 'attest' || s.e === 'weak') return { type: CommandType.AttestLease, leaseId, suite: 'mlperf-h100', scorePerGpu: s.e === 'weak' ? 1 : 1e9 };
+        if (s.e === 'beat') return { type: CommandType.LeaseHeartbeat, leaseId };
+        if (s.e === 'dispute') return { type: CommandType.DisputeLease, leaseId };
+        return { type: CommandType.ResolveLeaseDispute, leaseId, upheld: s.e === 'uphold', indexMinorPerGpuHour: 2_800_000n };
+      }
     }
   }; // prettier-ignore
+  /** How far a step moves the clock: jumps go past expiry into delivery, lease steps and ticks by minutes. */
+  const advanceMs = (s: Step): number =>
+    s.k === 'jump'
+      ? future.future!.expiryMs - AS_OF + s.h * 3_600_000
+      : s.k === 'lease' || s.k === 'tick'
+        ? s.m * 60_000
+        : 0;
 
   it('conserves money after every command, and a snapshot restored mid-stream continues byte-identically', () => {
     fc.assert(
@@ -277,8 +313,9 @@ describe('risk stage: determinism and conservation over random command streams',
         const sink = new BinaryEventSink();
         const a = new RiskStage(sink);
         let seq = 0;
+        let clockMs = AS_OF;
         const apply = (stage: RiskStage, c: UnsequencedCommand, s: number) =>
-          stage.process({ ...c, seq: s, timeMs: AS_OF + s } as Command);
+          stage.process({ ...c, seq: s, timeMs: clockMs + s } as Command);
         for (const c of [listing(SPOT, spot), listing(FUT, future), listing(CALL, call)]) apply(a, c, ++seq);
         apply(a, { type: CommandType.SetReferencePrice, instrumentId: FUT, source: TriggerSource.MarkPrice, priceTicks: 2_500 }, ++seq); // prettier-ignore
         const at = cut % steps.length;
@@ -287,6 +324,11 @@ describe('risk stage: determinism and conservation over random command streams',
         for (let i = 0; i < steps.length; i++) {
           if (i === at) b = restoreRiskStage(snapshotRiskStage(a), sinkB);
           const c = toCommand(steps[i]!);
+          clockMs = Math.max(
+            clockMs,
+            AS_OF + advanceMs(steps[i]!),
+            clockMs + (steps[i]!.k === 'jump' ? 0 : advanceMs(steps[i]!)),
+          );
           const s = ++seq;
           sink.writer.reset();
           apply(a, c, s);
@@ -297,10 +339,22 @@ describe('risk stage: determinism and conservation over random command streams',
           }
           expect(a.ledger.conservationProblems()).toEqual([]);
           for (const id of a.accountIds()) expect(a.ledger.balance(id, 'H100')).toBeGreaterThanOrEqual(0n);
+          for (const system of [SystemAccount.Escrow, SystemAccount.ProviderCollateral])
+            expect(a.ledger.balance(system, QUOTE_CURRENCY)).toBeGreaterThanOrEqual(0n);
         }
         expect(riskStateHash(b!)).toBe(riskStateHash(a));
+        // what escrow and collateral hold is exactly what the live leases hold
+        let escrow = 0n;
+        let collateral = 0n;
+        for (const l of a.settlement.leases.values()) {
+          escrow += l.paidMinor - l.releasedMinor - l.refundedMinor;
+          collateral +=
+            l.collateralMinor - l.collateralReturnedMinor - l.slashCompensationMinor - l.slashInsuranceMinor;
+        }
+        expect(a.ledger.balance(SystemAccount.Escrow, QUOTE_CURRENCY)).toBe(escrow);
+        expect(a.ledger.balance(SystemAccount.ProviderCollateral, QUOTE_CURRENCY)).toBe(collateral);
       }),
-      { numRuns: 60 },
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 60) },
     );
   });
 });

@@ -28,6 +28,7 @@ import { DEFAULT_RISK_CONFIG, type RiskConfig } from './risk-config';
 import { RiskAccount, type OpenOrder, type PositionState } from './risk-account';
 import { InstrumentKind, RiskInstrument } from './risk-instrument';
 import { restoreRiskStage, riskStateHash, snapshotRiskStage } from './risk-snapshot';
+import { RiskSettlement } from './risk-settlement';
 import { RiskTee } from './risk-tee';
 
 const BPS = 10_000n;
@@ -111,6 +112,8 @@ export class RiskStage {
   private pendingPriceTicks = 0;
   private readonly scratch = new Map<number, Scratch>();
   private scratchStamp = 0;
+  /** Daily marks, expiries and leases (risk-settlement.ts). */
+  settlement: RiskSettlement;
 
   constructor(
     readonly out: ExchangeEventSink,
@@ -119,6 +122,7 @@ export class RiskStage {
     this.grid = scenarioGrid(config.margin);
     this.tee = new RiskTee(out, this);
     this.engine = new MatchingEngine(this.tee);
+    this.settlement = new RiskSettlement(this);
   }
 
   /** Applies a command; false if it was already applied (seq not above the last). */
@@ -160,6 +164,17 @@ export class RiskStage {
         break;
       case CommandType.Liquidate:
         this.liquidateStep(c);
+        break;
+      case CommandType.DailySettle:
+      case CommandType.ExpireInstrument:
+      case CommandType.SettleExpiry:
+      case CommandType.ProvisionLease:
+      case CommandType.AttestLease:
+      case CommandType.LeaseHeartbeat:
+      case CommandType.LeaseTick:
+      case CommandType.DisputeLease:
+      case CommandType.ResolveLeaseDispute:
+        this.settlement.process(c);
         break;
       default:
         this.engine.process(c);
@@ -285,6 +300,8 @@ export class RiskStage {
       return this.engine.book(c.instrumentId) === undefined ? null : 'UNKNOWN_INSTRUMENT';
     if (!isUserAccountId(c.accountId) || !(Number.isSafeInteger(c.qtyLots) && c.qtyLots > 0)) return null;
     if (c.side !== Side.Buy && c.side !== Side.Sell) return null;
+    if (ins.expiryMs > 0 && (c.timeMs >= ins.expiryMs || this.settlement.expired.has(ins.instrumentId)))
+      return 'INSTRUMENT_EXPIRED';
     const a = this.accounts.get(c.accountId);
     const reduceOnly = (c.flags & OrderFlags.ReduceOnly) !== 0;
     if (a?.inLiquidation && !reduceOnly) return 'ACCOUNT_IN_LIQUIDATION';
@@ -381,7 +398,13 @@ export class RiskStage {
     const m = this.marginOf(a, { instrumentId: ins.instrumentId, side, lots, priceTicks });
     const fits =
       side === Side.Buy ? m.equity + m.edgeBuy >= m.initialBuy : m.equity + m.edgeSell >= m.initialSell;
-    return fits ? null : 'INSUFFICIENT_MARGIN';
+    if (!fits) return 'INSUFFICIENT_MARGIN';
+    if (side === Side.Sell && ins.physical) {
+      // a provider's collateral for its worst-case shorts comes on top of the margin
+      const need = this.settlement.providerCollateralMinor(a, ins.instrumentId, lots);
+      if (need > 0 && m.equity + m.edgeSell - m.initialSell < need) return 'INSUFFICIENT_PROVIDER_COLLATERAL';
+    }
+    return null;
   }
 
   /** An amendment that raises what an order can cost is checked like a new order in its place. */
@@ -514,7 +537,7 @@ export class RiskStage {
     const a = this.accountFor(accountId);
     let p = a.positions.get(ins.instrumentId);
     if (p === undefined) {
-      p = { qtyLots: 0, costMinor: 0n };
+      p = { qtyLots: 0, costMinor: 0n, openedSeq: seq };
       a.positions.set(ins.instrumentId, p);
     }
     const lotValue = BigInt(priceTicks) * ins.tickValueMinor;
@@ -529,6 +552,7 @@ export class RiskStage {
       p.qtyLots += Math.sign(dq) * closed;
       const rest = Math.abs(dq) - closed;
       if (rest > 0) {
+        p.openedSeq = seq; // the position flipped side: a new position
         p.qtyLots += Math.sign(dq) * rest;
         p.costMinor += BigInt(Math.sign(dq) * rest) * lotValue;
       }
@@ -563,10 +587,11 @@ export class RiskStage {
     asset: string,
     amountMinor: bigint,
     reason: TransferReason,
+    leaseId = '',
   ): void {
     if (amountMinor <= 0n || from === to) return;
     this.ledger.transfer(from, to, asset, amountMinor);
-    this.out.ledgerTransfer(seq, instrumentId, from, to, asset, amountMinor, reason);
+    this.out.ledgerTransfer(seq, instrumentId, from, to, asset, amountMinor, reason, leaseId);
   }
 
   private accountFor(accountId: number): RiskAccount {
@@ -809,7 +834,12 @@ export class RiskStage {
       trackHolder: (a: RiskAccount, underlyingId: number) => this.trackHolder(a, underlyingId),
       accountFor: (id: number) => this.accountFor(id),
       setLiquidating: (a: RiskAccount, on: boolean) => this.setLiquidating(a, on),
-    };
+      holders: this.holders,
+      move: (seq: number, instrumentId: number, from: number, to: number, asset: string, amountMinor: bigint, reason: TransferReason, leaseId: string) =>
+        this.move(seq, instrumentId, from, to, asset, amountMinor, reason, leaseId),
+      reject: (seq: number, type: CommandType, instrumentId: number, code: RejectCode) =>
+        this.reject(seq, type, instrumentId, 0, 0, '', code),
+    }; // prettier-ignore
   }
 
   get teeSink(): RiskTee {
