@@ -8,6 +8,7 @@ import { EngineService } from './matching-engine/src/engine/engine.service';
 import { MatchingEngineModule } from './matching-engine/src/matching-engine.module';
 import { loadOracleConfig } from './oracle/src/config/oracle-config';
 import { OracleModule } from './oracle/src/oracle.module';
+import { loadSettlementConfig } from './settlement/src/config/settlement-config';
 import { SettlementModule } from './settlement/src/settlement.module';
 
 /**
@@ -38,7 +39,14 @@ runMain('exchange', async () => {
       }),
       { name: 'oracle', port: oracleConfig.httpPort },
     ),
-    await startApp(SettlementModule, { name: 'settlement', port: portFromEnv('SETTLEMENT_HTTP_PORT', 3003) }),
+    await startApp(
+      SettlementModule.register({
+        engine: engineApp.get(EngineService),
+        database,
+        config: loadSettlementConfig(process.env, { agents: true }), // simulated provider agents by default
+      }),
+      { name: 'settlement', port: portFromEnv('SETTLEMENT_HTTP_PORT', 3003) },
+    ),
     await startApi({
       engine: engineApp.get(EngineService),
       database,

@@ -1,6 +1,50 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import type { Database } from '@exchange/persistence';
 import { healthController } from '@exchange/runtime';
+import { PgIndexSource } from './adapters/index-sources';
+import { ProviderAgents } from './agents/provider-agents';
+import { SETTLEMENT_CONFIG, loadSettlementConfig, type SettlementConfig } from './config/settlement-config';
+import { SettlementController } from './http/settlement.controller';
+import {
+  INDEX_SOURCE,
+  SETTLEMENT_CLOCK,
+  SETTLEMENT_ENGINE,
+  systemSettlementClock,
+  type IndexSource,
+  type SettlementClock,
+  type SettlementEngine,
+} from './ports/ports';
+import { SettlementScheduler } from './scheduler/settlement-scheduler';
 
-/** The settlement app: marks to market, expires instruments and settles them. It boots and answers /health; its capabilities land with their issues. */
+export interface SettlementOptions {
+  /** The engine in this process (embedded default). */
+  engine: SettlementEngine;
+  /** Where the oracle's index rounds are read: PostgreSQL's index_prices, or an IndexSource. */
+  database?: Database;
+  index?: IndexSource;
+  config?: SettlementConfig;
+  clock?: SettlementClock;
+}
+
+/**
+ * The settlement app: daily marks, expiry and final settlement, lease ticks and (embedded default)
+ * simulated provider agents, all as sequenced commands to the engine; /v1/settlement shows it.
+ * Without an engine (start:settlement on its own) it boots and answers /health only.
+ */
 @Module({ controllers: [healthController('settlement')] })
-export class SettlementModule {}
+export class SettlementModule {
+  static register(options: SettlementOptions): DynamicModule {
+    const index = options.index ?? (options.database ? new PgIndexSource(options.database) : undefined);
+    if (index === undefined)
+      throw new Error('settlement needs an index source (a database or an IndexSource)');
+    const providers: Provider[] = [
+      { provide: SETTLEMENT_CONFIG, useValue: options.config ?? loadSettlementConfig() },
+      { provide: SETTLEMENT_CLOCK, useValue: options.clock ?? systemSettlementClock },
+      { provide: INDEX_SOURCE, useValue: index },
+      { provide: SETTLEMENT_ENGINE, useValue: options.engine },
+      SettlementScheduler,
+      ProviderAgents,
+    ];
+    return { module: SettlementModule, controllers: [SettlementController], providers, exports: [SettlementScheduler, ProviderAgents] }; // prettier-ignore
+  }
+}

@@ -1,0 +1,120 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { CommandType, EventType, type UnsequencedCommand } from '@exchange/domain';
+import { hashCredential, type Lease } from '@exchange/settlement';
+import { SETTLEMENT_CONFIG, type SettlementConfig } from '../config/settlement-config';
+import {
+  SETTLEMENT_CLOCK,
+  SETTLEMENT_ENGINE,
+  type SettlementClock,
+  type SettlementEngine,
+} from '../ports/ports';
+
+/** How a simulated provider behaves on a lease. */
+export type AgentProfile = 'reliable' | 'never_provisions' | 'weak_hardware' | 'drops_heartbeats';
+
+/**
+ * The profile of a lease's provider agent, fixed by the lease id: of every six leases three are
+ * delivered in full, one is never provisioned, one attests a benchmark under the threshold and one
+ * stops sending heartbeats an hour into delivery, so every failure path shows up in a demo.
+ */
+export function agentProfile(leaseId: string): AgentProfile {
+  let h = 0;
+  for (let i = 0; i < leaseId.length; i++) h = (h * 31 + leaseId.charCodeAt(i)) >>> 0;
+  const profiles: AgentProfile[] = ['reliable', 'reliable', 'never_provisions', 'reliable', 'weak_hardware', 'drops_heartbeats']; // prettier-ignore
+  return profiles[h % profiles.length]!;
+}
+
+/**
+ * Simulated provider agents (embedded default): for each lease whose delivery has started they
+ * provision (an endpoint and a fresh credential, of which only the SHA-256 goes to the exchange),
+ * attest a benchmark, and send heartbeats, each as a sequenced command, each according to the
+ * lease's profile. They read the clock through the settlement clock port, so tests drive them.
+ */
+@Injectable()
+export class ProviderAgents implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('ProviderAgents');
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private running = false;
+  /** Credentials handed to lessees (in memory only; the engine keeps their hashes). */
+  private readonly credentials = new Map<string, string>();
+
+  constructor(
+    @Inject(SETTLEMENT_CONFIG) private readonly config: SettlementConfig,
+    @Inject(SETTLEMENT_CLOCK) private readonly clock: SettlementClock,
+    @Inject(SETTLEMENT_ENGINE) private readonly engine: SettlementEngine,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.config.agents) return;
+    this.timer = setInterval(() => {
+      if (this.running) return;
+      this.running = true;
+      void this.runOnce()
+        .catch((err: unknown) => this.logger.error({ msg: 'agents failed', err: String(err) }))
+        .finally(() => (this.running = false));
+    }, this.config.intervalMs);
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  /** The commands every agent sends now (exposed for tests). */
+  commands(now: number): UnsequencedCommand[] {
+    const out: UnsequencedCommand[] = [];
+    const ids = [...this.engine.state.settlement.leases.keys()].sort();
+    for (const id of ids) {
+      const c = this.next(this.engine.state.settlement.leases.get(id)!, now);
+      if (c !== null) out.push(c);
+    }
+    return out;
+  }
+
+  async runOnce(): Promise<number> {
+    const commands = this.commands(this.clock.nowMs());
+    if (commands.length === 0) return 0;
+    const { events } = await this.engine.submit(commands);
+    for (const e of events)
+      if (e.type === EventType.LeaseStateChanged)
+        this.logger.log({ msg: 'lease', leaseId: e.leaseId, state: e.state, failure: e.failure, releasedHours: e.releasedHours }); // prettier-ignore
+    return commands.length;
+  }
+
+  private next(l: Lease, now: number): UnsequencedCommand | null {
+    if (now < l.deliveryStartMs) return null;
+    const profile = agentProfile(l.leaseId);
+    switch (l.state) {
+      case 'ALLOCATED': {
+        if (profile === 'never_provisions') return null;
+        const credential = randomBytes(24).toString('base64url');
+        this.credentials.set(l.leaseId, credential);
+        const endpoint = `ssh://gpu-${l.leaseId.toLowerCase()}.provider-${l.providerAccountId}.sim:22`;
+        return { type: CommandType.ProvisionLease, leaseId: l.leaseId, endpoint, credentialHash: hashCredential(l.leaseId, credential) }; // prettier-ignore
+      }
+      case 'PROVISIONED': {
+        const score = profile === 'weak_hardware' ? l.referenceScore * 0.6 : l.referenceScore * 1.02;
+        return {
+          type: CommandType.AttestLease,
+          leaseId: l.leaseId,
+          suite: l.benchmarkSuite,
+          scorePerGpu: score,
+        };
+      }
+      case 'VERIFIED':
+      case 'ACTIVE': {
+        if (profile === 'drops_heartbeats' && now >= l.deliveryStartMs + 3_600_000) return null;
+        if (now - l.lastSeenMs < this.config.agentHeartbeatMs) return null;
+        return { type: CommandType.LeaseHeartbeat, leaseId: l.leaseId };
+      }
+      default:
+        return null;
+    }
+  }
+}
