@@ -8,7 +8,7 @@ module.exports = {
   testEnvironment: 'node',
   globalSetup: '<rootDir>/infra/test/global-setup.cjs',
   globalTeardown: '<rootDir>/infra/test/global-teardown.cjs',
-  roots: ['<rootDir>/apps', '<rootDir>/libs'],
+  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/contracts'],
   testMatch: ['**/*.spec.ts'],
   testTimeout: 60_000,
   extensionsToTreatAsEsm: ['.ts'],

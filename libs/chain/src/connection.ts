@@ -1,0 +1,60 @@
+import { JsonRpcProvider } from 'ethers';
+import { ChainUnreachableError } from './errors';
+
+/** A JSON-RPC endpoint known to answer, and which chain it is (id and genesis block). */
+export interface ChainConnection {
+  readonly rpcUrl: string;
+  readonly provider: JsonRpcProvider;
+  readonly chainId: bigint;
+  /** the genesis block hash: a restarted in-memory node is a different chain with the same id */
+  readonly genesisHash: string;
+}
+
+export async function connectChain(
+  rpcUrl: string,
+  timeoutMs = 10_000,
+  pollingIntervalMs = 200,
+): Promise<ChainConnection> {
+  const provider = new JsonRpcProvider(rpcUrl, undefined, {
+    staticNetwork: true,
+    batchMaxCount: 1,
+    pollingInterval: pollingIntervalMs,
+  });
+  try {
+    const chainId = await withTimeout(provider.send('eth_chainId', []) as Promise<string>, timeoutMs);
+    const genesis = await withTimeout(provider.getBlock(0), timeoutMs);
+    if (!genesis?.hash) throw new Error('no genesis block');
+    return { rpcUrl, provider, chainId: BigInt(chainId), genesisHash: genesis.hash };
+  } catch (err) {
+    provider.destroy();
+    throw new ChainUnreachableError(
+      `the chain at ${redact(rpcUrl)} did not answer (${(err as Error).message}); fix CHAIN_RPC_URL or unset it to run the local chain`,
+    );
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
+  return new Promise<T>((resolvePromise, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    promise.then(
+      (v) => {
+        clearTimeout(timer);
+        resolvePromise(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}
+
+/** The URL without credentials or API keys in its path or query. */
+export function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}`;
+  } catch {
+    return '(malformed URL)';
+  }
+}

@@ -1,0 +1,105 @@
+import { join } from 'node:path';
+import { Wallet } from 'ethers';
+import { repoRoot } from './artifacts';
+import { connectChain } from './connection';
+import { HARDHAT_DEV_KEYS, startLocalChain, type LocalChain } from './local-chain';
+import { EthersSettlementChain, type DeployParams } from './settlement-chain';
+
+/**
+ * The chain of a running exchange, from its settings:
+ * - CHAIN_RPC_URL unset (embedded default): a local Hardhat node is started and the contracts are
+ *   deployed by its first development account.
+ * - CHAIN_RPC_URL set: that endpoint, with CHAIN_PRIVATE_KEY as the operator. If it does not answer,
+ *   this fails with CHAIN_UNREACHABLE: there is no fallback to the local chain.
+ */
+export interface ChainSettings {
+  readonly rpcUrl?: string;
+  readonly privateKey?: string;
+  readonly confirmations: number;
+  readonly dataDir: string;
+  readonly stablecoin?: string;
+  readonly oracleSigners: readonly string[];
+  readonly priceDisputeWindowS: bigint;
+  readonly slashDisputeWindowS: bigint;
+  readonly unbondingDelayS: bigint;
+  readonly computeClasses: readonly string[];
+}
+
+export interface OpenedChain {
+  readonly chain: EthersSettlementChain;
+  /** the local node when the embedded default started one */
+  readonly local?: LocalChain;
+  close(): Promise<void>;
+}
+
+export function chainSettingsFromEnv(
+  env: NodeJS.ProcessEnv,
+  computeClasses: readonly string[],
+): ChainSettings {
+  const int = (name: string, fallback: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const v = Number(raw);
+    if (!Number.isInteger(v) || v < 0) throw new Error(`${name} must be a non-negative integer, got ${raw}`);
+    return v;
+  };
+  const rpcUrl = env.CHAIN_RPC_URL || undefined;
+  if (rpcUrl && !env.CHAIN_PRIVATE_KEY)
+    throw new Error('CHAIN_RPC_URL is set: CHAIN_PRIVATE_KEY must be set too');
+  const oracleKey = env.ORACLE_SIGNING_KEY || HARDHAT_DEV_KEYS[0];
+  return {
+    rpcUrl,
+    privateKey: env.CHAIN_PRIVATE_KEY || undefined,
+    confirmations: int('CHAIN_CONFIRMATIONS', rpcUrl ? 3 : 1),
+    dataDir: env.CHAIN_DATA_DIR || join(repoRoot(), '.data', 'chain'),
+    stablecoin: env.CHAIN_STABLECOIN || undefined,
+    oracleSigners: env.CHAIN_ORACLE_SIGNERS
+      ? env.CHAIN_ORACLE_SIGNERS.split(',')
+      : [new Wallet(oracleKey).address],
+    priceDisputeWindowS: BigInt(int('CHAIN_PRICE_DISPUTE_WINDOW_S', 3600)),
+    slashDisputeWindowS: BigInt(int('CHAIN_SLASH_DISPUTE_WINDOW_S', 86_400)),
+    unbondingDelayS: BigInt(int('CHAIN_UNBONDING_DELAY_S', 7 * 86_400)),
+    computeClasses,
+  };
+}
+
+export async function openChain(settings: ChainSettings): Promise<OpenedChain> {
+  let local: LocalChain | undefined;
+  let rpcUrl = settings.rpcUrl;
+  let key = settings.privateKey;
+  if (!rpcUrl) {
+    local = await startLocalChain();
+    rpcUrl = local.rpcUrl;
+    key = HARDHAT_DEV_KEYS[0];
+  }
+  try {
+    const connection = await connectChain(rpcUrl);
+    const chain = new EthersSettlementChain(connection, key as string, {
+      dataDir: settings.dataDir,
+      confirmations: settings.confirmations,
+    });
+    const params: DeployParams = {
+      oracleSigners: settings.oracleSigners,
+      priceDisputeWindowS: settings.priceDisputeWindowS,
+      maxPriceAgeS: 86_400n,
+      maxClockSkewS: 300n,
+      slashDisputeWindowS: settings.slashDisputeWindowS,
+      unbondingDelayS: settings.unbondingDelayS,
+      computeClasses: settings.computeClasses,
+      gpuTokenDecimals: 6,
+      stablecoin: settings.stablecoin,
+    };
+    await chain.deploy(params);
+    return {
+      chain,
+      local,
+      close: async () => {
+        connection.provider.destroy();
+        await local?.stop();
+      },
+    };
+  } catch (err) {
+    await local?.stop();
+    throw err;
+  }
+}
