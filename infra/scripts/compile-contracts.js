@@ -18,6 +18,7 @@ const outDir = process.env.CONTRACTS_OUT_DIR || path.join(root, 'dist', 'contrac
 const settings = {
   optimizer: { enabled: true, runs: 100000 },
   evmVersion: 'cancun',
+  viaIR: true,
   outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object'] } },
 };
 
@@ -36,6 +37,13 @@ function sourcesHash(solcVersion, files) {
   const ozPackage = path.join(root, 'node_modules', '@openzeppelin', 'contracts', 'package.json');
   hash.update(JSON.parse(fs.readFileSync(ozPackage, 'utf8')).version);
   return hash.digest('hex');
+}
+
+/** Whole-file replace, so a reader (another test worker) never sees a half-written artifact. */
+function writeAtomic(file, text) {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
 }
 
 function compileContracts() {
@@ -64,12 +72,12 @@ function compileContracts() {
   for (const file of files) {
     for (const [contractName, c] of Object.entries(output.contracts[`contracts/${file}`] || {})) {
       const artifact = { contractName, abi: c.abi, bytecode: `0x${c.evm.bytecode.object}` };
-      fs.writeFileSync(path.join(outDir, `${contractName}.json`), `${JSON.stringify(artifact)}\n`);
+      writeAtomic(path.join(outDir, `${contractName}.json`), `${JSON.stringify(artifact)}\n`);
       names.push(contractName);
     }
   }
   const manifest = { hash, solc: solc.version(), settings, contracts: names };
-  fs.writeFileSync(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
+  writeAtomic(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
   return { compiled: true, outDir };
 }
 

@@ -13,11 +13,11 @@ export interface ContractArtifact {
 export type ContractName =
   'SettlementPrice' | 'CollateralVault' | 'ProviderCollateral' | 'GpuHourToken' | 'TestStablecoin';
 
-/** The repository root: the nearest folder above this file with contracts/ and package.json. */
+/** The repository root: the nearest folder above this file (or its dist/ copy) with the contracts' compile script. */
 export function repoRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
-    if (existsSync(join(dir, 'contracts')) && existsSync(join(dir, 'package.json'))) return dir;
+    if (existsSync(join(dir, 'infra', 'scripts', 'compile-contracts.js'))) return dir;
     const parent = resolve(dir, '..');
     if (parent === dir) throw new Error('the repository root (contracts/) was not found above libs/chain');
     dir = parent;

@@ -1,5 +1,5 @@
 import { JsonRpcProvider } from 'ethers';
-import { ChainUnreachableError } from './errors';
+import { ChainUnreachableError, isTransient } from './errors';
 
 /** A JSON-RPC endpoint known to answer, and which chain it is (id and genesis block). */
 export interface ChainConnection {
@@ -20,11 +20,25 @@ export async function connectChain(
     batchMaxCount: 1,
     pollingInterval: pollingIntervalMs,
   });
+  const deadline = Date.now() + timeoutMs;
   try {
-    const chainId = await withTimeout(provider.send('eth_chainId', []) as Promise<string>, timeoutMs);
-    const genesis = await withTimeout(provider.getBlock(0), timeoutMs);
-    if (!genesis?.hash) throw new Error('no genesis block');
-    return { rpcUrl, provider, chainId: BigInt(chainId), genesisHash: genesis.hash };
+    // transport failures are retried until the deadline; anything else fails at once
+    for (;;) {
+      try {
+        const chainId = await withTimeout(provider.send('eth_chainId', []) as Promise<string>, timeoutMs);
+        const genesis = (await withTimeout(
+          provider.send('eth_getBlockByNumber', ['0x0', false]),
+          timeoutMs,
+        )) as {
+          hash?: string;
+        } | null;
+        if (!genesis?.hash) throw new Error('no genesis block');
+        return { rpcUrl, provider, chainId: BigInt(chainId), genesisHash: genesis.hash };
+      } catch (err) {
+        if (!isTransient(err) || Date.now() + 200 > deadline) throw err;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
   } catch (err) {
     provider.destroy();
     throw new ChainUnreachableError(

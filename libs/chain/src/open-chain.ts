@@ -23,6 +23,8 @@ export interface ChainSettings {
   readonly slashDisputeWindowS: bigint;
   readonly unbondingDelayS: bigint;
   readonly computeClasses: readonly string[];
+  /** how long CHAIN_RPC_URL may take to answer at start */
+  readonly connectTimeoutMs: number;
 }
 
 export interface OpenedChain {
@@ -60,6 +62,7 @@ export function chainSettingsFromEnv(
     slashDisputeWindowS: BigInt(int('CHAIN_SLASH_DISPUTE_WINDOW_S', 86_400)),
     unbondingDelayS: BigInt(int('CHAIN_UNBONDING_DELAY_S', 7 * 86_400)),
     computeClasses,
+    connectTimeoutMs: int('CHAIN_CONNECT_TIMEOUT_MS', 10_000),
   };
 }
 
@@ -73,7 +76,7 @@ export async function openChain(settings: ChainSettings): Promise<OpenedChain> {
     key = HARDHAT_DEV_KEYS[0];
   }
   try {
-    const connection = await connectChain(rpcUrl);
+    const connection = await connectChain(rpcUrl, settings.connectTimeoutMs);
     const chain = new EthersSettlementChain(connection, key as string, {
       dataDir: settings.dataDir,
       confirmations: settings.confirmations,

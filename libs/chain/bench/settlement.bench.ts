@@ -1,0 +1,189 @@
+/*
+ * npm run bench:settlement [-- --quick]
+ * Gas on a local Hardhat node (solc 0.8.26, optimizer 100,000 runs, Cancun): posting a signed
+ * final price, posting a payout root, priming the claim words, and Merkle claims sampled across a
+ * tree of 100,000 payouts (proofs of 16-17 hashes) to fresh addresses (zero balance: the token
+ * transfer's worst case), with primed claim words and without. Off chain: building that tree, ours
+ * against @openzeppelin/merkle-tree (the peer), same leaves, same root.
+ * Last line: one JSON object.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
+import { Wallet } from 'ethers';
+import {
+  connectChain,
+  EthersSettlementChain,
+  expiryIdOf,
+  HARDHAT_DEV_KEYS,
+  PayoutTree,
+  settlementDomain,
+  signFinalPrice,
+  startLocalChain,
+  type Payout,
+} from '@exchange/chain';
+
+const quick = process.argv.includes('--quick');
+const LEAVES = 100_000;
+const CLAIMS = quick ? 40 : 400;
+const PEER_LEAVES = quick ? 20_000 : 100_000;
+
+function payouts(n: number, seed: number): Payout[] {
+  const out: Payout[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const hex = (BigInt(seed) * 0x1000000n + BigInt(i + 1)).toString(16).padStart(40, '0');
+    out[i] = { account: `0x${hex}`, amountMinor: BigInt(1_000 + ((i * 7_919) % 1_000_000)) };
+  }
+  return out;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function timeTree(n: number, seed: number): { ms: number; tree: PayoutTree } {
+  const list = payouts(n, seed);
+  const t0 = performance.now();
+  const tree = PayoutTree.build(list);
+  return { ms: performance.now() - t0, tree };
+}
+
+async function main(): Promise<void> {
+  // off chain: the tree
+  timeTree(2_000, 9); // warm-up
+  const { ms: treeMs, tree } = timeTree(LEAVES, 1);
+  const peerInput = payouts(PEER_LEAVES, 1);
+  const ours = timeTree(PEER_LEAVES, 1);
+  const p0 = performance.now();
+  const peer = StandardMerkleTree.of(
+    peerInput.map((p, i) => [i, p.account, p.amountMinor]),
+    ['uint256', 'address', 'uint256'],
+  );
+  const peerMs = performance.now() - p0;
+  if (peer.root !== ours.tree.root) throw new Error('the peer built another root');
+
+  // on chain
+  const local = await startLocalChain();
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-chain-'));
+  try {
+    const connection = await connectChain(local.rpcUrl);
+    const op = new EthersSettlementChain(connection, HARDHAT_DEV_KEYS[0], {
+      dataDir,
+      confirmations: 1,
+      pollIntervalMs: 5,
+    });
+    const oracle = new Wallet(HARDHAT_DEV_KEYS[3]);
+    await op.deploy({
+      oracleSigners: [oracle.address],
+      priceDisputeWindowS: 3600n,
+      maxPriceAgeS: 86_400n,
+      maxClockSkewS: 300n,
+      slashDisputeWindowS: 86_400n,
+      unbondingDelayS: 7n * 86_400n,
+      computeClasses: ['H100'],
+      gpuTokenDecimals: 6,
+    });
+    const funding = tree.totalMinor * 2n;
+    await op.mintTestStablecoin('bench', op.operator, funding);
+    await op.approveStablecoin('bench', op.addresses.vault, funding);
+    await op.deposit('bench', funding);
+
+    const block = (await connection.provider.send('eth_getBlockByNumber', ['latest', false])) as {
+      timestamp: string;
+    };
+    const now = BigInt(block.timestamp);
+    const domain = settlementDomain(connection.chainId, op.addresses.settlementPrice);
+    const expiries = ['H100-BENCH-A', 'H100-BENCH-B'].map(expiryIdOf);
+    const postPriceGas: number[] = [];
+    for (const expiryId of expiries) {
+      const signed = await signFinalPrice(oracle, domain, {
+        expiryId,
+        priceMicros: 2_500_000n,
+        windowEnd: now - 60n,
+        signedAt: now,
+      });
+      postPriceGas.push(Number((await op.postPrice(signed)).gasUsed));
+    }
+    await connection.provider.send('evm_increaseTime', [3600]);
+    await connection.provider.send('evm_mine', []);
+
+    // the second expiry's tree differs (other accounts), so its root is its own
+    const treeB = PayoutTree.build(payouts(LEAVES, 2));
+    const rootA = await op.postRoot({
+      expiryId: expiries[0],
+      root: tree.root,
+      totalMinor: tree.totalMinor,
+      priceMicros: 2_500_000n,
+      leafCount: LEAVES,
+    });
+    await op.postRoot({
+      expiryId: expiries[1],
+      root: treeB.root,
+      totalMinor: treeB.totalMinor,
+      priceMicros: 2_500_000n,
+      leafCount: LEAVES,
+    });
+    const prime = await op.primeClaims(tree.root, LEAVES);
+    const primeGas = prime.reduce((s, r) => s + Number(r.gasUsed), 0);
+
+    const claimer = op.as(HARDHAT_DEV_KEYS[1]);
+    const measure = async (t: PayoutTree): Promise<number[]> => {
+      const gas: number[] = [];
+      for (let k = 0; k < CLAIMS; k++) {
+        const index = Math.floor(((k + 0.5) * LEAVES) / CLAIMS);
+        gas.push(Number((await claimer.claim(t.root, t.leaves[index], t.proof(index))).gasUsed));
+      }
+      return gas;
+    };
+    const primed = await measure(tree);
+    const unprimed = await measure(treeB);
+
+    const rows: [string, string][] = [
+      ['post signed final price (gas)', `${Math.max(...postPriceGas)}`],
+      ['post payout root (gas)', `${rootA.gasUsed}`],
+      [
+        `prime ${Math.ceil(LEAVES / 255)} claim words (gas, per leaf)`,
+        `${primeGas} (${(primeGas / LEAVES).toFixed(0)})`,
+      ],
+      [
+        `claim, primed words: max / median / min (${CLAIMS} claims)`,
+        `${Math.max(...primed)} / ${median(primed)} / ${Math.min(...primed)}`,
+      ],
+      [`claim, unprimed words: max / median`, `${Math.max(...unprimed)} / ${median(unprimed)}`],
+      ['anchor: Uniswap merkle-distributor claim', '~78000'],
+      [`payout tree of ${LEAVES} leaves (ms)`, treeMs.toFixed(0)],
+      [
+        `tree of ${PEER_LEAVES}: ours / @openzeppelin/merkle-tree (ms)`,
+        `${ours.ms.toFixed(0)} / ${peerMs.toFixed(0)} (x${(peerMs / ours.ms).toFixed(1)})`,
+      ],
+    ];
+    console.log(`settlement bench (${quick ? 'quick' : 'full'}), node ${process.version}`);
+    for (const [k, v] of rows) console.log(`  ${k.padEnd(58)} ${v}`);
+    connection.provider.destroy();
+    console.log(
+      JSON.stringify({
+        claim_gas_max: Math.max(...primed),
+        claim_gas_median: median(primed),
+        claim_gas_max_unprimed: Math.max(...unprimed),
+        claim_gas_median_unprimed: median(unprimed),
+        post_price_gas: Math.max(...postPriceGas),
+        post_root_gas: Number(rootA.gasUsed),
+        prime_gas_per_leaf: Math.round(primeGas / LEAVES),
+        merkle_100k_ms: Math.round(treeMs),
+        merkle_peer_ratio: Number((peerMs / ours.ms).toFixed(2)),
+        claims: CLAIMS,
+        leaves: LEAVES,
+      }),
+    );
+  } finally {
+    await local.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
