@@ -1,7 +1,14 @@
 import * as os from 'node:os';
 import { Logger } from '@nestjs/common';
 import { build as buildHistogram, type Histogram } from 'hdr-histogram-js';
-import { ByteReader, ByteWriter, decodeCommand, encodeCommands, type Command } from '@exchange/domain';
+import {
+  ByteReader,
+  ByteWriter,
+  CommandType,
+  decodeCommand,
+  encodeCommands,
+  type Command,
+} from '@exchange/domain';
 import { BinaryEventSink, MatchingEngine } from '@exchange/order-book';
 import { openJournalledService, unsequenced } from './journalled-service';
 import { newPeerBook, runPeer, toPeerStream } from './peer';
@@ -115,7 +122,8 @@ function ourLatency(w: Workload): Histogram {
 
 function prefilledPeer(w: Workload) {
   const book = newPeerBook();
-  const pre = toPeerStream(w.prefill.slice(1));
+  // the peer has no listing and no accounts: it takes the prefill's orders only
+  const pre = toPeerStream(w.prefill.filter((c) => c.type === CommandType.PlaceOrder));
   runPeer(book, pre, 0, pre.ops.length);
   return book;
 }
