@@ -206,7 +206,10 @@ async function intoPostgres(commands: readonly Command[]) {
     embeddedDir: path.join(dir, 'data'),
     embeddedPort: 57000 + (process.pid % 1000),
   });
-  const projection = new EngineEventsProjection(db.dataSource);
+  // as the embedded engine's projection runs it (it replays its event log from the stored offset)
+  const projection = new EngineEventsProjection(db.dataSource, EngineEventsProjection.NAME, {
+    synchronousCommit: false,
+  });
   let rows = 0;
   const t0 = performance.now();
   for (const b of batches) rows += (await projection.apply(b.events, b.lastSeq)).rows;

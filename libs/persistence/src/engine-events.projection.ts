@@ -43,16 +43,25 @@ export interface ProjectionResult {
 /**
  * Projects the engine's events into PostgreSQL read models: orders, trades and positions. A batch
  * is one transaction that also moves the projection's stored offset (the last command seq applied),
- * so a batch delivered twice, or replayed after a crash, changes nothing the second time. Rows are
- * written with one multi-row statement per table (unnest of arrays), not a round trip per row.
+ * so a batch delivered twice, or replayed after a crash, changes nothing the second time. New rows
+ * are loaded with COPY, changes with one multi-row statement per table (unnest of arrays): never a
+ * round trip per row.
  */
 export class EngineEventsProjection {
   static readonly NAME = 'engine-events';
 
-  /** `name` keys the stored offset: one per stream of seqs (the embedded engine, or one shard). */
+  /**
+   * `name` keys the stored offset: one per stream of seqs (the embedded engine, or one shard).
+   * `synchronousCommit: false` lets PostgreSQL acknowledge a batch before its WAL is flushed: a crash
+   * may then lose the last few batches (rows and offset together, never one without the other). Only
+   * for a reader that replays from the stored offset when it starts (the embedded engine's runner
+   * re-reads its event log from there); a reader whose log position is committed elsewhere (a Kafka
+   * consumer group) must keep the default.
+   */
   constructor(
     private readonly dataSource: DataSource,
     private readonly name: string = EngineEventsProjection.NAME,
+    private readonly options: { synchronousCommit: boolean } = { synchronousCommit: true },
   ) {}
 
   async lastSeq(): Promise<number> {
@@ -69,6 +78,7 @@ export class EngineEventsProjection {
     await q.connect();
     await q.startTransaction();
     try {
+      if (!this.options.synchronousCommit) await q.query('SET LOCAL synchronous_commit TO OFF');
       await q.query(
         'INSERT INTO projection_offsets (projection, last_seq) VALUES ($1, 0) ON CONFLICT DO NOTHING',
         [this.name],

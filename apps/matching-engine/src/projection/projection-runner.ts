@@ -28,7 +28,10 @@ export class ProjectionRunner implements OnApplicationBootstrap, OnApplicationSh
     @Inject(DATABASE) database: Database,
     private readonly engine: EngineService,
   ) {
-    this.projection = new EngineEventsProjection(database.dataSource);
+    // it re-reads the event log from the stored offset at every start, so asynchronous commit is safe
+    this.projection = new EngineEventsProjection(database.dataSource, EngineEventsProjection.NAME, {
+      synchronousCommit: false,
+    });
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -47,7 +47,8 @@ export class RiskAccount {
   readonly exposure = new Map<number, Exposure>();
   /** Sum of the spot buys' reservations (a whole number below 2^53, see OpenOrder.reservedMinor). */
   lockedQuoteMinor = 0;
-  readonly lockedTokens = new Map<string, bigint>();
+  /** Spot sells' tokens held back, per asset (whole tokens, below 2^53: exact in a float64). */
+  readonly lockedTokens = new Map<string, number>();
   inLiquidation = false;
 
   constructor(readonly accountId: number) {}
@@ -56,8 +57,8 @@ export class RiskAccount {
     return this.positions.size > 0 || this.exposure.size > 0;
   }
 
-  lockedToken(asset: string): bigint {
-    return this.lockedTokens.get(asset) ?? 0n;
+  lockedToken(asset: string): number {
+    return this.lockedTokens.get(asset) ?? 0;
   }
 
   /** Adds (sign 1) or removes (sign -1) an open order's hold on the account. */
@@ -65,9 +66,9 @@ export class RiskAccount {
     if (ins.kind === InstrumentKind.Spot) {
       if (o.side === Side.Buy) this.lockedQuoteMinor += sign === 1 ? o.reservedMinor : -o.reservedMinor;
       else {
-        const tokens = BigInt(o.openLots) * ins.tokensPerLot;
+        const tokens = o.openLots * ins.tokensPerLotNumber;
         const next = this.lockedToken(ins.asset) + (sign === 1 ? tokens : -tokens);
-        if (next === 0n) this.lockedTokens.delete(ins.asset);
+        if (next === 0) this.lockedTokens.delete(ins.asset);
         else this.lockedTokens.set(ins.asset, next);
       }
       return;

@@ -30,6 +30,7 @@ export class RiskInstrument {
   readonly unitsPerLot: number;
   /** Whole tokens per lot (spot). */
   readonly tokensPerLot: bigint;
+  readonly tokensPerLotNumber: number;
   readonly strike: number;
   readonly isCall: boolean;
   readonly expiryMs: number;
@@ -69,6 +70,7 @@ export class RiskInstrument {
     this.unitsPerLot = new Dec(c.lotSize).mul(c.multiplier).mul(MINOR_PER_UNIT).toNumber();
     const tokens = new Dec(c.lotSize).mul(c.multiplier);
     this.tokensPerLot = tokens.isInteger() ? BigInt(tokens.toFixed(0)) : 1n;
+    this.tokensPerLotNumber = Number(this.tokensPerLot);
     this.strike = d.option ? Number(d.option.strike) : 0;
     this.isCall = d.option?.right === 'call';
     this.expiryMs = d.option?.expiryMs ?? d.future?.expiryMs ?? 0;

@@ -371,8 +371,8 @@ export class RiskStage {
   ): RejectCode | null {
     if (side === Side.Sell) {
       const free =
-        a === undefined ? 0n : this.ledger.balance(a.accountId, ins.asset) - a.lockedToken(ins.asset);
-      return BigInt(lots) * ins.tokensPerLot <= free ? null : 'INSUFFICIENT_MARGIN';
+        a === undefined ? 0 : Number(this.ledger.balance(a.accountId, ins.asset)) - a.lockedToken(ins.asset);
+      return lots * ins.tokensPerLotNumber <= free ? null : 'INSUFFICIENT_MARGIN';
     }
     if (a === undefined) return 'INSUFFICIENT_MARGIN';
     return Number(this.spotReserve(ins, lots, priceTicks)) <= this.freeQuote(a)
@@ -808,7 +808,7 @@ export class RiskStage {
       let free = 0;
       if (a !== undefined && c.asset === QUOTE_CURRENCY) free = this.freeQuote(a);
       else if (a !== undefined)
-        free = Number(this.ledger.balance(a.accountId, c.asset) - a.lockedToken(c.asset));
+        free = Number(this.ledger.balance(a.accountId, c.asset)) - a.lockedToken(c.asset);
       if (a === undefined || Number(c.amountMinor) > free) code = 'INSUFFICIENT_BALANCE';
     }
     if (code !== null) return this.reject(c.seq, c.type, 0, c.accountId, 0, '', code);
