@@ -59,13 +59,14 @@ describe('database', () => {
       'InitialSchema1795478400000',
       'OracleProviders1795564800000',
       'EngineSnapshots1795651200000',
+      'DropUnusedTradeIndex1795737600000',
     ]);
     const again = await openDatabase({ url: db.url, embeddedDir: '', embeddedPort: 0 });
     expect(
       (
         (await again.dataSource.query('SELECT count(*)::int AS n FROM schema_migrations')) as { n: number }[]
       )[0]!.n,
-    ).toBe(3);
+    ).toBe(4);
     await again.close();
   });
 

@@ -1,6 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { OracleProviders1795564800000 } from './0002-oracle-providers';
 import { EngineSnapshots1795651200000 } from './0003-engine-snapshots';
+import { DropUnusedTradeIndex1795737600000 } from './0004-drop-unused-trade-index';
 
 /**
  * The first schema. Names follow the domain: instrument_id, account_id, order_id, price_ticks,
@@ -144,4 +145,5 @@ export const MIGRATIONS = [
   InitialSchema1795478400000,
   OracleProviders1795564800000,
   EngineSnapshots1795651200000,
+  DropUnusedTradeIndex1795737600000,
 ];
