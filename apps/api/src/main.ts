@@ -2,11 +2,10 @@ import { Logger } from '@nestjs/common';
 import { messageLogFromEnv } from '@exchange/messaging';
 import { databaseOptionsFromEnv, openDatabase } from '@exchange/persistence';
 import { portFromEnv, runMain, startApp } from '@exchange/runtime';
-import { loadEngineConfig } from '../../matching-engine/src/config/engine-config';
 import { KafkaExchangeGateway } from './adapters/kafka-gateway.adapter';
 import { PgReadModels } from './adapters/pg-read-models';
 import { ApiModule } from './api.module';
-import { loadApiConfig } from './config/api-config';
+import { loadApiConfig, loadDistributedApiConfig } from './config/api-config';
 import { startApi } from './start-api';
 
 /**
@@ -18,18 +17,18 @@ import { startApi } from './start-api';
 runMain('api', async () => {
   const port = portFromEnv('API_HTTP_PORT', 3000);
   if (!process.env.KAFKA_BROKERS?.trim()) return startApp(ApiModule, { name: 'api', port });
-  const engine = loadEngineConfig(); // ORDER_PARTITIONS and KAFKA_TOPIC_PREFIX, shared with the engine
+  const distributed = loadDistributedApiConfig(); // ORDER_PARTITIONS and KAFKA_TOPIC_PREFIX as the engine's
   const config = loadApiConfig();
   const log = new Logger('Api');
   const database = await openDatabase(databaseOptionsFromEnv(process.env, (m) => log.log(m)));
-  const messages = await messageLogFromEnv(process.env, engine.dataDir, { clientId: 'api' });
-  const P = engine.orderPartitions;
+  const messages = await messageLogFromEnv(process.env, distributed.dataDir, { clientId: 'api' });
+  const P = distributed.orderPartitions;
   const gateway = new KafkaExchangeGateway(
     {
       log: messages,
       partitions: P,
-      topicPrefix: engine.topicPrefix,
-      quoteDomain: process.env.API_QUOTE_DOMAIN || 'H100',
+      topicPrefix: distributed.topicPrefix,
+      quoteDomain: distributed.quoteDomain,
       ackTimeoutMs: 10_000,
       nowMs: () => Date.now(),
     },

@@ -7,10 +7,9 @@ import { Logger } from '@nestjs/common';
 import { build as buildHistogram } from 'hdr-histogram-js';
 import { CommandType, Side, TimeInForce, placeOrder, type Command, type EngineEvent } from '@exchange/domain';
 import { scanFrame } from '@exchange/journal';
-import { KafkaLog } from '@exchange/messaging';
+import { KafkaLog, MAX_COMMANDS_PER_MESSAGE, encodeOrderMessage } from '@exchange/messaging';
 import { EventCollector, MatchingEngine } from '@exchange/order-book';
 import { EngineEventsProjection, openDatabase } from '@exchange/persistence';
-import { encodeOrderMessage, MAX_COMMANDS_PER_MESSAGE } from '../src/distributed/order-messages';
 import { openJournalledService, unsequenced } from './journalled-service';
 import { BENCH_SPEC, generateWorkload } from './workload';
 

@@ -16,11 +16,10 @@ import {
   type InstrumentDefinition,
   type UnsequencedCommand,
 } from '@exchange/domain';
-import { KafkaLog, partitionOf } from '@exchange/messaging';
+import { KafkaLog, encodeOrderMessage, partitionOf, shardSeq } from '@exchange/messaging';
 import { EventCollector } from '@exchange/order-book';
 import { openDatabase, type Database } from '@exchange/persistence';
 import { RiskStage } from '@exchange/risk';
-import { encodeOrderMessage, shardSeq } from '../src/distributed/order-messages';
 
 /**
  * The distributed deployment under a crash, with real processes on a real Kafka broker and a real

@@ -25,11 +25,10 @@ export interface EmbeddedEngine {
     commands: readonly UnsequencedCommand[],
   ): Promise<{ firstSeq: number; lastSeq: number; events: EngineEvent[] }>;
   onEvents(listener: (events: Uint8Array, firstSeq: number, lastSeq: number) => void): void;
+  /** Balances, reservations, positions, open orders and margin from the risk stage. */
+  accountView(accountId: number): unknown;
   readonly state: EngineState;
 }
-
-/** Command types the risk stage adds (read from the domain at run time, so this compiles before they land). */
-const TRANSFER_TYPES = CommandType as unknown as Record<string, number | undefined>;
 
 /**
  * The gateway over the engine in the same process: commands go straight to EngineService, events
@@ -50,12 +49,7 @@ export class EmbeddedExchangeGateway implements ExchangeGateway {
       const batch: EventBatch = { firstSeq, lastSeq, timeMs: this.engine.state.nowMs };
       for (const l of this.listeners) l(events, batch);
     });
-    const view = (engine as unknown as { accountView?: unknown }).accountView;
-    this.capabilities = {
-      deposits: TRANSFER_TYPES.Deposit !== undefined,
-      withdrawals: TRANSFER_TYPES.Withdraw !== undefined,
-      accountView: typeof view === 'function',
-    };
+    this.capabilities = { deposits: true, withdrawals: true, accountView: true };
   }
 
   submit(commands: UnsequencedCommand[]) {
@@ -103,16 +97,12 @@ export class EmbeddedExchangeGateway implements ExchangeGateway {
   }
 
   async transfer(kind: 'deposit' | 'withdraw', accountId: number, asset: string, amountMinor: bigint) {
-    const type = TRANSFER_TYPES[kind === 'deposit' ? 'Deposit' : 'Withdraw'];
-    if (type === undefined) throw new Error(`the engine has no ${kind} command`);
-    const command = { type, accountId, asset, amountMinor } as unknown as UnsequencedCommand;
-    const { firstSeq, events } = await this.engine.submit([command]);
+    const type = kind === 'deposit' ? CommandType.Deposit : CommandType.Withdraw;
+    const { firstSeq, events } = await this.engine.submit([{ type, accountId, asset, amountMinor }]);
     return { seq: firstSeq, events };
   }
 
   accountView(accountId: number): unknown {
-    const view = (this.engine as unknown as { accountView?: (id: number) => unknown }).accountView;
-    if (typeof view !== 'function') throw new Error('the engine has no account view');
-    return view.call(this.engine, accountId);
+    return this.engine.accountView(accountId);
   }
 }

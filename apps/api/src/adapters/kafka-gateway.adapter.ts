@@ -14,14 +14,16 @@ import {
 } from '@exchange/domain';
 import type { ListedBook, RawBook } from '@exchange/gateway';
 import { scanFrame } from '@exchange/journal';
-import type { LogRecord, MessageLog, Subscription } from '@exchange/messaging';
 import {
+  MAX_COMMANDS_PER_MESSAGE,
   encodeOrderMessage,
   marginDomain,
   shardSeq,
-  MAX_COMMANDS_PER_MESSAGE,
-} from '../../../matching-engine/src/distributed/order-messages';
-import { shardTopics } from '../../../matching-engine/src/distributed/shard-runner';
+  shardTopics,
+  type LogRecord,
+  type MessageLog,
+  type Subscription,
+} from '@exchange/messaging';
 import type {
   EventBatch,
   EventsListener,

@@ -87,3 +87,24 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     idempotencyTtlMs: 10 * 60_000,
   };
 }
+
+/** Settings of the api in front of the distributed engine (`start:api` with KAFKA_BROKERS). */
+export interface DistributedApiConfig {
+  /** Partitions of the orders topic: the engine's ORDER_PARTITIONS, which must match. */
+  orderPartitions: number;
+  /** The engine's KAFKA_TOPIC_PREFIX. */
+  topicPrefix: string;
+  /** The margin domain (compute class) that takes USDC deposits and withdrawals. */
+  quoteDomain: string;
+  /** Where the in-process log would live if KAFKA_BROKERS were unset (unused with Kafka). */
+  dataDir: string;
+}
+
+export function loadDistributedApiConfig(env: NodeJS.ProcessEnv = process.env): DistributedApiConfig {
+  return {
+    orderPartitions: int(env, 'ORDER_PARTITIONS', 4, 1, 1024),
+    topicPrefix: env.KAFKA_TOPIC_PREFIX ?? '',
+    quoteDomain: env.API_QUOTE_DOMAIN || 'H100',
+    dataDir: env.API_DATA_DIR || '.data/api',
+  };
+}

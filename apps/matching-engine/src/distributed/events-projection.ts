@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { decodeEvents } from '@exchange/domain';
 import { scanFrame } from '@exchange/journal';
-import { type LogRecord, type MessageLog, type Subscription } from '@exchange/messaging';
+import { shardTopics, type LogRecord, type MessageLog, type Subscription } from '@exchange/messaging';
 import { EngineEventsProjection, type Database } from '@exchange/persistence';
-import { SHARD_CONFIG, SHARD_LOG, shardTopics, type ShardConfig } from './shard-runner';
+import { SHARD_CONFIG, SHARD_LOG, type ShardConfig } from './shard-runner';
 
 export const PROJECTION_DATABASE = Symbol('PROJECTION_DATABASE');
 

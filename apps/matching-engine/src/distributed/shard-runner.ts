@@ -1,10 +1,16 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ByteWriter, CommandCursor } from '@exchange/domain';
 import { encodeFrame } from '@exchange/journal';
-import { TOPICS, type LogRecord, type MessageLog, type Subscription } from '@exchange/messaging';
+import {
+  forEachOrderCommand,
+  shardSeq,
+  shardTopics,
+  type LogRecord,
+  type MessageLog,
+  type Subscription,
+} from '@exchange/messaging';
 import { BinaryEventSink } from '@exchange/order-book';
 import { RiskStage } from '@exchange/risk';
-import { forEachOrderCommand, shardSeq } from './order-messages';
 import { ShardSnapshots } from './shard-snapshots';
 
 export const SHARD_LOG = Symbol('SHARD_LOG');
@@ -20,10 +26,6 @@ export interface ShardConfig {
   snapshotEvery: number;
   /** Prefix of topic and group names (separate deployments, or tests, on one cluster). */
   topicPrefix: string;
-}
-
-export function shardTopics(prefix: string) {
-  return { orders: `${prefix}${TOPICS.orders}`, events: `${prefix}${TOPICS.events}` };
 }
 
 interface Shard {
@@ -81,7 +83,7 @@ export class ShardRunner implements OnModuleInit, OnApplicationShutdown {
     });
     this.logger.log({
       msg: 'shard runner consuming',
-      topic: TOPICS.orders,
+      topic: topics.orders,
       partitions: p,
       group: this.config.groupId,
     });

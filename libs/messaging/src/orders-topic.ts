@@ -1,11 +1,12 @@
 import {
   ByteWriter,
-  CommandCursor,
+  type CommandCursor,
   computeClass,
   encodeCommand,
   type Command,
   type UnsequencedCommand,
 } from '@exchange/domain';
+import { TOPICS } from './message-log';
 
 /**
  * The orders topic of the distributed deployment. Each partition is one shard: a risk stage and its
@@ -54,4 +55,9 @@ export function forEachOrderCommand(
   let index = 0;
   while (cursor.remaining > 0 && index < MAX_COMMANDS_PER_MESSAGE) apply(cursor.next(), index++);
   return index;
+}
+
+/** The orders and events topics of one deployment (a prefix separates deployments on one cluster). */
+export function shardTopics(prefix: string): { orders: string; events: string } {
+  return { orders: `${prefix}${TOPICS.orders}`, events: `${prefix}${TOPICS.events}` };
 }
