@@ -95,6 +95,13 @@ export function accumulate(acc: Float64Array, vector: Float64Array, lots: number
   for (let s = 0; s < count; s++) acc[s] += lots * vector[s]!;
 }
 
+/** The worst weighted loss (>= 0) in an accumulator of scenario P&L (no allocation: the margin hot path). */
+export function maxLoss(acc: Float64Array, count: number): number {
+  let loss = 0;
+  for (let s = 0; s < count; s++) if (-acc[s]! > loss) loss = -acc[s]!;
+  return loss;
+}
+
 /** The worst weighted loss (>= 0) in an accumulator of scenario P&L, and its scenario (-1: none). */
 export function worstLoss(acc: Float64Array, count: number): { loss: number; scenario: number } {
   let loss = 0;

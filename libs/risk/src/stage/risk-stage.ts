@@ -23,7 +23,7 @@ import {
 } from '@exchange/domain';
 import { Ledger } from '@exchange/ledger';
 import { MatchingEngine, type ExchangeEventSink, type OrderBook } from '@exchange/order-book';
-import { scenarioGrid, type ScenarioGrid } from '../scenario-grid';
+import { maxLoss, scenarioGrid, type ScenarioGrid } from '../scenario-grid';
 import { DEFAULT_RISK_CONFIG, type RiskConfig } from './risk-config';
 import { RiskAccount, type OpenOrder, type PositionState } from './risk-account';
 import { InstrumentKind, RiskInstrument } from './risk-instrument';
@@ -674,9 +674,9 @@ export class RiskStage {
     for (const s of this.scratch.values()) {
       if (s.stamp !== stamp) continue;
       const som = q.shortOptionMinimum * s.forward;
-      const mN = Math.ceil(Math.max(worst(s.accN, n), som * s.shortN));
-      const mB = Math.ceil(Math.max(worst(s.accB, n), som * s.shortB));
-      const mS = Math.ceil(Math.max(worst(s.accS, n), som * s.shortS));
+      const mN = Math.ceil(Math.max(maxLoss(s.accN, n), som * s.shortN));
+      const mB = Math.ceil(Math.max(maxLoss(s.accB, n), som * s.shortB));
+      const mS = Math.ceil(Math.max(maxLoss(s.accS, n), som * s.shortS));
       maintenance += mN;
       initialBuy += Math.ceil((mB * q.initialMultipleBps) / 10_000);
       initialSell += Math.ceil((mS * q.initialMultipleBps) / 10_000);
@@ -845,10 +845,4 @@ export class RiskStage {
   get teeSink(): RiskTee {
     return this.tee;
   }
-}
-
-function worst(acc: Float64Array, n: number): number {
-  let loss = 0;
-  for (let k = 0; k < n; k++) if (-acc[k]! > loss) loss = -acc[k]!;
-  return loss;
 }
