@@ -39,6 +39,7 @@ export default tseslint.config(
       'libs/risk/src/**/*.ts',
       'libs/ledger/src/**/*.ts',
       'libs/oracle/src/**/*.ts',
+      'libs/keccak/src/**/*.ts',
       'libs/settlement/src/**/*.ts',
     ],
     ignores: ['**/*.spec.ts'],

@@ -1,4 +1,4 @@
-import { keccak256, keccak256Into } from './keccak';
+import { keccak256, keccak256Into } from '@exchange/keccak';
 import { TypedDataEncoder } from 'ethers';
 
 /**

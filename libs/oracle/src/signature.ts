@@ -1,6 +1,6 @@
 import secp256k1 from 'secp256k1/bindings.js';
 import { bytesToHex, hexToBytes } from './eip712';
-import { keccak256 } from './keccak';
+import { keccak256 } from '@exchange/keccak';
 
 /**
  * secp256k1 signatures over 32-byte EIP-712 digests, in Ethereum's 65-byte r ‖ s ‖ v form.

@@ -1,0 +1,1 @@
+export { keccak256, keccak256Into, keccak256Many } from './keccak';
