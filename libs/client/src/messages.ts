@@ -168,3 +168,162 @@ export interface OrderUpdate {
   reason?: string;
   seq: number;
 }
+
+/* ------------------------------------------------------------ market and account resources ------------------------------------------------------------ */
+
+export type CandleResolution = '1m' | '5m' | '15m' | '1h' | '4h' | '1d';
+export const CANDLE_RESOLUTIONS: readonly CandleResolution[] = ['1m', '5m', '15m', '1h', '4h', '1d'];
+
+/** OHLCV of the trades whose engine time falls in [startMs, startMs + resolution). */
+export interface CandleView {
+  startMs: number;
+  open: string;
+  high: string;
+  low: string;
+  close: string;
+  volume: string;
+  trades: number;
+}
+
+export interface CandlesView {
+  instrument: string;
+  resolution: CandleResolution;
+  candles: CandleView[];
+}
+
+/** One published round of an index (a compute class, or the composite CU): USDC per GPU-hour. */
+export interface IndexPriceView {
+  index: string;
+  price: string;
+  /** The confidence band of the round. */
+  low: string;
+  high: string;
+  utilisationBps: number;
+  providers: number;
+  roundId: number;
+  publishedAtMs: number;
+  /** The oracle's EIP-712 signature of the round. */
+  signature: string | null;
+}
+
+/** An instrument's mark price (and, for a future, its index price) as the engine holds them. */
+export interface MarkPriceView {
+  instrument: string;
+  kind: 'spot' | 'future' | 'option';
+  /** null until the first mark (spot instruments have none). */
+  markPrice: string | null;
+  /** Futures: the class index in the future's ticks; null otherwise or before the first round. */
+  indexPrice: string | null;
+  /** Engine time of the last mark change. */
+  markTimeMs: number | null;
+}
+
+/** A daily or final settlement price the engine applied (InstrumentSettled). */
+export interface SettlementPriceView {
+  instrument: string;
+  kind: 'daily' | 'expiry';
+  /** Daily settlements: the business date (UTC). */
+  businessDate: string | null;
+  /** The settlement price; for an option, its future's final settlement price. */
+  price: string;
+  /** Options at expiry: the intrinsic value paid per unit (0 when it expired worthless). */
+  intrinsicValue: string | null;
+  /** Leases opened by physical delivery. */
+  leases: number;
+  seq: number;
+}
+
+export interface SviParamsView {
+  a: number;
+  b: number;
+  rho: number;
+  m: number;
+  sigma: number;
+}
+
+/** One expiry of a volatility surface: the SVI fit to the option books' mid implied vols. */
+export interface VolSliceView {
+  /** The future the options are on. */
+  underlying: string;
+  expiryMs: number;
+  /** The future's mark price (the forward). */
+  forward: string;
+  timeYears: number;
+  /** Option books with a two-sided quote whose implied vol was found. */
+  quotes: number;
+  status: 'OK' | 'REPAIRED' | 'ARBITRAGE_REMAINS' | 'INSUFFICIENT_DATA';
+  /** Raw SVI parameters of total variance (null when the slice has too few quotes). */
+  params: SviParamsView | null;
+  rmseTotalVariance: number | null;
+  /** The surface's implied vol at each listed strike of the expiry (null without any fitted slice). */
+  grid: { strike: string; logMoneyness: number; vol: number | null }[];
+}
+
+export interface VolSurfaceView {
+  computeClass: string;
+  asOfMs: number;
+  slices: VolSliceView[];
+}
+
+/** A settlement cash flow of the account: variation margin, final settlement, exercise, lease money. */
+export interface AccountSettlementView {
+  seq: number;
+  reason: string;
+  instrument: string | null;
+  asset: string;
+  /** Signed: positive in, negative out of the account. */
+  amount: string;
+  leaseId: string | null;
+  /** The settlement of the same command (daily mark or expiry) and its price, when there is one. */
+  settlementKind: 'daily' | 'expiry' | null;
+  price: string | null;
+}
+
+/** A compute lease the account is the lessee or the provider of, after its latest change. */
+export interface LeaseView {
+  leaseId: string;
+  instrument: string | null;
+  role: 'lessee' | 'provider';
+  providerAccountId: number;
+  lesseeAccountId: number;
+  state: string;
+  failureReason: string | null;
+  gpuCount: number;
+  deliveryStartMs: number;
+  deliveryEndMs: number;
+  releasedHours: number;
+  /** USDC: paid into escrow, released to the provider, refunded to the lessee, provider collateral. */
+  paid: string;
+  released: string;
+  refunded: string;
+  collateral: string;
+  updatedSeq: number;
+}
+
+/** The account's margin as GET /v1/account shows it (also the user.margin channel's message). */
+export interface MarginView {
+  equity: string;
+  maintenance: string;
+  initial: string;
+}
+
+/** A futures or options position from the risk stage, with its instrument's mark. */
+export interface AccountPositionView {
+  instrument: string;
+  quantity: string;
+  cost: string;
+  markPrice: string | null;
+}
+
+/** user.margin channel message. */
+export interface MarginUpdate {
+  margin: MarginView | null;
+  inLiquidation: boolean;
+  seq: number;
+}
+
+/** user.positions channel message: every open position of the account. */
+export interface PositionsUpdate {
+  positions: AccountPositionView[];
+  seq: number;
+}

@@ -1,14 +1,17 @@
 import { CommandType, decodeEvents, type EngineEvent, type UnsequencedCommand } from '@exchange/domain';
 import type { ListedBook, RawBook } from '@exchange/gateway';
 import type { OrderBook } from '@exchange/order-book';
-import type {
-  EventBatch,
-  EventsListener,
-  ExchangeGateway,
-  GatewayCapabilities,
-  OrderLocation,
-  OrderRef,
-  ReadModels,
+import {
+  isSettlementEvent,
+  type EventBatch,
+  type EventsListener,
+  type ExchangeGateway,
+  type GatewayCapabilities,
+  type OrderLocation,
+  type OrderRef,
+  type ReadModels,
+  type ReferencePrices,
+  type SettlementEvent,
 } from '../ports/exchange-gateway';
 
 /** The engine's state as the adapter reads it (the risk stage, or a bare matching engine). */
@@ -17,6 +20,8 @@ export interface EngineState {
   readonly nowMs: number;
   book(instrumentId: number): OrderBook | undefined;
   instrumentIds(): number[];
+  /** The risk stage's instrument (when there is one): when its mark last changed. */
+  instrument?(instrumentId: number): { markTimeMs: number } | undefined;
 }
 
 /** The part of the matching engine's EngineService this adapter uses. */
@@ -28,6 +33,10 @@ export interface EmbeddedEngine {
   /** Balances, reservations, positions, open orders and margin from the risk stage. */
   accountView(accountId: number): unknown;
   readonly state: EngineState;
+  /** The engine's event log (its history, read once for settlements). */
+  readonly eventLog?: {
+    frames(afterSeq: number): Iterable<{ lastSeq: number; payload: Uint8Array }>;
+  };
 }
 
 /**
@@ -49,7 +58,7 @@ export class EmbeddedExchangeGateway implements ExchangeGateway {
       const batch: EventBatch = { firstSeq, lastSeq, timeMs: this.engine.state.nowMs };
       for (const l of this.listeners) l(events, batch);
     });
-    this.capabilities = { deposits: true, withdrawals: true, accountView: true };
+    this.capabilities = { deposits: true, withdrawals: true, accountView: true, marks: true };
   }
 
   submit(commands: UnsequencedCommand[]) {
@@ -104,5 +113,29 @@ export class EmbeddedExchangeGateway implements ExchangeGateway {
 
   accountView(accountId: number): unknown {
     return this.engine.accountView(accountId);
+  }
+
+  referencePrices(instrumentId: number): ReferencePrices | undefined {
+    const state = this.engine.state;
+    const book = state.book(instrumentId);
+    if (book === undefined) return undefined;
+    return {
+      markTicks: book.markPriceTicks,
+      indexTicks: book.indexPriceTicks,
+      markTimeMs: state.instrument?.(instrumentId)?.markTimeMs ?? 0,
+    };
+  }
+
+  private history?: Promise<SettlementEvent[]>;
+
+  /** Read once from the engine's event log (the api's own listener follows what comes after). */
+  settlementHistory(): Promise<SettlementEvent[]> {
+    this.history ??= new Promise<SettlementEvent[]>((resolve) => {
+      const out: SettlementEvent[] = [];
+      for (const frame of this.engine.eventLog?.frames(0) ?? [])
+        for (const e of decodeEvents(frame.payload)) if (isSettlementEvent(e)) out.push(e);
+      resolve(out);
+    });
+    return this.history;
   }
 }

@@ -24,14 +24,17 @@ import {
   type MessageLog,
   type Subscription,
 } from '@exchange/messaging';
-import type {
-  EventBatch,
-  EventsListener,
-  ExchangeGateway,
-  GatewayCapabilities,
-  OrderLocation,
-  OrderRef,
-  ReadModels,
+import {
+  isSettlementEvent,
+  type EventBatch,
+  type EventsListener,
+  type ExchangeGateway,
+  type GatewayCapabilities,
+  type OrderLocation,
+  type OrderRef,
+  type ReadModels,
+  type ReferencePrices,
+  type SettlementEvent,
 } from '../ports/exchange-gateway';
 
 export interface KafkaGatewayOptions {
@@ -70,7 +73,14 @@ interface Waiter {
  * the engine shards and are not served here.
  */
 export class KafkaExchangeGateway implements ExchangeGateway {
-  readonly capabilities: GatewayCapabilities = { deposits: true, withdrawals: true, accountView: false };
+  readonly capabilities: GatewayCapabilities = {
+    deposits: true,
+    withdrawals: true,
+    accountView: false,
+    marks: false,
+  };
+  /** Settlement events of the whole events topic (replayed at start, then followed). */
+  private readonly settlements: SettlementEvent[] = [];
   private readonly books = new Map<number, MirrorBook>();
   private readonly orders = new Map<
     number,
@@ -149,7 +159,10 @@ export class KafkaExchangeGateway implements ExchangeGateway {
       if (frame.lastSeq > this.applied[shard]!) this.applied[shard] = frame.lastSeq;
       this.maxSeq = Math.max(this.maxSeq, frame.lastSeq);
       if (events.length === 0) continue;
-      for (const e of events) this.mirror(e);
+      for (const e of events) {
+        this.mirror(e);
+        if (isSettlementEvent(e)) this.settlements.push(e);
+      }
       const batch: EventBatch = {
         firstSeq: frame.firstSeq,
         lastSeq: frame.lastSeq,
@@ -335,5 +348,14 @@ export class KafkaExchangeGateway implements ExchangeGateway {
 
   accountView(): unknown {
     throw new Error('account margin views are served by the engine shards, not by a distributed api');
+  }
+
+  /** Marks live in the engine shards (no mark feed runs there and marks are not events): none here. */
+  referencePrices(): ReferencePrices | undefined {
+    return undefined;
+  }
+
+  settlementHistory(): Promise<SettlementEvent[]> {
+    return Promise.resolve([...this.settlements]);
   }
 }

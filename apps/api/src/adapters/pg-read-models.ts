@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { OrderRow } from '@exchange/gateway';
-import type { ReadModels, TradeRow } from '../ports/exchange-gateway';
+import type { IndexRoundRow, ReadModels, TradeRow } from '../ports/exchange-gateway';
 
 const ORDER_COLUMNS = `order_id, instrument_id, client_order_id, side, order_type, time_in_force, flags, price_ticks,
   stop_price_ticks, qty_lots, filled_lots, remaining_lots, status, accepted_seq, updated_seq`;
@@ -87,5 +87,26 @@ export class PgReadModels implements ReadModels {
       'SELECT asset, balance_minor::text AS balance_minor FROM ledger_balances WHERE account_id = $1 ORDER BY asset',
       [accountId],
     );
+  }
+
+  latestIndexRounds(indexIds: readonly string[]): Promise<IndexRoundRow[]> {
+    // one backward scan of the primary key per index
+    return this.db.query(
+      `SELECT r.index_id, r.published_at_ms::text AS published_at_ms, r.signature, r.round
+         FROM unnest($1::text[]) AS i(id),
+         LATERAL (SELECT index_id, published_at_ms, signature, round FROM index_prices
+                   WHERE index_id = i.id AND round IS NOT NULL ORDER BY published_at_ms DESC LIMIT 1) r`,
+      [indexIds],
+    );
+  }
+
+  async indexRounds(indexId: string, fromMs: number, toMs: number, limit: number): Promise<IndexRoundRow[]> {
+    const rows = (await this.db.query(
+      `SELECT index_id, published_at_ms::text AS published_at_ms, signature, round FROM index_prices
+        WHERE index_id = $1 AND round IS NOT NULL AND published_at_ms >= $2 AND published_at_ms < $3
+        ORDER BY published_at_ms DESC LIMIT $4`,
+      [indexId, fromMs, toMs, limit],
+    )) as IndexRoundRow[];
+    return rows.reverse();
   }
 }

@@ -1,4 +1,12 @@
-import type { EngineEvent, UnsequencedCommand } from '@exchange/domain';
+import {
+  EventType,
+  TransferReason,
+  type EngineEvent,
+  type InstrumentSettled,
+  type LeaseStateChanged,
+  type LedgerTransfer,
+  type UnsequencedCommand,
+} from '@exchange/domain';
 import type { ListedBook, OrderRow, RawBook } from '@exchange/gateway';
 
 /** A batch of engine events: the commands [firstSeq, lastSeq] and the engine time after them. */
@@ -46,6 +54,46 @@ export interface ReadModels {
   recentTrades(instrumentId: number, limit: number): Promise<TradeRow[]>;
   positions(accountId: number): Promise<{ instrument_id: number; net_lots: string; updated_seq: string }[]>;
   balances(accountId: number): Promise<{ asset: string; balance_minor: string }[]>;
+  /** The newest published round of each index (the oracle's `index_prices`). */
+  latestIndexRounds(indexIds: readonly string[]): Promise<IndexRoundRow[]>;
+  /** Rounds of an index published in [fromMs, toMs), the newest `limit` of them, oldest first. */
+  indexRounds(indexId: string, fromMs: number, toMs: number, limit: number): Promise<IndexRoundRow[]>;
+}
+
+/** One published index round as the oracle stores it (`round` is its JSON). */
+export interface IndexRoundRow {
+  index_id: string;
+  published_at_ms: string;
+  signature: string | null;
+  round: {
+    indexId: string;
+    roundId: number;
+    priceMicros: number;
+    lowMicros: number;
+    highMicros: number;
+    utilisationBps: number;
+    providers: number;
+    publishedAtMs: number;
+  };
+}
+
+/** An instrument's reference prices in the engine (ticks; 0: none yet) and when its mark last changed. */
+export interface ReferencePrices {
+  markTicks: number;
+  indexTicks: number;
+  markTimeMs: number;
+}
+
+/** The settlement side of the event history: settlements, their transfers, lease changes. */
+export type SettlementEvent = InstrumentSettled | LedgerTransfer | LeaseStateChanged;
+
+/** Settlements, lease changes and the transfers of settlement and lease reasons (variation margin on). */
+export function isSettlementEvent(e: EngineEvent): e is SettlementEvent {
+  return (
+    e.type === EventType.InstrumentSettled ||
+    e.type === EventType.LeaseStateChanged ||
+    (e.type === EventType.LedgerTransfer && e.reason >= TransferReason.VariationMargin)
+  );
 }
 
 /** What the deployment supports beyond order entry (the risk stage and ledger add these). */
@@ -53,6 +101,8 @@ export interface GatewayCapabilities {
   deposits: boolean;
   withdrawals: boolean;
   accountView: boolean;
+  /** The engine's mark and index prices can be read (referencePrices). */
+  marks: boolean;
 }
 
 /**
@@ -83,6 +133,13 @@ export interface ExchangeGateway {
   ): Promise<{ seq: number; events: EngineEvent[] }>;
   /** Balances, positions and margin from the risk stage (when it exists). */
   accountView(accountId: number): unknown;
+  /** An instrument's mark and index prices (undefined where the deployment has no marks). */
+  referencePrices(instrumentId: number): ReferencePrices | undefined;
+  /**
+   * Every settlement event (InstrumentSettled, LedgerTransfer of settlement and lease reasons,
+   * LeaseStateChanged) the engine emitted so far, in seq order within each shard.
+   */
+  settlementHistory(): Promise<SettlementEvent[]>;
   readonly reads: ReadModels;
 }
 

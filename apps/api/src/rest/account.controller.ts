@@ -1,5 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
-import type { BalanceView, FillView, KeyView, PositionView, Scope, SignupResult } from '@exchange/client';
+import type {
+  AccountSettlementView,
+  BalanceView,
+  FillView,
+  KeyView,
+  LeaseView,
+  PositionView,
+  Scope,
+  SignupResult,
+} from '@exchange/client';
 import { CREATE_KEY_SCHEMA, SIGNUP_SCHEMA, validate, type ObjectSchema } from '@exchange/gateway';
 import { ApiKeyStore } from '../auth/api-key-store';
 import { Access } from '../auth/auth.guard';
@@ -7,7 +16,9 @@ import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { ApiException } from '../http/api-exception';
 import type { ApiRequest } from '../http/raw-body';
 import { ReadService } from '../trading/read.service';
+import { InstrumentsService } from '../trading/instruments.service';
 import { TradingService } from '../trading/trading.service';
+import { MarketHub } from '../ws/market-hub';
 import { checkQuery, intParam, optionalString } from './query';
 
 export const API_KEY_STORE = Symbol('API_KEY_STORE');
@@ -26,6 +37,8 @@ export class AccountController {
     private readonly trading: TradingService,
     @Inject(API_KEY_STORE) private readonly keys: ApiKeyStore,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
+    private readonly hub: MarketHub,
+    private readonly instruments: InstrumentsService,
   ) {}
 
   @Get('fills')
@@ -55,6 +68,25 @@ export class AccountController {
   @Access('read')
   account(@Req() req: ApiRequest): Promise<unknown> {
     return this.reads.account(req.auth!.accountId);
+  }
+
+  /** The account's settlement cash flows (variation margin, final settlement, exercise, lease money), newest first. */
+  @Get('account/settlements')
+  @Access('read')
+  settlements(@Req() req: ApiRequest, @Query() q: Record<string, unknown>): Promise<AccountSettlementView[]> {
+    checkQuery(q, ['instrument', 'limit']);
+    const entry = this.instruments.optional(q.instrument);
+    return this.hub.data.accountSettlements(req.auth!.accountId, {
+      instrumentId: entry?.instrumentId,
+      limit: intParam(q.limit, 'limit', 1, 1000, 100),
+    });
+  }
+
+  /** The compute leases the account takes (lessee) or delivers (provider). */
+  @Get('account/leases')
+  @Access('read')
+  leases(@Req() req: ApiRequest): Promise<LeaseView[]> {
+    return this.hub.data.leases(req.auth!.accountId);
   }
 
   /** Development faucet: credits the account without a chain (embedded mode only). */

@@ -19,3 +19,12 @@ export function intParam(value: unknown, name: string, min: number, max: number,
 export function optionalString(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
+
+/** An optional time range [from, to) in ms since the epoch; an empty or reversed one is BAD_TIME_RANGE. */
+export function timeRange(q: Record<string, unknown>): { fromMs: number; toMs: number } {
+  const fromMs = intParam(q.from, 'from', 0, Number.MAX_SAFE_INTEGER, 0);
+  const toMs = intParam(q.to, 'to', 0, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+  if (fromMs >= toMs)
+    throw ApiException.of('BAD_TIME_RANGE', `from (${fromMs}) must be before to (${toMs})`, 'from');
+  return { fromMs, toMs };
+}

@@ -5,19 +5,9 @@ import { fillView, orderRowView, price, qty } from '@exchange/gateway';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { ApiException } from '../http/api-exception';
 import { EXCHANGE_GATEWAY, type ExchangeGateway, type TradeRow } from '../ports/exchange-gateway';
+import { marginView, positionViews, riskView, type RiskAccountView } from './account-views';
 import { InstrumentsService } from './instruments.service';
 import { TradingService } from './trading.service';
-
-/** The risk stage's account view (EngineService.accountView): money as strings of minor units. */
-interface RiskAccountView {
-  balances: Record<string, string>;
-  reservedMinor?: string;
-  reservedTokens?: Record<string, string>;
-  positions?: { instrumentId: number; qtyLots: number; costMinor: string }[];
-  openOrders?: unknown[];
-  margin?: { equityMinor: string; maintenanceMinor: string; initialMinor: string };
-  inLiquidation?: boolean;
-}
 
 /** An amount of an asset: USDC from minor units, spot tokens in whole units. */
 function amount(asset: string, minor: bigint): string {
@@ -152,9 +142,7 @@ export class ReadService {
 
   /** The risk stage's view of the account (undefined when there is no risk stage or no such account). */
   private riskView(accountId: number): RiskAccountView | undefined {
-    if (!this.gateway.capabilities.accountView) return undefined;
-    const v = this.gateway.accountView(accountId) as RiskAccountView | undefined;
-    return v !== undefined && typeof v === 'object' && typeof v.balances === 'object' ? v : undefined;
+    return riskView(this.gateway, accountId);
   }
 
   async balances(accountId: number): Promise<BalanceView[]> {
@@ -189,24 +177,12 @@ export class ReadService {
     const v = this.riskView(accountId);
     if (v === undefined)
       return { accountId, balances: [], positions: [], margin: null, inLiquidation: false };
-    const usdc = (minor: string | undefined) => fromMinor(BigInt(minor ?? '0'));
     return jsonSafe({
       accountId,
       balances: await this.balances(accountId),
-      positions: (v.positions ?? []).flatMap((p) => {
-        const e = this.instruments.directory.byInstrumentId(p.instrumentId);
-        if (e === undefined) return [];
-        const q = qty(Math.abs(p.qtyLots), e.definition.contract);
-        return [{ instrument: e.symbol, quantity: p.qtyLots < 0 ? `-${q}` : q, cost: usdc(p.costMinor) }];
-      }),
+      positions: positionViews(v, this.instruments.directory, this.gateway),
       openOrders: v.openOrders?.length ?? 0,
-      margin: v.margin
-        ? {
-            equity: usdc(v.margin.equityMinor),
-            maintenance: usdc(v.margin.maintenanceMinor),
-            initial: usdc(v.margin.initialMinor),
-          }
-        : null,
+      margin: marginView(v),
       inLiquidation: v.inLiquidation === true,
     });
   }

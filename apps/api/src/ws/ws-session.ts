@@ -21,7 +21,7 @@ import type { ApiConfig } from '../config/api-config';
 import { ApiException } from '../http/api-exception';
 import type { InstrumentsService } from '../trading/instruments.service';
 import type { TradingService } from '../trading/trading.service';
-import { PRIVATE_CHANNELS, PUBLIC_CHANNEL, type MarketHub, type Subscriber } from './market-hub';
+import { PRIVATE_CHANNELS, type MarketHub, type Subscriber } from './market-hub';
 
 export interface SessionDeps {
   hub: MarketHub;
@@ -350,17 +350,14 @@ export class WsSession implements Subscriber {
     return { accountId: principal.accountId, scopes: principal.scopes };
   }
 
-  private subscribe(channels: string[]): string[] {
+  private async subscribe(channels: string[]): Promise<string[]> {
     // check every channel first: a bad one refuses the whole request
     for (const c of channels) {
-      if ((PRIVATE_CHANNELS as readonly string[]).includes(c)) {
-        this.need('read');
-        continue;
-      }
-      const m = PUBLIC_CHANNEL.exec(c);
-      if (m === null) throw ApiException.of('UNKNOWN_CHANNEL', `no channel ${c}`, 'params.channels');
-      this.deps.instruments.get(m[2], 'params.channels');
+      if ((PRIVATE_CHANNELS as readonly string[]).includes(c)) this.need('read');
+      this.deps.hub.check(c);
     }
+    const reading = this.deps.hub.prepare(channels);
+    if (reading !== undefined) await reading;
     const now = Date.now();
     for (const c of channels) {
       this.channels.add(c);
