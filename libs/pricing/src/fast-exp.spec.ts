@@ -31,9 +31,11 @@ function lcg(seed: number): () => number {
 }
 
 describe('fastExp', () => {
-  it('has a table of 2^(j/64) correct to double-double precision', () => {
-    for (let j = 0; j < 64; j++) {
-      const exact = new HP(2).pow(new HP(j).div(64));
+  it('has a table of 2^(j/256) correct to double-double precision', () => {
+    expect(FAST_EXP_TABLE.hi.length).toBe(256);
+    expect(FAST_EXP_TABLE.lo.length).toBe(256);
+    for (let j = 0; j < 256; j++) {
+      const exact = new HP(2).pow(new HP(j).div(256));
       const hi = FAST_EXP_TABLE.hi[j]!;
       const lo = FAST_EXP_TABLE.lo[j]!;
       expect(hi).toBe(exact.toNumber());

@@ -106,3 +106,27 @@ export function convexControlFitRight(
   }
   return Math.max(r, minimumControl(dL, dR, (yR - yL) / h, preferShape));
 }
+
+/**
+ * convexControlFitLeft (atLeft) or convexControlFitRight with a zero second derivative at that end and
+ * no shape preference (the central branches of the implied vol's initial guess): the same arithmetic,
+ * in one small function for both ends.
+ */
+export function flatEndControl(
+  xL: number,
+  xR: number,
+  yL: number,
+  yR: number,
+  dL: number,
+  dR: number,
+  atLeft: boolean,
+): number {
+  const slope = (yR - yL) / (xR - xL);
+  const numerator = dR - dL;
+  let r = 0;
+  if (!isZero(numerator)) {
+    const denominator = atLeft ? slope - dL : dR - slope;
+    r = isZero(denominator) ? (numerator > 0 ? MAX_CONTROL : MIN_CONTROL) : numerator / denominator;
+  }
+  return Math.max(r, minimumControl(dL, dR, slope, false));
+}
