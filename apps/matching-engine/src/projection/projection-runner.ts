@@ -5,23 +5,31 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { decodeEvents } from '@exchange/domain';
+import { decodeEvents, type EngineEvent } from '@exchange/domain';
+
 import { EngineEventsProjection, type Database } from '@exchange/persistence';
 import { EngineService } from '../engine/engine.service';
 
 export const DATABASE = Symbol('DATABASE');
 
+/** The most events one projection transaction takes (a bound on its memory and duration). */
+const MAX_EVENTS_PER_TRANSACTION = 50_000;
+
 /**
  * Keeps the PostgreSQL read models (orders, trades, positions) in step with the engine: at start it
- * catches up from the event log after the projection's stored offset, then applies each new batch
- * as the engine produces it, one transaction per batch, in order. The projection is idempotent, so
- * a batch seen twice (catch-up overlapping live batches, a restart) changes nothing the second time.
+ * catches up from the event log after the projection's stored offset, then applies the engine's
+ * batches in order as it produces them. Batches that arrive while a transaction is in flight are
+ * grouped into the next one (up to MAX_EVENTS_PER_TRANSACTION events), so under load the database
+ * sees a few large transactions a second instead of one per order. The projection is idempotent,
+ * so a batch seen twice (catch-up overlapping live batches, a restart) changes nothing the second time.
  */
 @Injectable()
 export class ProjectionRunner implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Projection');
   private readonly projection: EngineEventsProjection;
-  private queue: Promise<void> = Promise.resolve();
+  /** Batches waiting for the next transaction, in seq order. */
+  private pending: { bytes: Uint8Array; lastSeq: number }[] = [];
+  private draining: Promise<void> | undefined;
   private failed = false;
 
   constructor(
@@ -42,8 +50,7 @@ export class ProjectionRunner implements OnApplicationBootstrap, OnApplicationSh
       this.enqueue(frame.payload, frame.lastSeq);
       batches++;
     }
-    // commands after the last logged events produced none: the projection may move past them too
-    await this.queue;
+    await this.drained();
     this.logger.log({
       msg: 'projection caught up',
       fromSeq: from,
@@ -53,19 +60,39 @@ export class ProjectionRunner implements OnApplicationBootstrap, OnApplicationSh
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.queue;
+    await this.drained();
+  }
+
+  /** Resolves once every batch enqueued so far is applied (or the projection has stopped). */
+  async drained(): Promise<void> {
+    while (this.draining !== undefined) await this.draining;
   }
 
   private enqueue(bytes: Uint8Array, lastSeq: number): void {
-    this.queue = this.queue.then(async () => {
-      if (this.failed) return;
+    if (this.failed) return;
+    this.pending.push({ bytes, lastSeq });
+    this.draining ??= this.drain().finally(() => (this.draining = undefined));
+  }
+
+  private async drain(): Promise<void> {
+    while (this.pending.length > 0 && !this.failed) {
+      const events: EngineEvent[] = [];
+      let lastSeq = 0;
+      let taken = 0;
+      while (taken < this.pending.length && events.length < MAX_EVENTS_PER_TRANSACTION) {
+        const next = this.pending[taken++]!;
+        for (const e of decodeEvents(next.bytes)) events.push(e);
+        lastSeq = next.lastSeq;
+      }
+      this.pending = this.pending.slice(taken);
       try {
-        await this.projection.apply(decodeEvents(bytes), lastSeq);
+        await this.projection.apply(events, lastSeq);
       } catch (err) {
-        // stop applying (later batches would skip this one); a restart catches up from the stored offset
+        // stop applying (later batches would skip these); a restart catches up from the stored offset
         this.failed = true;
+        this.pending = [];
         this.logger.error({ msg: 'projection stopped', lastSeq, error: (err as Error).message });
       }
-    });
+    }
   }
 }
