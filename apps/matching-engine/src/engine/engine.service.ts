@@ -47,6 +47,22 @@ export interface RecoverySummary {
  * durable commands in seq order, appends their events to the event log and takes snapshots.
  * Commands are journalled before they are applied, so an acknowledged command is never lost.
  */
+/** What `submit` resolves with: the seqs given to the commands and the events they caused. */
+export interface Submitted {
+  firstSeq: number;
+  lastSeq: number;
+  events: EngineEvent[];
+}
+
+interface GroupedSubmit {
+  readonly commands: readonly UnsequencedCommand[];
+  resolve(result: Submitted): void;
+  reject(err: unknown): void;
+}
+
+/** The most commands one grouped batch takes before it is journalled without waiting for the turn's end. */
+const MAX_GROUP_COMMANDS = 4096;
+
 @Injectable()
 export class EngineService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('MatchingEngine');
@@ -59,6 +75,9 @@ export class EngineService implements OnModuleInit, OnApplicationShutdown {
   private readonly listeners: EventsListener[] = [];
   private liquidationTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
+  /** Submissions waiting for this turn's batch (see submit). */
+  private group: GroupedSubmit[] = [];
+  private groupCommands = 0;
 
   constructor(
     @Inject(ENGINE_CONFIG) private readonly config: EngineConfig,
@@ -114,6 +133,7 @@ export class EngineService implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     this.closed = true;
+    this.flushGroup();
     clearTimeout(this.liquidationTimer);
     await this.snapshotting;
     if (this.engine.lastSeq > 0) await this.takeSnapshot();
@@ -205,12 +225,54 @@ export class EngineService implements OnModuleInit, OnApplicationShutdown {
     return this.recovery;
   }
 
-  /** Sequences, journals and applies commands; resolves with their seqs and events once durable. */
-  async submit(
-    commands: readonly UnsequencedCommand[],
-  ): Promise<{ firstSeq: number; lastSeq: number; events: EngineEvent[] }> {
-    const batch = await this.commands.append(commands);
-    return { firstSeq: batch.firstSeq, lastSeq: batch.lastSeq, events: decodeEvents(this.apply(batch)) };
+  /**
+   * Sequences, journals and applies commands; resolves with their seqs and events once durable.
+   * Submissions made in the same turn of the event loop are grouped (LMAX-style batching): their
+   * commands become one journal frame and one applied batch, in submission order, and each caller
+   * gets back its own seqs and the events of its own commands.
+   */
+  submit(commands: readonly UnsequencedCommand[]): Promise<Submitted> {
+    if (commands.length === 0) return Promise.reject(new RangeError('empty command batch'));
+    return new Promise((resolve, reject) => {
+      if (this.group.length === 0) setImmediate(() => this.flushGroup());
+      this.group.push({ commands, resolve, reject });
+      this.groupCommands += commands.length;
+      if (this.groupCommands >= MAX_GROUP_COMMANDS) this.flushGroup();
+    });
+  }
+
+  /** Journals and applies the submissions grouped so far as one batch. */
+  private flushGroup(): void {
+    const group = this.group;
+    if (group.length === 0) return;
+    this.group = [];
+    this.groupCommands = 0;
+    const all = group.length === 1 ? group[0]!.commands : group.flatMap((g) => g.commands);
+    let appended: Promise<CommandBatch>;
+    try {
+      appended = this.commands.append(all);
+    } catch (err) {
+      for (const g of group) g.reject(err);
+      return;
+    }
+    appended
+      .then((batch) => {
+        const events = decodeEvents(this.apply(batch));
+        // events carry the seq of the command that caused them, in seq order
+        let seq = batch.firstSeq;
+        let e = 0;
+        for (const g of group) {
+          const firstSeq = seq;
+          const lastSeq = seq + g.commands.length - 1;
+          const start = e;
+          while (e < events.length && events[e]!.seq <= lastSeq) e++;
+          g.resolve({ firstSeq, lastSeq, events: group.length === 1 ? events : events.slice(start, e) });
+          seq = lastSeq + 1;
+        }
+      })
+      .catch((err: unknown) => {
+        for (const g of group) g.reject(err);
+      });
   }
 
   /** As `submit`, with the events in the binary codec. */
