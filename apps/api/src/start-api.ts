@@ -34,6 +34,10 @@ export async function startApi(options: StartApiOptions): Promise<INestApplicati
     bodyParser: false,
     logger: options.logger ?? new ConsoleLogger({ json: true, colors: false }),
   });
+  // answers are live state, never cached: no ETag hashing of every body, no framework banner
+  const express = app.getHttpAdapter().getInstance() as { set(name: string, value: unknown): void };
+  express.set('etag', false);
+  express.set('x-powered-by', false);
   app.use(rawBodyMiddleware(config.maxBodyBytes));
   await app.listen(options.port, options.host ?? '127.0.0.1');
   new Logger('Bootstrap').log({ msg: 'api ready', url: await app.getUrl() });

@@ -1,4 +1,5 @@
-import { verifySignature, type Scope } from '@exchange/client';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { signaturePayload, type Scope } from '@exchange/client';
 import { KEY_ID_PATTERN, ReplayWindow, TokenBuckets } from '@exchange/gateway';
 import type { ApiConfig } from '../config/api-config';
 import { ApiException } from '../http/api-exception';
@@ -12,6 +13,27 @@ export interface SignedRequest {
   method: string;
   path: string;
   body: string;
+}
+
+const HEX_SHA256 = /^[0-9a-fA-F]{64}$/;
+
+/**
+ * The SDK's signature rule (libs/client signing: hex HMAC-SHA256 of timestamp + METHOD + path +
+ * body) checked with node:crypto, in time independent of where a wrong signature differs.
+ */
+function signatureMatches(
+  secret: string,
+  signatureHex: string,
+  timestampMs: number,
+  method: string,
+  path: string,
+  body: string,
+): boolean {
+  if (!HEX_SHA256.test(signatureHex)) return false;
+  const expected = createHmac('sha256', secret)
+    .update(signaturePayload(timestampMs, method, path, body))
+    .digest();
+  return timingSafeEqual(expected, Buffer.from(signatureHex, 'hex'));
 }
 
 export interface Principal {
@@ -73,7 +95,7 @@ export class Authenticator {
     if (!KEY_ID_PATTERN.test(r.keyId)) throw ApiException.of('UNKNOWN_KEY', undefined, 'x-api-key');
     const key = await this.keys.find(r.keyId, now);
     if (key === undefined) throw ApiException.of('UNKNOWN_KEY', undefined, 'x-api-key');
-    if (key.secret === undefined || !verifySignature(key.secret, r.signature, ts, r.method, r.path, r.body))
+    if (key.secret === undefined || !signatureMatches(key.secret, r.signature, ts, r.method, r.path, r.body))
       throw ApiException.of('BAD_SIGNATURE', undefined, 'x-api-signature');
     if (key.revokedAt !== null)
       throw ApiException.of('KEY_REVOKED', `the key was revoked at ${key.revokedAt.toISOString()}`);

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { Logger } from '@nestjs/common';
 import type { RawData, WebSocket } from 'ws';
 import {
@@ -141,6 +142,7 @@ export class WsSession implements Subscriber {
   private heard = true;
   private testPending = false;
   private closed = false;
+  private corked = false;
 
   constructor(
     private readonly ws: WebSocket,
@@ -158,7 +160,26 @@ export class WsSession implements Subscriber {
       this.drop(CLOSE_SLOW_CONSUMER, 'SLOW_CONSUMER');
       return;
     }
+    this.corkUntilTick();
     this.ws.send(text);
+  }
+
+  /**
+   * Holds this connection's outgoing frames until the current tick's callbacks have run, so the
+   * answers to a grouped engine batch and the notifications it causes leave in one write. (`ws`
+   * corks and uncorks around each frame; an outer cork on its socket is counted, so frames queue
+   * until this one is released.)
+   */
+  private corkUntilTick(): void {
+    if (this.corked) return;
+    const socket = (this.ws as unknown as { _socket?: Socket })._socket;
+    if (socket === undefined || typeof socket.cork !== 'function') return;
+    this.corked = true;
+    socket.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      socket.uncork();
+    });
   }
 
   /**
