@@ -1,7 +1,9 @@
+import fc from 'fast-check';
 import {
   Dec,
   fromMinor,
   lotsToQuantity,
+  plainDecimal,
   priceToTicks,
   quantityToLots,
   roundToMinor,
@@ -52,5 +54,34 @@ describe('money and ticks', () => {
     expect(tickValueMinor('0.001', '1', '720')).toBe(720_000n);
     expect(tickValueMinor('0.0001', '1', '1')).toBe(100n);
     expect(() => tickValueMinor('0.0000001', '1', '1')).toThrow(RangeError);
+  });
+});
+
+describe('integer fast paths agree with decimal.js', () => {
+  const step = fc
+    .tuple(fc.constantFrom(1, 2, 5, 25, 125), fc.integer({ min: 0, max: 12 }))
+    .map(([m, scale]) => new Dec(m).div(new Dec(10).pow(scale)).toFixed(scale));
+
+  it('ticks and lots to decimal strings', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -(2 ** 53) + 1, max: 2 ** 53 - 1 }), step, (n, s) => {
+        const expected = new Dec(n).mul(s).toFixed();
+        expect(ticksToPrice(n, s)).toBe(expected);
+        expect(lotsToQuantity(n, s)).toBe(expected);
+      }),
+      { numRuns: 3000 },
+    );
+    expect(ticksToPrice(250, '0.01')).toBe('2.5');
+    expect(ticksToPrice(3, '0.0001')).toBe('0.0003');
+    expect(ticksToPrice(0, '0.01')).toBe('0');
+    expect(ticksToPrice(-7, '0.5')).toBe('-3.5');
+    expect(lotsToQuantity(2 ** 52, '0.125')).toBe(new Dec(2 ** 52).mul('0.125').toFixed()); // past 2^53 units: decimal.js
+  });
+
+  it('plain decimals only', () => {
+    expect(plainDecimal('2.50')).toEqual({ mantissa: 250, scale: 2 });
+    expect(plainDecimal('007')).toEqual({ mantissa: 7, scale: 0 });
+    for (const s of ['-1', '1e3', '.5', '5.', ' 1', '1234567890123456', '0.1234567890123456', ''])
+      expect(plainDecimal(s)).toBeUndefined();
   });
 });

@@ -47,9 +47,70 @@ export function priceToTicks(price: string | Decimal, tickSize: string): number 
   return d === undefined ? Number.NaN : gridUnits(d.div(tickSize));
 }
 
+/** Plain decimal strings of at most 15 significant digits: exact as doubles. */
+const PLAIN_DECIMAL = /^(\d{1,15})(?:\.(\d{1,15}))?$/;
+const POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i);
+
+/** A non-negative decimal as mantissa / 10^scale. */
+export interface ScaledDecimal {
+  readonly mantissa: number;
+  readonly scale: number;
+}
+
+/**
+ * `s` as mantissa / 10^scale, when it is a plain decimal (digits, an optional fraction) of at most
+ * 15 significant digits, so that integer arithmetic on doubles is exact; undefined otherwise.
+ */
+export function plainDecimal(s: string): ScaledDecimal | undefined {
+  const m = PLAIN_DECIMAL.exec(s);
+  if (m === null) return undefined;
+  const frac = m[2] ?? '';
+  if (m[1]!.length + frac.length > 15) return undefined;
+  return { mantissa: Number(m[1]! + frac), scale: frac.length };
+}
+
+/** 10^n for n in 0..15, exact. */
+export function pow10(n: number): number {
+  return POW10[n]!;
+}
+
+const stepCache = new Map<string, ScaledDecimal | null>();
+function stepOf(step: string): ScaledDecimal | null {
+  let st = stepCache.get(step);
+  if (st === undefined) {
+    st = plainDecimal(step) ?? null;
+    if (stepCache.size < 1024) stepCache.set(step, st);
+  }
+  return st;
+}
+
+/** `units` / 10^scale as decimal.js's toFixed() writes it: no exponent, no trailing zeros. */
+function formatScaled(units: number, scale: number): string {
+  const neg = units < 0;
+  let digits = String(neg ? -units : units);
+  if (scale > 0) {
+    if (digits.length <= scale) digits = '0'.repeat(scale - digits.length + 1) + digits;
+    const whole = digits.slice(0, digits.length - scale);
+    let end = digits.length;
+    while (end > whole.length && digits.charCodeAt(end - 1) === 48) end--;
+    digits = end > whole.length ? `${whole}.${digits.slice(whole.length, end)}` : whole;
+  }
+  return neg && digits !== '0' ? `-${digits}` : digits;
+}
+
+/** n x step as a decimal string, exact (integer arithmetic when it fits a double exactly). */
+function stepsToDecimal(n: number, step: string): string {
+  const st = stepOf(step);
+  if (st !== null && Number.isSafeInteger(n)) {
+    const units = n * st.mantissa;
+    if (Number.isSafeInteger(units)) return formatScaled(units, st.scale);
+  }
+  return new Dec(n).mul(step).toFixed();
+}
+
 /** Ticks -> price string, exact. */
 export function ticksToPrice(priceTicks: number, tickSize: string): string {
-  return new Dec(priceTicks).mul(tickSize).toFixed();
+  return stepsToDecimal(priceTicks, tickSize);
 }
 
 /** Quantity -> lots, exact: not a whole number when off lot, NaN when not a number. */
@@ -59,7 +120,7 @@ export function quantityToLots(quantity: string | Decimal, lotSize: string): num
 }
 
 export function lotsToQuantity(qtyLots: number, lotSize: string): string {
-  return new Dec(qtyLots).mul(lotSize).toFixed();
+  return stepsToDecimal(qtyLots, lotSize);
 }
 
 /** Rounds a computed price to the nearest whole tick, ties to even. */

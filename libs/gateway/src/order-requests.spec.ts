@@ -1,4 +1,5 @@
-import { CommandType, OrderType, Side, TimeInForce, listCatalogue } from '@exchange/domain';
+import fc from 'fast-check';
+import { CommandType, Dec, OrderType, Side, TimeInForce, listCatalogue } from '@exchange/domain';
 import {
   PLACE_ORDER_SCHEMA,
   assetAmountMinor,
@@ -23,6 +24,24 @@ describe('decimal strings to ticks and lots', () => {
     expect(toSteps('2.50005', '0.0001')).toBe('off');
     expect(toSteps('2.500000000000000001', '0.0001')).toBe('off'); // a float would call this on tick
     expect(toSteps('0.0003', '0.0001')).toBe(3);
+    expect(toSteps('123456789012345', '5')).toBe(24_691_357_802_469); // 15 digits: integer path
+    expect(toSteps('1234567890123456', '2')).toBe(617_283_945_061_728); // 16 digits: decimal.js
+  });
+
+  it('agrees with decimal.js on any plain decimal and step', () => {
+    const decimal = fc
+      .tuple(fc.bigInt({ min: 0n, max: 10n ** 18n }), fc.integer({ min: 0, max: 18 }))
+      .map(([m, scale]) => new Dec(m.toString()).div(new Dec(10).pow(scale)).toFixed(scale));
+    const step = fc
+      .tuple(fc.constantFrom(1, 2, 5, 25), fc.integer({ min: 0, max: 8 }))
+      .map(([m, scale]) => new Dec(m).div(new Dec(10).pow(scale)).toFixed(scale));
+    fc.assert(
+      fc.property(decimal, step, (v, s) => {
+        const q = new Dec(v).div(s);
+        expect(toSteps(v, s)).toBe(q.isInteger() ? q.toNumber() : 'off');
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('builds the engine command from a request', () => {

@@ -22,6 +22,8 @@ import {
   type RejectCode,
   type StpMode,
   type TriggerSource,
+  plainDecimal,
+  pow10,
 } from '@exchange/domain';
 import { errorBody, type ErrorBody } from '@exchange/client';
 import type { ObjectSchema } from './schema';
@@ -119,10 +121,19 @@ const reject = (code: RejectCode, field: string, detail?: string): { ok: false; 
 });
 
 /**
- * A decimal string as a whole number of steps, exactly (decimal.js; user input is never rounded):
+ * A decimal string as a whole number of steps, exactly (integer arithmetic for plain decimals of up to
+ * 15 digits, decimal.js otherwise; user input is never rounded):
  * 'off' when it is not a whole number of steps.
  */
 export function toSteps(value: string, step: string): number | 'off' {
+  const v = plainDecimal(value);
+  const st = v === undefined ? undefined : plainDecimal(step);
+  if (v !== undefined && st !== undefined && st.mantissa > 0) {
+    // value / step = (vm / 10^vs) / (sm / 10^ss) = vm * 10^ss / (sm * 10^vs), all exact integers
+    const num = v.mantissa * pow10(st.scale);
+    const den = st.mantissa * pow10(v.scale);
+    if (Number.isSafeInteger(num) && Number.isSafeInteger(den)) return num % den === 0 ? num / den : 'off';
+  }
   const steps = new Dec(value).div(step);
   if (!steps.isInteger()) return 'off';
   return steps.toNumber();
