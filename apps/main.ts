@@ -8,6 +8,7 @@ import { EngineService } from './matching-engine/src/engine/engine.service';
 import { MatchingEngineModule } from './matching-engine/src/matching-engine.module';
 import { loadOracleConfig } from './oracle/src/config/oracle-config';
 import { OracleModule } from './oracle/src/oracle.module';
+import { openSettlementChain } from './settlement/src/adapters/open-settlement-chain';
 import { loadSettlementConfig } from './settlement/src/config/settlement-config';
 import { SettlementModule } from './settlement/src/settlement.module';
 
@@ -21,7 +22,21 @@ runMain('exchange', async () => {
   const log = new Logger('Exchange');
   const engineConfig = loadEngineConfig();
   const oracleConfig = loadOracleConfig(process.env, { simulator: true }); // simulated providers by default
-  const database = await openDatabase(databaseOptionsFromEnv(process.env, (m) => log.log(m)));
+  const settlementConfig = loadSettlementConfig(process.env, { agents: true }); // simulated provider agents by default
+  // the chain of cash settlement (local Hardhat node and deployment, CHAIN_RPC_URL, or CHAIN=off) opens
+  // beside the database; an unreachable CHAIN_RPC_URL stops the start
+  const chainOpening = openSettlementChain(process.env, settlementConfig);
+  chainOpening.catch(() => undefined); // awaited below; a failure there stops the start
+  const database = await openDatabase(databaseOptionsFromEnv(process.env, (m) => log.log(m))).catch(
+    async (err: unknown) => {
+      await (await chainOpening.catch(() => undefined))?.close();
+      throw err;
+    },
+  );
+  const chain = await chainOpening.catch(async (err: unknown) => {
+    await database.close();
+    throw err;
+  });
   log.log({ msg: 'database ready', embedded: !process.env.DATABASE_URL });
   // the oracle's log (the oracle closes it): it publishes index rounds there, the engine's mark feed reads them
   const oracleLog = await messageLogFromEnv(process.env, oracleConfig.dataDir, { clientId: 'oracle' });
@@ -43,7 +58,8 @@ runMain('exchange', async () => {
       SettlementModule.register({
         engine: engineApp.get(EngineService),
         database,
-        config: loadSettlementConfig(process.env, { agents: true }), // simulated provider agents by default
+        config: settlementConfig,
+        chain: chain.chain,
       }),
       { name: 'settlement', port: portFromEnv('SETTLEMENT_HTTP_PORT', 3003) },
     ),
@@ -57,6 +73,7 @@ runMain('exchange', async () => {
   return {
     close: async () => {
       for (const app of apps.reverse()) await app.close();
+      await chain.close();
       await database.close();
     },
   };

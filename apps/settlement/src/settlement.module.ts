@@ -3,8 +3,10 @@ import type { Database } from '@exchange/persistence';
 import { healthController } from '@exchange/runtime';
 import { PgIndexSource } from './adapters/index-sources';
 import { ProviderAgents } from './agents/provider-agents';
+import { ChainSettlement } from './chain/chain-settlement';
 import { SETTLEMENT_CONFIG, loadSettlementConfig, type SettlementConfig } from './config/settlement-config';
-import { SettlementController } from './http/settlement.controller';
+import { ChainInfoController, SettlementController } from './http/settlement.controller';
+import { SETTLEMENT_CHAIN, type SettlementChain } from './ports/chain-port';
 import {
   INDEX_SOURCE,
   SETTLEMENT_CLOCK,
@@ -24,6 +26,8 @@ export interface SettlementOptions {
   index?: IndexSource;
   config?: SettlementConfig;
   clock?: SettlementClock;
+  /** The chain of cash settlement (required unless the config says CHAIN=off). */
+  chain?: SettlementChain;
 }
 
 /**
@@ -44,7 +48,21 @@ export class SettlementModule {
       { provide: SETTLEMENT_ENGINE, useValue: options.engine },
       SettlementScheduler,
       ProviderAgents,
+      ChainSettlement,
     ];
-    return { module: SettlementModule, controllers: [SettlementController], providers, exports: [SettlementScheduler, ProviderAgents] }; // prettier-ignore
+    if (options.chain !== undefined) providers.push({ provide: SETTLEMENT_CHAIN, useValue: options.chain });
+    return { module: SettlementModule, controllers: [SettlementController], providers, exports: [SettlementScheduler, ProviderAgents, ChainSettlement] }; // prettier-ignore
+  }
+
+  /**
+   * start:settlement on its own (no engine in the process): /health, and /v1/settlement/chain
+   * showing the chain it opened (or that it runs with CHAIN=off).
+   */
+  static standalone(chain: SettlementChain | undefined, signer: string | undefined): DynamicModule {
+    return {
+      module: SettlementModule,
+      controllers: [ChainInfoController],
+      providers: [{ provide: ChainInfoController.INFO, useValue: { chain, signer } }],
+    };
   }
 }

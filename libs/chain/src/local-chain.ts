@@ -13,7 +13,7 @@ export const HARDHAT_CHAIN_ID = 31337n;
 export const HARDHAT_DEV_KEYS = [
   '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80',
   '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d',
-  '0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9e804cdf41a5b',
+  '0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a',
   '0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6',
 ] as const;
 
@@ -61,7 +61,19 @@ export async function startLocalChain(options: LocalChainOptions = {}): Promise<
   // the node prints every request; stop reading so the pipe never fills up
   child.stdout?.removeListener('data', keep);
   child.stdout?.resume();
-  return { rpcUrl, port, stop: () => stopChild(child) };
+  // the node never outlives this process when it exits (process.exit after a failed start included)
+  const killOnExit = (): void => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+  return {
+    rpcUrl,
+    port,
+    stop: () => {
+      process.removeListener('exit', killOnExit);
+      return stopChild(child);
+    },
+  };
 }
 
 async function waitForRpc(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {

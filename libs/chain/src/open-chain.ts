@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Wallet } from 'ethers';
 import { repoRoot } from './artifacts';
 import { connectChain } from './connection';
@@ -48,12 +48,14 @@ export function chainSettingsFromEnv(
   const rpcUrl = env.CHAIN_RPC_URL || undefined;
   if (rpcUrl && !env.CHAIN_PRIVATE_KEY)
     throw new Error('CHAIN_RPC_URL is set: CHAIN_PRIVATE_KEY must be set too');
-  const oracleKey = env.ORACLE_SIGNING_KEY || HARDHAT_DEV_KEYS[0];
+  // the final-price signer of the settlement app (SETTLEMENT_SIGNING_KEY, else the oracle's key)
+  const oracleKey = env.SETTLEMENT_SIGNING_KEY || env.ORACLE_SIGNING_KEY || HARDHAT_DEV_KEYS[0];
+  const defaultDir = env.ENGINE_DATA_DIR ? join(dirname(env.ENGINE_DATA_DIR), 'chain') : join(repoRoot(), '.data', 'chain'); // prettier-ignore
   return {
     rpcUrl,
     privateKey: env.CHAIN_PRIVATE_KEY || undefined,
     confirmations: int('CHAIN_CONFIRMATIONS', rpcUrl ? 3 : 1),
-    dataDir: env.CHAIN_DATA_DIR || join(repoRoot(), '.data', 'chain'),
+    dataDir: env.CHAIN_DATA_DIR || defaultDir,
     stablecoin: env.CHAIN_STABLECOIN || undefined,
     oracleSigners: env.CHAIN_ORACLE_SIGNERS
       ? env.CHAIN_ORACLE_SIGNERS.split(',')

@@ -16,7 +16,8 @@ export interface LedgerView {
 }
 
 export interface Difference {
-  readonly what: 'custody' | 'pool' | 'provider-stake' | 'gpu-hour-supply' | 'vault-balance';
+  /** `payables`: an expiry's payables in the ledger against its payout tree (the settlement app's check) */
+  readonly what: 'custody' | 'pool' | 'provider-stake' | 'gpu-hour-supply' | 'vault-balance' | 'payables';
   readonly key: string;
   readonly ledger: bigint;
   readonly chain: bigint;

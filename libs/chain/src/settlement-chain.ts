@@ -361,6 +361,11 @@ export class EthersSettlementChain implements SettlementChainPort {
     return { remainingMinor, posted };
   }
 
+  /** The payout root posted for an expiry (zero hash: none). */
+  async rootOf(expiryId: string): Promise<string> {
+    return (await this.view('CollateralVault', this.addresses.vault, 'rootOf', [expiryId]))[0] as string;
+  }
+
   async isClaimed(root: string, index: number): Promise<boolean> {
     return (
       await this.view('CollateralVault', this.addresses.vault, 'isClaimed', [root, index])

@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 /** Settings of the settlement app, read from the environment once at start and validated. */
 export interface SettlementConfig {
   /** How often the scheduler looks at the clock (daily marks, expiries, lease ticks, agents). */
@@ -12,7 +13,18 @@ export interface SettlementConfig {
   agents: boolean;
   /** Agents' heartbeat interval (within the lease terms' SLA). */
   agentHeartbeatMs: number;
+  /** Cash settlement on chain (CHAIN=on, the default) or explicitly without a chain (CHAIN=off). */
+  chain: boolean;
+  /** Where the settlement app keeps its expiry records and payout addresses. */
+  dataDir: string;
+  /** The oracle key that signs final prices (EIP-712 FinalPrice) for the SettlementPrice contract. */
+  signingKey: string;
+  /** Least time between two reconciliations of chain and ledger (also run after each expiry's root). */
+  reconcileEveryMs: number;
 }
+
+/** Hardhat's first development key: the embedded default's price signer (public, never for real funds). */
+export const DEVELOPMENT_SIGNING_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
 
 export const SETTLEMENT_CONFIG = Symbol('SETTLEMENT_CONFIG');
 
@@ -32,6 +44,23 @@ function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean
   return raw === 'on';
 }
 
+function signingKey(env: NodeJS.ProcessEnv): string {
+  const key = env.SETTLEMENT_SIGNING_KEY || env.ORACLE_SIGNING_KEY;
+  // a chain of the user's own needs the user's own key: the development key is for the local chain only
+  if (!key && env.CHAIN_RPC_URL)
+    throw new Error('CHAIN_RPC_URL is set: SETTLEMENT_SIGNING_KEY (or ORACLE_SIGNING_KEY) must be set too');
+  const k = key || DEVELOPMENT_SIGNING_KEY;
+  if (!/^0x[0-9a-fA-F]{64}$/.test(k))
+    throw new Error('SETTLEMENT_SIGNING_KEY must be a 0x-prefixed 32-byte hex key');
+  return k;
+}
+
+function dataDir(env: NodeJS.ProcessEnv): string {
+  if (env.SETTLEMENT_DATA_DIR) return env.SETTLEMENT_DATA_DIR;
+  if (env.ENGINE_DATA_DIR) return join(dirname(env.ENGINE_DATA_DIR), 'settlement');
+  return join('.data', 'settlement');
+}
+
 export function loadSettlementConfig(
   env: NodeJS.ProcessEnv = process.env,
   defaults: { agents?: boolean } = {},
@@ -43,5 +72,9 @@ export function loadSettlementConfig(
     leaseTickMs: int(env, 'SETTLEMENT_LEASE_TICK_MS', 60_000, 0, 3_600_000),
     agents: onOff(env, 'SETTLEMENT_AGENTS', defaults.agents ?? false),
     agentHeartbeatMs: int(env, 'SETTLEMENT_AGENT_HEARTBEAT_MS', 5 * 60_000, 1_000, 3_600_000),
+    chain: onOff(env, 'CHAIN', true),
+    dataDir: dataDir(env),
+    signingKey: signingKey(env),
+    reconcileEveryMs: int(env, 'SETTLEMENT_RECONCILE_MS', 10 * 60_000, 1_000, 24 * 3_600_000),
   };
 }

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpException, Inject, Param } from '@nestjs/common';
+import { Body, Controller, Get, HttpException, Inject, Param, Put } from '@nestjs/common';
 import { SystemAccount } from '@exchange/domain';
 import { escrowMinor, lockedCollateralMinor, type Lease } from '@exchange/settlement';
 import { agentProfile } from '../agents/provider-agents';
@@ -8,7 +8,24 @@ import {
   type SettlementClock,
   type SettlementEngine,
 } from '../ports/ports';
+import { ChainSettlement } from '../chain/chain-settlement';
+import { payoutAddressMessage } from '../chain/payout-addresses';
+import type { SettlementChain } from '../ports/chain-port';
 import { SettlementScheduler } from '../scheduler/settlement-scheduler';
+
+/** The chain settlement uses, as status shows it. */
+export function chainInfo(chain: SettlementChain | undefined, signer: string | undefined) {
+  if (chain === undefined) return { mode: 'off' as const };
+  const { chainId, operator, settlementPrice, vault, stablecoin } = chain;
+  return { mode: 'on' as const, chainId: chainId.toString(), operator, priceSigner: signer, contracts: { settlementPrice, vault, stablecoin } }; // prettier-ignore
+}
+
+function accountIdOf(raw: string): number {
+  const id = Number(raw);
+  if (!/^[1-9][0-9]{0,15}$/.test(raw) || !Number.isSafeInteger(id))
+    throw new HttpException({ code: 'INVALID_ACCOUNT', message: `not an account id: ${raw}` }, 400);
+  return id;
+}
 
 /** A lease as the API shows it: money as decimal strings of minor units, states in lower case. */
 export function leaseView(l: Lease) {
@@ -32,6 +49,7 @@ export class SettlementController {
     private readonly scheduler: SettlementScheduler,
     @Inject(SETTLEMENT_ENGINE) private readonly engine: SettlementEngine,
     @Inject(SETTLEMENT_CLOCK) private readonly clock: SettlementClock,
+    private readonly chain: ChainSettlement,
   ) {}
 
   @Get('status')
@@ -50,7 +68,44 @@ export class SettlementController {
       escrowMinor: stage.ledger.balance(SystemAccount.Escrow, 'USDC').toString(),
       providerCollateralMinor: stage.ledger.balance(SystemAccount.ProviderCollateral, 'USDC').toString(),
       insuranceFundMinor: stage.ledger.balance(SystemAccount.InsuranceFund, 'USDC').toString(),
+      chain: {
+        ...chainInfo(this.chain.chain, this.chain.signerAddress),
+        expiries: this.chain.status(),
+        reconciliation: this.chain.lastReconciliation,
+      },
     };
+  }
+
+  /** The account's payouts on chain: what to send to CollateralVault.claim, from any wallet. */
+  @Get('claims/:accountId')
+  async claims(@Param('accountId') raw: string) {
+    const accountId = accountIdOf(raw);
+    return { accountId, claims: await this.chain.claimsOf(accountId) };
+  }
+
+  @Get('payout-addresses/:accountId')
+  payoutAddress(@Param('accountId') raw: string) {
+    const accountId = accountIdOf(raw);
+    const address = this.chain.payoutAddresses.get(accountId) ?? null;
+    return {
+      accountId,
+      address,
+      message: address === null ? null : payoutAddressMessage(accountId, address),
+    };
+  }
+
+  /**
+   * Sets the account's payout address: `{address, signature}`, the signature being the wallet's
+   * personal_sign of payoutAddressMessage(accountId, address). Development: the account itself is
+   * not authenticated here (as with the faucet).
+   */
+  @Put('payout-addresses/:accountId')
+  setPayoutAddress(@Param('accountId') raw: string, @Body() body: unknown) {
+    const accountId = accountIdOf(raw);
+    const { address, signature } = (body ?? {}) as { address?: unknown; signature?: unknown };
+    const code = this.chain.payoutAddresses.register(accountId, address, signature);
+    if (code !== null) throw new HttpException({ code, message: `payout address refused: ${code}` }, code === 'ADDRESS_IN_USE' ? 409 : 400); // prettier-ignore
+    return { accountId, address: this.chain.payoutAddresses.get(accountId) };
   }
 
   @Get('leases')
@@ -66,5 +121,19 @@ export class SettlementController {
     const l = this.engine.state.settlement.leases.get(id);
     if (l === undefined) throw new HttpException({ code: 'UNKNOWN_LEASE', message: `no lease ${id}` }, 404);
     return leaseView(l);
+  }
+}
+
+@Controller('v1/settlement')
+export class ChainInfoController {
+  static readonly INFO = Symbol('CHAIN_INFO');
+  constructor(
+    @Inject(ChainInfoController.INFO)
+    private readonly info: { chain: SettlementChain | undefined; signer: string | undefined },
+  ) {}
+
+  @Get('chain')
+  chainView() {
+    return chainInfo(this.info.chain, this.info.signer);
   }
 }

@@ -33,5 +33,9 @@ export interface SettlementEngine {
     commands: readonly UnsequencedCommand[],
   ): Promise<{ firstSeq: number; lastSeq: number; events: EngineEvent[] }>;
   onEvents(listener: (events: Uint8Array, firstSeq: number, lastSeq: number) => void): void;
+  /** The engine's logged event batches: cash settlement on chain reads an expiry's transfers there. */
+  readonly eventLog: {
+    frames(afterSeq: number): Iterable<{ firstSeq: number; lastSeq: number; payload: Uint8Array }>;
+  };
 }
 export const SETTLEMENT_ENGINE = Symbol('SETTLEMENT_ENGINE');

@@ -2,6 +2,7 @@ import {
   Inject,
   Injectable,
   Logger,
+  Optional,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
@@ -23,6 +24,7 @@ import {
   FINAL_LEASE_STATES,
   markToMarketKey,
 } from '@exchange/settlement';
+import { ChainSettlement } from '../chain/chain-settlement';
 import { SETTLEMENT_CONFIG, type SettlementConfig } from '../config/settlement-config';
 import {
   INDEX_SOURCE,
@@ -55,7 +57,8 @@ export interface InstrumentSettlementStatus {
  * - expiry: a future past its last trading time is halted (ExpireInstrument), then settled
  *   (SettleExpiry) at the TWAP of its class index over the settlement window (libs/settlement
  *   finalPrice); when the index is thin or stale it waits, says why, and asks again next pass;
- * - leases: a LeaseTick per compute class with live leases, carrying the class index.
+ * - leases: a LeaseTick per compute class with live leases, carrying the class index;
+ * - on chain: settled expiries' final prices and payouts (ChainSettlement), when it is given one.
  * Every decision reaches the engine as a sequenced command, and the engine refuses a key it already
  * applied, so a restart (or a crash between two commands) never pays anything twice.
  */
@@ -77,6 +80,7 @@ export class SettlementScheduler implements OnApplicationBootstrap, OnApplicatio
     @Inject(SETTLEMENT_CLOCK) private readonly clock: SettlementClock,
     @Inject(INDEX_SOURCE) private readonly index: IndexSource,
     @Inject(SETTLEMENT_ENGINE) private readonly engine: SettlementEngine,
+    @Optional() private readonly chain?: ChainSettlement,
   ) {
     engine.onEvents((bytes) => this.onEvents(bytes));
   }
@@ -122,6 +126,7 @@ export class SettlementScheduler implements OnApplicationBootstrap, OnApplicatio
       else await this.daily(ins, s, now);
     }
     await this.tickLeases(now);
+    await this.chain?.runOnce(); // cash settlement on chain of the settled expiries
     this.passes++;
     this.lastPassMs = now;
   }
@@ -196,7 +201,7 @@ export class SettlementScheduler implements OnApplicationBootstrap, OnApplicatio
       return;
     }
     s.waiting = null;
-    const { events } = await this.engine.submit([{ type: CommandType.SettleExpiry, instrumentId: ins.instrumentId, finalPriceTicks: price.priceTicks }]); // prettier-ignore
+    const { events, firstSeq } = await this.engine.submit([{ type: CommandType.SettleExpiry, instrumentId: ins.instrumentId, finalPriceTicks: price.priceTicks }]); // prettier-ignore
     const refused = events.find((e) => e.type === EventType.OrderRejected);
     if (refused !== undefined && refused.code !== 'ALREADY_SETTLED') {
       this.logger.error({ msg: 'final settlement refused', symbol: s.symbol, code: refused.code });
@@ -204,6 +209,7 @@ export class SettlementScheduler implements OnApplicationBootstrap, OnApplicatio
     }
     s.phase = 'settled';
     s.finalPriceTicks = price.priceTicks;
+    if (refused === undefined) this.chain?.noteSettled(ins.instrumentId, firstSeq);
     const leases = events.filter((e) => e.type === EventType.LeaseStateChanged).length;
     this.logger.log({ msg: 'expiry settled', symbol: s.symbol, finalPriceTicks: price.priceTicks, samples: price.samples, leases }); // prettier-ignore
   }

@@ -1,0 +1,90 @@
+import {
+  reconcile,
+  type Difference,
+  type EthersSettlementChain,
+  type LedgerView,
+  type PostRoot,
+  type SignedFinalPrice,
+} from '@exchange/chain';
+import type { SettlementChain } from '../ports/chain-port';
+
+/**
+ * The settlement app's chain port over libs/chain's EthersSettlementChain (ethers v6, journalled
+ * transactions). `mintable`: the stablecoin is the embedded default's TestStablecoin, so funding
+ * the vault mints it first; with a real stablecoin (CHAIN_STABLECOIN) the operator must hold it.
+ */
+export class EthersChainAdapter implements SettlementChain {
+  readonly chainKey: string;
+
+  constructor(
+    private readonly chain: EthersSettlementChain,
+    private readonly mintable: boolean,
+  ) {
+    const { chainId, genesisHash } = chain.connection;
+    this.chainKey = `${chainId}-${genesisHash.slice(2, 14)}`;
+  }
+
+  get chainId(): bigint {
+    return this.chain.connection.chainId;
+  }
+  get operator(): string {
+    return this.chain.operator;
+  }
+  get settlementPrice(): string {
+    return this.chain.addresses.settlementPrice;
+  }
+  get vault(): string {
+    return this.chain.addresses.vault;
+  }
+  get stablecoin(): string {
+    return this.chain.addresses.stablecoin;
+  }
+
+  async blockTimeS(): Promise<bigint> {
+    const block = await this.chain.sender.raw<{ timestamp: string }>('eth_getBlockByNumber', [
+      'latest',
+      false,
+    ]);
+    return BigInt(block.timestamp);
+  }
+
+  async postPrice(price: SignedFinalPrice): Promise<void> {
+    await this.chain.postPrice(price);
+  }
+
+  async priceOf(expiryId: string): Promise<{ priceMicros: bigint; postedAt: bigint; finalAt: bigint }> {
+    const { priceMicros, postedAt, finalAt } = await this.chain.priceOf(expiryId);
+    return { priceMicros, postedAt, finalAt };
+  }
+
+  isFinal(expiryId: string): Promise<boolean> {
+    return this.chain.isFinal(expiryId);
+  }
+
+  async fundVault(key: string, amountMinor: bigint): Promise<void> {
+    if (this.mintable) await this.chain.mintTestStablecoin(key, this.operator, amountMinor);
+    await this.chain.approveStablecoin(key, this.vault, amountMinor);
+    await this.chain.deposit(key, amountMinor);
+  }
+
+  async postRoot(post: PostRoot): Promise<void> {
+    await this.chain.postRoot(post);
+    await this.chain.primeClaims(post.root, post.leafCount);
+  }
+
+  rootOf(expiryId: string): Promise<string> {
+    return this.chain.rootOf(expiryId);
+  }
+
+  poolOf(root: string): Promise<{ remainingMinor: bigint; posted: boolean }> {
+    return this.chain.poolOf(root);
+  }
+
+  isClaimed(root: string, index: number): Promise<boolean> {
+    return this.chain.isClaimed(root, index);
+  }
+
+  reconcile(view: LedgerView): Promise<Difference[]> {
+    return reconcile(this.chain, view);
+  }
+}

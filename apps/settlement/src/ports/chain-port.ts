@@ -1,0 +1,34 @@
+import type { Difference, LedgerView, PostRoot, SignedFinalPrice } from '@exchange/chain';
+
+/**
+ * The chain as cash settlement uses it: the SettlementPrice contract (signed final prices and their
+ * dispute window) and the CollateralVault (funding, payout roots, claims). Every write is
+ * idempotent by its key and restart-safe (libs/chain's transaction journal); reads are at the
+ * latest block. EthersChainAdapter implements it over libs/chain; a test may implement it in memory.
+ */
+export interface SettlementChain {
+  /** `<chainId>-<genesis hash prefix>`: records of on-chain steps are kept per chain. */
+  readonly chainKey: string;
+  readonly chainId: bigint;
+  readonly operator: string;
+  readonly settlementPrice: string;
+  readonly vault: string;
+  readonly stablecoin: string;
+  /** The latest block's timestamp, seconds. */
+  blockTimeS(): Promise<bigint>;
+  postPrice(price: SignedFinalPrice): Promise<void>;
+  /** The posted price of an expiry (postedAt 0: none) and when it is final. */
+  priceOf(expiryId: string): Promise<{ priceMicros: bigint; postedAt: bigint; finalAt: bigint }>;
+  isFinal(expiryId: string): Promise<boolean>;
+  /** Moves `amountMinor` of the operator's stablecoin into the vault's custody, once per key. */
+  fundVault(key: string, amountMinor: bigint): Promise<void>;
+  /** Posts a payout root (funded from custody) and primes its claim words. */
+  postRoot(post: PostRoot): Promise<void>;
+  rootOf(expiryId: string): Promise<string>;
+  poolOf(root: string): Promise<{ remainingMinor: bigint; posted: boolean }>;
+  isClaimed(root: string, index: number): Promise<boolean>;
+  /** libs/chain's reconciler: every difference between the chain and the ledger's view. */
+  reconcile(view: LedgerView): Promise<Difference[]>;
+}
+
+export const SETTLEMENT_CHAIN = Symbol('SETTLEMENT_CHAIN');

@@ -1,0 +1,209 @@
+import { Wallet, ZeroHash } from 'ethers';
+import {
+  ChainRejectedError,
+  HARDHAT_DEV_KEYS,
+  expiryIdOf,
+  startLocalChain,
+  type LocalChain,
+} from '@exchange/chain';
+import { EventType, Side, TransferReason, decodeEvents, type LedgerTransfer } from '@exchange/domain';
+import { startApp } from '@exchange/runtime';
+import { EthersChainAdapter } from '../src/adapters/ethers-chain.adapter';
+import { loadSettlementConfig } from '../src/config/settlement-config';
+import { SettlementScheduler } from '../src/scheduler/settlement-scheduler';
+import { SettlementModule } from '../src/settlement.module';
+import {
+  DISPUTE_WINDOW_S, PRICE_SIGNER_KEY, chainEnv, instrumentsAsOf, openChainApp, registration, syncChainTime, ticks, type ChainApp,
+} from './chain-settlement-fixture'; // prettier-ignore
+import { TestClock, deposit, listing, mark, order, tempDir } from './settlement-fixture';
+
+/**
+ * Cash settlement on chain, end to end on real components: the engine service (journal, event log),
+ * the settlement app's scheduler and ChainSettlement, and the contracts on a local Hardhat node.
+ * Futures (a physically delivered H100 and a cash-settled L40S) and an H100 call expire at the
+ * index TWAP; the signed final prices are posted and wait out their dispute window; the accounts'
+ * positive nets leave the ledger as withdrawals into each expiry's payout root; the accounts claim
+ * from other wallets with the proofs the settlement endpoint serves. The ledger is conserved, its
+ * payables equal what each root was funded with, and a restart sends and moves nothing again.
+ */
+const USDC = (units: number) => BigInt(Math.round(units * 1_000_000));
+const START_MS = Date.now();
+const { h100, l40s, call } = instrumentsAsOf(START_MS);
+const [H100, L40S, CALL] = [1, 2, 3];
+const expiryMs = h100.future!.expiryMs;
+
+let local: LocalChain;
+beforeAll(async () => {
+  local = await startLocalChain();
+}, 60_000);
+afterAll(async () => {
+  await local?.stop();
+});
+
+const usdc = (app: ChainApp, id: number) => app.engine.state.ledger.balance(id, 'USDC');
+const nonce = async (app: ChainApp) => Number(await app.chain.sender.raw<string>('eth_getTransactionCount', [app.chain.operator, 'latest'])); // prettier-ignore
+
+/** Every `withdrawal` transfer in the engine's event log. */
+function withdrawals(app: ChainApp): LedgerTransfer[] {
+  const out: LedgerTransfer[] = [];
+  for (const f of app.engine.eventLog.frames(0))
+    for (const e of decodeEvents(f.payload))
+      if (e.type === EventType.LedgerTransfer && e.reason === TransferReason.Withdrawal) out.push(e);
+  return out;
+}
+
+async function trade(app: ChainApp): Promise<void> {
+  await app.engine.submit([
+    listing(H100, h100), listing(L40S, l40s), listing(CALL, call),
+    mark(H100, ticks(h100, '2.500')), mark(L40S, ticks(l40s, '1.000')),
+    ...[1, 2, 3, 4, 5, 6, 7, 8, 9].map((a) => deposit(a, USDC(100_000))),
+    // H100 (physical): 3 sells one lot to 1; a call on it: 2 writes one to 7;
+    // L40S (cash): 6 sells two lots to 5, 9 sells one to 8
+    order(H100, 3, Side.Sell, 1, ticks(h100, '2.500')), order(H100, 1, Side.Buy, 1, ticks(h100, '2.500')),
+    order(CALL, 2, Side.Sell, 1, ticks(call, '0.200')), order(CALL, 7, Side.Buy, 1, ticks(call, '0.200')),
+    order(L40S, 6, Side.Sell, 2, ticks(l40s, '1.000')), order(L40S, 5, Side.Buy, 2, ticks(l40s, '1.000')),
+    order(L40S, 9, Side.Sell, 1, ticks(l40s, '1.000')), order(L40S, 8, Side.Buy, 1, ticks(l40s, '1.000')),
+  ]); // prettier-ignore
+  expect(app.engine.state.account(8)!.positions.get(L40S)?.qtyLots).toBe(1);
+}
+
+/** The oracle's rounds over the settlement window: H100 2.600 then 2.620 (TWAP 2.610), L40S 1.050. */
+function indexRounds(app: ChainApp): void {
+  const windowStart = expiryMs - h100.future!.settlementWindowMs;
+  for (let i = 0; i <= 30; i++) {
+    app.index.add('H100', windowStart + i * 60_000, i < 15 ? 2_600_000 : 2_620_000);
+    app.index.add('L40S', windowStart + i * 60_000, 1_050_000);
+  }
+}
+
+it('posts the signed final prices, moves the payables, posts funded roots, and pays claims from any wallet', async () => {
+  const dir = tempDir('chain-settlement-e2e');
+  const clock = new TestClock(START_MS);
+  let app = await openChainApp(local, dir, clock);
+  const conserved = () => expect(app.engine.state.ledger.conservationProblems()).toEqual([]);
+  await trade(app);
+  const wallets = new Map([1, 5, 6, 7].map((a) => [a, Wallet.createRandom()]));
+  for (const [a, w] of wallets) expect(app.settlement.payoutAddresses.register(a, ...Object.values(await registration(a, w)) as [string, string])).toBeNull(); // prettier-ignore
+  // bad registrations are refused with a code and change nothing
+  const stranger = Wallet.createRandom();
+  const forged = await registration(2, stranger);
+  expect(app.settlement.payoutAddresses.register(3, forged.address, forged.signature)).toBe('BAD_SIGNATURE');
+  const taken = await registration(2, wallets.get(5)!);
+  expect(app.settlement.payoutAddresses.register(2, taken.address, taken.signature)).toBe('ADDRESS_IN_USE');
+  expect(app.settlement.payoutAddresses.register(0, stranger.address, forged.signature)).toBe(
+    'INVALID_ACCOUNT',
+  );
+  expect([2, 3, 8].map((a) => app.settlement.payoutAddresses.get(a))).toEqual([
+    undefined,
+    undefined,
+    undefined,
+  ]);
+  const start = new Map([1, 2, 3, 5, 6, 7, 8, 9].map((a) => [a, usdc(app, a)]));
+  const delta = (a: number) => usdc(app, a) - start.get(a)!;
+
+  // expiry: halt, the TWAP, SettleExpiry; the signed prices are posted and wait out the dispute window
+  clock.ms = expiryMs + 1_000;
+  indexRounds(app);
+  await syncChainTime(app.chain, clock);
+  await app.scheduler.runOnce();
+  expect(app.scheduler.allStatus().filter((s) => s.expiryMs === expiryMs).map((s) => [s.symbol, s.phase, s.finalPriceTicks])).toEqual([
+    [h100.symbol, 'settled', ticks(h100, '2.610')],
+    [l40s.symbol, 'settled', ticks(l40s, '1.050')],
+  ]); // prettier-ignore
+  const signer = new Wallet(PRICE_SIGNER_KEY).address;
+  expect(await app.chain.priceOf(expiryIdOf(h100.symbol))).toMatchObject({ priceMicros: 2_610_000n, signer });
+  expect(await app.chain.priceOf(expiryIdOf(l40s.symbol))).toMatchObject({ priceMicros: 1_050_000n, signer });
+  expect(app.settlement.statusOf(l40s.symbol)).toMatchObject({ step: 'price_posted', waiting: { reason: 'PRICE_DISPUTE_WINDOW' } }); // prettier-ignore
+  // the expiry's cash is in the accounts; nothing has left the ledger yet
+  expect([delta(5), delta(8), delta(6), delta(9), delta(7), delta(2)]).toEqual([USDC(72), USDC(36), -USDC(72), -USDC(36), USDC(79.2), -USDC(79.2)]); // prettier-ignore
+  expect(withdrawals(app)).toEqual([]);
+  const afterPrices = await nonce(app);
+  await app.scheduler.runOnce(); // still inside the dispute window: nothing moves
+  expect([await nonce(app), withdrawals(app).length]).toEqual([afterPrices, 0]);
+  expect(await app.chain.rootOf(expiryIdOf(l40s.symbol))).toBe(ZeroHash);
+
+  // the window is over: the positive nets leave the ledger and the roots are funded and posted
+  clock.ms += DISPUTE_WINDOW_S * 1_000 + 1_000;
+  await syncChainTime(app.chain, clock);
+  await app.scheduler.runOnce();
+  conserved();
+  expect([delta(5), delta(7), delta(8), delta(1) < 0n, delta(6)]).toEqual([
+    0n,
+    0n,
+    USDC(36),
+    true,
+    -USDC(72),
+  ]);
+  expect(withdrawals(app).map((t) => [t.debitAccountId, t.amountMinor])).toEqual([[7, USDC(79.2)], [5, USDC(72)]]); // prettier-ignore
+  const status = app.settlement.status();
+  expect(status.find((s) => s.symbol === l40s.symbol)).toMatchObject({
+    step: 'root_posted',
+    payables: { accounts: 1, totalMinor: String(USDC(72)), kept: [{ accountId: 8, amountMinor: String(USDC(36)), reason: 'NO_PAYOUT_ADDRESS' }], refused: [] }, // prettier-ignore
+  });
+  expect(status.find((s) => s.symbol === h100.symbol)).toMatchObject({ step: 'root_posted', payables: { accounts: 1, totalMinor: String(USDC(79.2)) } }); // prettier-ignore
+  expect(app.settlement.lastReconciliation?.differences).toEqual([]);
+  const vault = app.chain.addresses.vault;
+  expect(await app.chain.stablecoinBalance(vault)).toBe(USDC(72 + 79.2));
+  expect(await app.chain.custodyMinor()).toBe(0n);
+
+  // account 5 claims from a wallet of its own choosing with the served proof
+  const [claim5] = await app.settlement.claimsOf(5);
+  expect(claim5).toMatchObject({ symbol: l40s.symbol, account: wallets.get(5)!.address, amountMinor: String(USDC(72)), claimed: false }); // prettier-ignore
+  expect(await app.settlement.claimsOf(6)).toEqual([]); // a loser has nothing to claim
+  expect(await app.settlement.claimsOf(8)).toEqual([]); // no payout address: its 36 stay in the ledger
+  const payer = app.chain.as(HARDHAT_DEV_KEYS[2]);
+  const leaf5 = { index: claim5!.index, account: claim5!.account, amountMinor: BigInt(claim5!.amountMinor) };
+  await expect(payer.claim(claim5!.root, { ...leaf5, amountMinor: leaf5.amountMinor + 1n }, claim5!.proof)).rejects.toMatchObject({ code: 'INVALID_PROOF' }); // prettier-ignore
+  await payer.claim(claim5!.root, leaf5, claim5!.proof);
+  expect(await app.chain.stablecoinBalance(wallets.get(5)!.address)).toBe(USDC(72));
+  const again = app.chain.as(HARDHAT_DEV_KEYS[1]);
+  const refused = await again.claim(claim5!.root, leaf5, claim5!.proof).catch((e: unknown) => e);
+  expect(refused).toBeInstanceOf(ChainRejectedError);
+  expect(refused).toMatchObject({ code: 'ALREADY_CLAIMED' });
+  expect(await app.chain.stablecoinBalance(wallets.get(5)!.address)).toBe(USDC(72));
+  expect((await app.chain.poolOf(claim5!.root)).remainingMinor).toBe(0n);
+  expect((await app.settlement.reconcileNow())?.differences).toEqual([]);
+  const rootsPosted = await nonce(app);
+  await app.close();
+
+  // restarted (as a Nest app, over HTTP): nothing is posted, moved or paid again; 7 claims through the endpoint
+  app = await openChainApp(local, dir, clock);
+  const config = { ...loadSettlementConfig(chainEnv(local, dir)), intervalMs: 3_600_000 };
+  const http = await startApp(
+    SettlementModule.register({ engine: app.engine, index: app.index, config, clock, chain: new EthersChainAdapter(app.chain, true) }), // prettier-ignore
+    { name: 'settlement', port: 0 },
+  );
+  try {
+    const url = await http.getUrl();
+    const scheduler = http.get(SettlementScheduler);
+    await scheduler.runOnce();
+    await scheduler.runOnce();
+    expect([await nonce(app), withdrawals(app).length]).toEqual([rootsPosted, 2]);
+    const body = (await (await fetch(`${url}/v1/settlement/status`)).json()) as { chain: { mode: string; expiries: { symbol: string; step: string }[]; reconciliation: { differences: unknown[] } } }; // prettier-ignore
+    expect(body.chain.mode).toBe('on');
+    expect(body.chain.expiries.filter((s) => [h100.symbol, l40s.symbol].includes(s.symbol)).map((s) => s.step)).toEqual(['root_posted', 'root_posted']); // prettier-ignore
+    expect(body.chain.reconciliation.differences).toEqual([]);
+    const served = (await (await fetch(`${url}/v1/settlement/claims/7`)).json()) as { claims: { root: string; index: number; account: string; amountMinor: string; proof: string[] }[] }; // prettier-ignore
+    expect(served.claims).toHaveLength(1);
+    const c7 = served.claims[0]!;
+    await app.chain
+      .as(HARDHAT_DEV_KEYS[2])
+      .claim(
+        c7.root,
+        { index: c7.index, account: c7.account, amountMinor: BigInt(c7.amountMinor) },
+        c7.proof,
+      );
+    expect(await app.chain.stablecoinBalance(wallets.get(7)!.address)).toBe(USDC(79.2));
+    expect(await (await fetch(`${url}/v1/settlement/claims/x`)).json()).toMatchObject({
+      code: 'INVALID_ACCOUNT',
+    });
+    // the ledger's payables of each expiry equal what its root was funded with, and all of it is paid out
+    expect(await app.chain.stablecoinBalance(app.chain.addresses.vault)).toBe(0n);
+    expect(withdrawals(app).reduce((a, t) => a + t.amountMinor, 0n)).toBe(USDC(72 + 79.2));
+    expect((await app.settlement.reconcileNow())?.differences).toEqual([]);
+    expect(app.engine.state.ledger.conservationProblems()).toEqual([]);
+  } finally {
+    await http.close();
+    await app.close();
+  }
+}, 180_000);
