@@ -1,6 +1,9 @@
 /*
- * npm run bench:settlement [-- --quick]
- * Gas on a local Hardhat node (solc 0.8.26, optimizer 100,000 runs, Cancun): posting a signed
+ * npm run bench:settlement [-- --quick] [-- --off-chain]
+ * Off chain (settlement-work.ts): an expiry of 100,000 positions (final settlement, option
+ * exercise, ledger entries, net payouts, their Merkle tree) and the allocation of 10,000 leases by
+ * physical delivery and by token redemption, each the median of several runs.
+ * Gas on a local Hardhat node (skipped with --off-chain) (solc 0.8.26, optimizer 100,000 runs, Cancun): posting a signed
  * final price, posting a payout root, priming the claim words, and Merkle claims sampled across a
  * tree of 100,000 payouts (proofs of 16-17 hashes) to fresh addresses (zero balance: the token
  * transfer's worst case), with primed claim words and without. Off chain: building that tree, ours
@@ -23,9 +26,20 @@ import {
   startLocalChain,
   type Payout,
 } from '@exchange/chain';
+import {
+  allocationWork,
+  deliverWork,
+  expiryWork,
+  redeemWork,
+  settleExpiryWork,
+  timed,
+} from './settlement-work';
 
 const quick = process.argv.includes('--quick');
+const offChain = process.argv.includes('--off-chain');
 const LEAVES = 100_000;
+const EXPIRY_POSITIONS = 100_000;
+const RUNS = quick ? 3 : 7;
 const CLAIMS = quick ? 40 : 400;
 const PEER_LEAVES = quick ? 20_000 : 100_000;
 
@@ -50,7 +64,53 @@ function timeTree(n: number, seed: number): { ms: number; tree: PayoutTree } {
   return { ms: performance.now() - t0, tree };
 }
 
+/** The expiry of 100,000 positions and the allocation of about 10,000 leases each way. */
+function offChainFigures(): { rows: [string, string][]; json: Record<string, number> } {
+  const work = expiryWork(EXPIRY_POSITIONS, 7);
+  settleExpiryWork(expiryWork(2_000, 8)); // warm-up
+  const expiry = timed(RUNS, () => settleExpiryWork(work));
+  const { ledger } = expiry.result;
+  if (ledger.conservationProblems().length > 0) throw new Error('the expiry broke conservation');
+  const alloc = allocationWork(11);
+  deliverWork(allocationWork(12)); // warm-up
+  redeemWork(allocationWork(12));
+  const delivery = timed(RUNS, () => deliverWork(alloc));
+  const redemption = timed(RUNS, () => redeemWork(alloc));
+  const allocMs = delivery.ms + redemption.ms;
+  return {
+    rows: [
+      [
+        `expiry of ${EXPIRY_POSITIONS} positions: ${expiry.result.transfers} transfers, ${expiry.result.payouts} payouts (ms)`,
+        expiry.ms.toFixed(0),
+      ],
+      [
+        `allocation: ${delivery.result} delivery + ${redemption.result} redemption leases (ms)`,
+        `${delivery.ms.toFixed(1)} + ${redemption.ms.toFixed(1)} = ${allocMs.toFixed(1)}`,
+      ],
+    ],
+    json: {
+      expiry_100k_ms: Math.round(expiry.ms),
+      expiry_transfers: expiry.result.transfers,
+      expiry_payouts: expiry.result.payouts,
+      alloc_10k_ms: Number(allocMs.toFixed(1)),
+      alloc_delivery_ms: Number(delivery.ms.toFixed(1)),
+      alloc_delivery_leases: delivery.result,
+      alloc_redemption_ms: Number(redemption.ms.toFixed(1)),
+      alloc_redemption_leases: redemption.result,
+    },
+  };
+}
+
+function print(rows: [string, string][], json: Record<string, number>): void {
+  console.log(
+    `settlement bench (${quick ? 'quick' : 'full'}${offChain ? ', off chain' : ''}), node ${process.version}`,
+  );
+  for (const [k, v] of rows) console.log(`  ${k.padEnd(72)} ${v}`);
+  console.log(JSON.stringify(json));
+}
+
 async function main(): Promise<void> {
+  const off = offChainFigures();
   // off chain: the tree
   timeTree(2_000, 9); // warm-up
   const { ms: treeMs, tree } = timeTree(LEAVES, 1);
@@ -63,6 +123,20 @@ async function main(): Promise<void> {
   );
   const peerMs = performance.now() - p0;
   if (peer.root !== ours.tree.root) throw new Error('the peer built another root');
+  const treeRows: [string, string][] = [
+    [`payout tree of ${LEAVES} leaves (ms)`, treeMs.toFixed(0)],
+    [
+      `tree of ${PEER_LEAVES}: ours / @openzeppelin/merkle-tree (ms)`,
+      `${ours.ms.toFixed(0)} / ${peerMs.toFixed(0)} (x${(peerMs / ours.ms).toFixed(1)})`,
+    ],
+  ];
+  const treeJson = {
+    merkle_100k_ms: Math.round(treeMs),
+    merkle_peer_ms: Math.round(peerMs),
+    merkle_peer_leaves: PEER_LEAVES,
+    merkle_peer_ratio: Number((peerMs / ours.ms).toFixed(2)),
+  };
+  if (offChain) return print([...off.rows, ...treeRows], { ...off.json, ...treeJson });
 
   // on chain
   const local = await startLocalChain();
@@ -153,30 +227,23 @@ async function main(): Promise<void> {
       ],
       [`claim, unprimed words: max / median`, `${Math.max(...unprimed)} / ${median(unprimed)}`],
       ['anchor: Uniswap merkle-distributor claim', '~78000'],
-      [`payout tree of ${LEAVES} leaves (ms)`, treeMs.toFixed(0)],
-      [
-        `tree of ${PEER_LEAVES}: ours / @openzeppelin/merkle-tree (ms)`,
-        `${ours.ms.toFixed(0)} / ${peerMs.toFixed(0)} (x${(peerMs / ours.ms).toFixed(1)})`,
-      ],
+      ...treeRows,
+      ...off.rows,
     ];
-    console.log(`settlement bench (${quick ? 'quick' : 'full'}), node ${process.version}`);
-    for (const [k, v] of rows) console.log(`  ${k.padEnd(58)} ${v}`);
     connection.provider.destroy();
-    console.log(
-      JSON.stringify({
-        claim_gas_max: Math.max(...primed),
-        claim_gas_median: median(primed),
-        claim_gas_max_unprimed: Math.max(...unprimed),
-        claim_gas_median_unprimed: median(unprimed),
-        post_price_gas: Math.max(...postPriceGas),
-        post_root_gas: Number(rootA.gasUsed),
-        prime_gas_per_leaf: Math.round(primeGas / LEAVES),
-        merkle_100k_ms: Math.round(treeMs),
-        merkle_peer_ratio: Number((peerMs / ours.ms).toFixed(2)),
-        claims: CLAIMS,
-        leaves: LEAVES,
-      }),
-    );
+    print(rows, {
+      claim_gas_max: Math.max(...primed),
+      claim_gas_median: median(primed),
+      claim_gas_max_unprimed: Math.max(...unprimed),
+      claim_gas_median_unprimed: median(unprimed),
+      post_price_gas: Math.max(...postPriceGas),
+      post_root_gas: Number(rootA.gasUsed),
+      prime_gas_per_leaf: Math.round(primeGas / LEAVES),
+      ...treeJson,
+      ...off.json,
+      claims: CLAIMS,
+      leaves: LEAVES,
+    });
   } finally {
     await local.stop();
     rmSync(dataDir, { recursive: true, force: true });

@@ -5,7 +5,7 @@
  * Two functions: absorb() takes whole padded blocks of one message (keccak256, keccak256Into: on
  * the benchmark machine a 448-byte EIP-712 struct in about 2-3 µs, against about 50 µs for
  * @noble/hashes' JavaScript and 3-4 µs for hash-wasm, whose set-up is asynchronous); many() hashes
- * thousands of one-block messages per call, padding them in registers (keccak256Many: about 0.6 µs
+ * up to 1,024 one-block messages per call, padding them in registers (keccak256Many: about 0.6 µs
  * a message of 32 to 96 bytes, what Merkle trees hash). Agreement with @noble/hashes and ethers is
  * tested.
  */
@@ -16,12 +16,17 @@ const ROUND_CONSTANTS = 200;
 const INPUT = 512;
 const PAGE_BYTES = 65_536;
 const MAX_BLOCKS = Math.floor((PAGE_BYTES - INPUT) / RATE_BYTES);
-/** Pages 1..16 hold batches of short messages for many(): messages, a block of slack, digests. */
-const PAGES = 17;
+/** Pages 1 and 2 hold batches of short messages for many(): messages, a block of slack, digests. */
+const PAGES = 3;
 const BATCH = PAGE_BYTES;
 const BATCH_BYTES = (PAGES - 1) * PAGE_BYTES;
 /** Longest message many() hashes: 16 words (a 17th would leave no room for the padding). */
 const MAX_BATCH_MESSAGE_BYTES = 128;
+/**
+ * Messages per many() call: short calls let V8 switch to the optimised compilation of many() soon
+ * (a running WebAssembly call stays in the baseline code it started in), at a negligible cost per call.
+ */
+const MAX_BATCH_MESSAGES = 1_024;
 
 /** Rotation offsets (rho, indexed x + 5y), pi's lane moves and round constants (iota), per the spec. */
 function keccakConstants(): { rho: number[]; roundConstants: bigint[] } {
@@ -319,7 +324,7 @@ export function keccak256(data: Uint8Array): Uint8Array {
  * keccak256 of each of `count` messages of `messageBytes` bytes laid out back to back in `input`
  * from `inputOffset`, the digests back to back in `out` from `outOffset` (32 bytes each). Messages
  * of a whole number of 8-byte words up to 128 bytes (one padded block: Merkle leaves and pairs,
- * ABI words) are hashed thousands per WebAssembly call; other lengths one by one. `input` and `out`
+ * ABI words) are hashed up to 1,024 per WebAssembly call; other lengths one by one. `input` and `out`
  * may be the same buffer if the ranges do not overlap.
  */
 export function keccak256Many(
@@ -346,7 +351,7 @@ export function keccak256Many(
     }
     return;
   }
-  const capacity = Math.floor((BATCH_BYTES - RATE_BYTES) / (messageBytes + 32));
+  const capacity = Math.min(MAX_BATCH_MESSAGES, Math.floor((BATCH_BYTES - RATE_BYTES) / (messageBytes + 32)));
   const digests = BATCH + capacity * messageBytes + RATE_BYTES;
   for (let done = 0; done < count;) {
     const n = Math.min(capacity, count - done);
