@@ -1,7 +1,15 @@
 import { ApiError, errorBody, type ErrorBody } from './errors';
 import type {
+  AccountSettlementView,
   BalanceView,
   BookView,
+  CandleResolution,
+  CandlesView,
+  IndexPriceView,
+  LeaseView,
+  MarkPriceView,
+  SettlementPriceView,
+  VolSurfaceView,
   FillView,
   InstrumentView,
   KeyView,
@@ -197,6 +205,51 @@ export class RestClient {
     return this.call('GET', `/v1/ticker/${encodeURIComponent(symbol)}`, undefined, false);
   }
 
+  /** OHLCV candles of the trades in [fromMs, toMs), the newest `limit` buckets, oldest first. */
+  candles(
+    symbol: string,
+    resolution: CandleResolution,
+    range: { fromMs?: number; toMs?: number; limit?: number } = {},
+  ): Promise<CandlesView> {
+    const q = query({ resolution, from: range.fromMs, to: range.toMs, limit: range.limit });
+    return this.call('GET', `/v1/candles/${encodeURIComponent(symbol)}${q}`, undefined, false);
+  }
+
+  /** The newest round of every index (compute classes and CU). */
+  indices(): Promise<IndexPriceView[]> {
+    return this.call('GET', '/v1/index', undefined, false);
+  }
+
+  /** The newest round of one index. */
+  index(indexId: string): Promise<IndexPriceView> {
+    return this.call('GET', `/v1/index/${encodeURIComponent(indexId)}`, undefined, false);
+  }
+
+  /** An index's rounds published in [fromMs, toMs), the newest `limit`, oldest first. */
+  indexHistory(
+    indexId: string,
+    range: { fromMs?: number; toMs?: number; limit?: number } = {},
+  ): Promise<IndexPriceView[]> {
+    const q = query({ from: range.fromMs, to: range.toMs, limit: range.limit });
+    return this.call('GET', `/v1/index/${encodeURIComponent(indexId)}/history${q}`, undefined, false);
+  }
+
+  mark(symbol: string): Promise<MarkPriceView> {
+    return this.call('GET', `/v1/mark/${encodeURIComponent(symbol)}`, undefined, false);
+  }
+
+  /** A compute class's volatility surface: SVI parameters per expiry and vols by strike. */
+  volSurface(computeClass: string): Promise<VolSurfaceView> {
+    return this.call('GET', `/v1/surface/${encodeURIComponent(computeClass)}`, undefined, false);
+  }
+
+  /** Daily and final settlement prices, newest first. */
+  settlementPrices(
+    filter: { instrument?: string; kind?: 'daily' | 'expiry'; limit?: number } = {},
+  ): Promise<SettlementPriceView[]> {
+    return this.call('GET', `/v1/settlement-prices${query(filter)}`, undefined, false);
+  }
+
   /** Development sign-up: creates an account and a key with every scope, and uses that key from now on. */
   async signup(name: string): Promise<SignupResult> {
     const result = await this.call<SignupResult>('POST', '/v1/signup', { name }, false);
@@ -261,6 +314,16 @@ export class RestClient {
 
   account(): Promise<Record<string, unknown>> {
     return this.call('GET', '/v1/account');
+  }
+
+  /** The account's settlement cash flows, newest first. */
+  accountSettlements(params: { instrument?: string; limit?: number } = {}): Promise<AccountSettlementView[]> {
+    return this.call('GET', `/v1/account/settlements${query(params)}`);
+  }
+
+  /** The compute leases the account takes or delivers. */
+  leases(): Promise<LeaseView[]> {
+    return this.call('GET', '/v1/account/leases');
   }
 
   /** Development faucet (embedded mode): credits the account. */

@@ -1,6 +1,6 @@
 import { LocalBook, type BookApplyResult } from './book';
 import { ApiError, errorBody, type ErrorBody } from './errors';
-import type { BookMessage } from './messages';
+import type { BookMessage, IndexPriceView, MarginUpdate, MarkPriceView, PositionsUpdate } from './messages';
 import type { Credentials, PlaceOrderParams } from './rest-client';
 import { WS_AUTH_METHOD, WS_AUTH_PATH, signRequest } from './signing';
 
@@ -129,6 +129,23 @@ export class WsClient {
     }
     set.add(handler);
     return () => set.delete(handler);
+  }
+
+  /** Typed handlers of the mark, index and account channels (subscribe to the channel as well). */
+  onMark(symbol: string, handler: (mark: MarkPriceView) => void): () => void {
+    return this.on(`mark.${symbol}`, (d) => handler(d as MarkPriceView));
+  }
+
+  onIndex(indexId: string, handler: (round: IndexPriceView) => void): () => void {
+    return this.on(`index.${indexId}`, (d) => handler(d as IndexPriceView));
+  }
+
+  onPositions(handler: (update: PositionsUpdate) => void): () => void {
+    return this.on('user.positions', (d) => handler(d as PositionsUpdate));
+  }
+
+  onMargin(handler: (update: MarginUpdate) => void): () => void {
+    return this.on('user.margin', (d) => handler(d as MarginUpdate));
   }
 
   /** A JSON-RPC call; rejects with ApiError carrying the server's `{ code, message, field }`. */
