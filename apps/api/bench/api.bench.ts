@@ -6,6 +6,7 @@ import {
   fanout,
   restOrders,
   signupAccounts,
+  wsMassQuotes,
   wsOrders,
   type FanoutRound,
   type OrderRound,
@@ -17,6 +18,9 @@ import {
  * temporary folder; this process is the clients, on libs/client:
  *  (a) WebSocket order entry: WS_CONNECTIONS authenticated connections, WS_IN_FLIGHT orders in flight
  *      on each (private/buy and private/sell of resting limit orders on H100-USDC);
+ *  (a') market-maker requotes: the same connections, MASS_QUOTE_IN_FLIGHT private/mass_quote requests
+ *      in flight on each, each replacing the client's quotes with MASS_QUOTES resting orders (counted
+ *      as orders; latency per request);
  *  (b) REST order entry: REST_CLIENTS keys, REST_IN_FLIGHT signed POST /v1/orders in flight each
  *      (RestClient over node:http keep-alive; REST_FETCH=global uses Node's fetch);
  *  (c) market-data fan-out: FANOUT_SUBSCRIBERS WsClient subscribers to book.H100-USDC, a publisher
@@ -39,6 +43,8 @@ const wsConnections = envInt('WS_CONNECTIONS', 4);
 const wsInFlight = envInt('WS_IN_FLIGHT', 32);
 const restClients = envInt('REST_CLIENTS', 4);
 const restInFlight = envInt('REST_IN_FLIGHT', 16);
+const quotesPerRequest = envInt('MASS_QUOTES', 20);
+const quoteInFlight = envInt('MASS_QUOTE_IN_FLIGHT', 4);
 const fanoutSubscribers = envInt('FANOUT_SUBSCRIBERS', 1000);
 const fanoutRate = envInt('FANOUT_RATE', 20);
 const fanoutS = envInt('FANOUT_S', quick ? 4 : 15);
@@ -75,11 +81,14 @@ async function orderRounds(
 async function entryScenarios(server: RunningServer, accounts: Credentials[], label: string) {
   const ws = await connectWs(server.wsUrl, accounts.slice(0, wsConnections));
   const wsRound = await orderRounds(`${label} ws`, (s) => wsOrders(ws, wsInFlight, s));
+  const quoteRound = await orderRounds(`${label} ws mass quote`, (s) =>
+    wsMassQuotes(ws, quoteInFlight, s, quotesPerRequest),
+  );
   for (const c of ws) c.close();
   const restRound = await orderRounds(`${label} rest`, (s) =>
     restOrders(server.baseUrl, accounts.slice(0, restClients), restInFlight, s, globalFetch),
   );
-  return { ws: wsRound, rest: restRound };
+  return { ws: wsRound, quotes: quoteRound, rest: restRound };
 }
 
 async function main() {
@@ -88,7 +97,7 @@ async function main() {
       `${rounds} rounds of ${roundS} s; journal fsync ${process.env.JOURNAL_FSYNC || 'batch'}`,
   );
   log(
-    `  ws: ${wsConnections} connections x ${wsInFlight} in flight; rest: ${restClients} keys x ${restInFlight} in flight (${globalFetch ? 'global fetch' : 'node:http keep-alive'}); ` +
+    `  ws: ${wsConnections} connections x ${wsInFlight} in flight; mass quotes: ${quoteInFlight} in flight x ${quotesPerRequest} quotes; rest: ${restClients} keys x ${restInFlight} in flight (${globalFetch ? 'global fetch' : 'node:http keep-alive'}); ` +
       `fan-out: ${fanoutSubscribers} subscribers, ${fanoutRate} changes/s for ${fanoutS} s`,
   );
   const exchange = await startExchange();
@@ -138,6 +147,7 @@ async function main() {
   log('| transport | orders/s | p50 ms  | p99 ms  | peer o/s | peer p99 | ratio |');
   log('| --------- | -------- | ------- | ------- | -------- | -------- | ----- |');
   log(row('WebSocket', api.ws, peer.ws));
+  log(row('WS quotes', api.quotes, peer.quotes));
   log(row('REST', api.rest, peer.rest));
   log(
     `| fan-out to ${fan.subscribers} subscribers: delivery p50 ${f2(fan.p50Ms)} ms, p99 ${f2(fan.p99Ms)} ms (${f1(fan.changesPerS)} changes/s, ${fan.resyncs} resyncs) |`,
@@ -154,6 +164,9 @@ async function main() {
       ws_orders_per_s: Math.round(api.ws.ordersPerS),
       ws_ack_p50_ms: +f2(api.ws.p50Ms),
       ws_ack_p99_ms: +f2(api.ws.p99Ms),
+      ws_mass_quote_orders_per_s: Math.round(api.quotes.ordersPerS),
+      ws_mass_quote_p99_ms: +f2(api.quotes.p99Ms),
+      quotes_per_request: quotesPerRequest,
       rest_orders_per_s: Math.round(api.rest.ordersPerS),
       rest_ack_p50_ms: +f2(api.rest.p50Ms),
       rest_ack_p99_ms: +f2(api.rest.p99Ms),
@@ -163,6 +176,7 @@ async function main() {
       fanout_p99_ms: +f2(fan.p99Ms),
       fanout_delivered: fan.deliveries / fan.expected,
       peer_ws_orders_per_s: Math.round(peer.ws.ordersPerS),
+      peer_ws_mass_quote_orders_per_s: Math.round(peer.quotes.ordersPerS),
       peer_rest_orders_per_s: Math.round(peer.rest.ordersPerS),
       ws_vs_peer: +f2(api.ws.ordersPerS / peer.ws.ordersPerS),
       rest_vs_peer: +f2(api.rest.ordersPerS / peer.rest.ordersPerS),

@@ -61,12 +61,22 @@ server.on('upgrade', (req, socket, head) =>
     ws.on('message', (data: RawData) => {
       const m = JSON.parse(data.toString()) as { id: number; method: string; params: Record<string, string> };
       const p = m.params;
+      const quotes = (p as unknown as { quotes?: { side: string; price: string; quantity: string }[] })
+        .quotes;
       const result =
         m.method === 'private/buy' || m.method === 'private/sell'
           ? order(nextOrderId++, m.method.slice(8), p.price!, p.quantity!)
           : m.method === 'private/cancel_all'
             ? { cancelled: [] }
-            : { accountId: 1, scopes: ['read', 'trade'] };
+            : m.method === 'private/mass_quote' && quotes !== undefined
+              ? {
+                  cancelled: [],
+                  quotes: quotes.map((q) => ({
+                    ok: true,
+                    result: order(nextOrderId++, q.side, q.price, q.quantity),
+                  })),
+                }
+              : { accountId: 1, scopes: ['read', 'trade'] };
       ws.send(JSON.stringify({ jsonrpc: '2.0', id: m.id, result }));
     });
   }),

@@ -79,12 +79,13 @@ function describe(err: unknown): string {
  */
 async function runLoops(
   clients: {
-    place(o: PlaceOrderParams & { side: 'buy' | 'sell' }): Promise<unknown>;
+    place(o: PlaceOrderParams & { side: 'buy' | 'sell' }, stream: OrderStream): Promise<unknown>;
     cancelAll(): Promise<unknown>;
   }[],
   inFlightPerClient: number,
   seconds: number,
   cancelEvery: number,
+  ordersPerRequest = 1,
 ): Promise<OrderRound> {
   const h = histogram();
   let orders = 0;
@@ -100,9 +101,9 @@ async function runLoops(
         while (performance.now() < end) {
           const sent = performance.now();
           try {
-            await client.place(stream.next());
+            await client.place(stream.next(), stream);
             h.recordValue(Math.max(1, Math.round((performance.now() - sent) * 1000)));
-            orders++;
+            orders += ordersPerRequest;
           } catch (err) {
             errors++;
             firstError ??= describe(err);
@@ -152,6 +153,44 @@ export function wsOrders(clients: WsClient[], inFlight: number, seconds: number)
     inFlight,
     seconds,
     200,
+  );
+}
+
+/**
+ * Market-maker requotes over WebSocket: each request is one private/mass_quote that replaces the
+ * client's quotes on H100-USDC with `quotesPerRequest` new resting orders (half bids, half asks) in
+ * one engine batch. Orders per second count the quotes placed (each is an order in the book);
+ * latency is per request.
+ */
+export function wsMassQuotes(
+  clients: WsClient[],
+  inFlight: number,
+  seconds: number,
+  quotesPerRequest: number,
+): Promise<OrderRound> {
+  return runLoops(
+    clients.map((ws) => ({
+      place: async (first, stream) => {
+        const quote = (o: PlaceOrderParams & { side: 'buy' | 'sell' }) => ({
+          instrument: o.instrument,
+          side: o.side,
+          price: o.price!,
+          quantity: o.quantity,
+        });
+        const quotes = [quote(first)];
+        while (quotes.length < quotesPerRequest) quotes.push(quote(stream.next()));
+        const r = (await ws.massQuote({ replace: true, quotes })) as {
+          quotes: { ok: boolean; error?: { code: string } }[];
+        };
+        const failed = r.quotes.find((q) => !q.ok);
+        if (failed !== undefined) throw new Error(failed.error?.code ?? 'QUOTE_FAILED');
+      },
+      cancelAll: () => ws.cancelAll(INSTRUMENT),
+    })),
+    inFlight,
+    seconds,
+    Number.MAX_SAFE_INTEGER,
+    quotesPerRequest,
   );
 }
 
