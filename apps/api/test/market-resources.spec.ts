@@ -16,10 +16,12 @@ import {
 import {
   CommandType,
   Dec,
+  EventType,
   InstrumentRegistry,
   TriggerSource,
   bookSpecOf,
   computeClass,
+  fromMinor,
   listCatalogue,
   priceToTicks,
   ticksToPrice,
@@ -365,5 +367,77 @@ describe('marks, the volatility surface and the account channels', () => {
     await expect(anon.subscribe('user.margin')).rejects.toMatchObject({
       body: { code: 'NOT_AUTHENTICATED' },
     });
+  }, 60_000);
+});
+
+describe('settlements and leases', () => {
+  it('serves daily and final settlement prices, the account settlements and its leases, also from the history', async () => {
+    const near = nearFuture();
+    const lessee = await trader('lessee');
+    const provider = await trader('provider');
+    await provider.rest.placeOrder({ instrument: near.symbol, side: 'sell', price: '2.6', quantity: '1' });
+    await lessee.rest.placeOrder({ instrument: near.symbol, side: 'buy', price: '2.6', quantity: '1' });
+    const businessDate = new Date(clock.ms).toISOString().slice(0, 10);
+    const daily = await engine.submit([{ type: CommandType.DailySettle, instrumentId: near.instrumentId, businessDate, priceTicks: 2650 }]); // prettier-ignore
+    expect(daily.events.some((e) => e.type === EventType.InstrumentSettled)).toBe(true);
+    const rest = new RestClient({ baseUrl: url });
+    expect(await rest.settlementPrices({ instrument: near.symbol })).toEqual([
+      { instrument: near.symbol, kind: 'daily', businessDate, price: '2.65', intrinsicValue: null, leases: 0, seq: daily.firstSeq }, // prettier-ignore
+    ]);
+    // variation margin: (2.65 - 2.60) x 720 GPU-hours x 1 lot
+    const vm = { seq: daily.firstSeq, reason: 'variation_margin', instrument: near.symbol, asset: 'USDC', leaseId: null, settlementKind: 'daily', price: '2.65' }; // prettier-ignore
+    expect(await lessee.rest.accountSettlements()).toEqual([{ ...vm, amount: '36' }]);
+    expect(await provider.rest.accountSettlements({ instrument: near.symbol })).toEqual([
+      { ...vm, amount: '-36' },
+    ]);
+
+    // expiry: halt, then the final price; the physically settled future turns into leases
+    clock.ms = near.future!.expiryMs + 1000;
+    await engine.submit([{ type: CommandType.ExpireInstrument, instrumentId: near.instrumentId }]);
+    const final = await engine.submit([{ type: CommandType.SettleExpiry, instrumentId: near.instrumentId, finalPriceTicks: 2700 }]); // prettier-ignore
+    expect(final.events.some((e) => e.type === EventType.OrderRejected)).toBe(false);
+    const expiries = await rest.settlementPrices({ kind: 'expiry', limit: 1000 });
+    expect(expiries.find((s) => s.instrument === near.symbol)).toMatchObject({ price: '2.7', intrinsicValue: null, seq: final.firstSeq }); // prettier-ignore
+    const call = byKind('option').find((o) => o.option!.underlyingSymbol === near.symbol && o.option!.right === 'call' && o.option!.strike === '2.50')!; // prettier-ignore
+    expect(expiries.find((s) => s.instrument === call.symbol)).toMatchObject({
+      price: '2.7',
+      intrinsicValue: '0.2',
+    });
+    expect((await rest.settlementPrices({ instrument: near.symbol })).map((s) => s.kind)).toEqual([
+      'expiry',
+      'daily',
+    ]);
+
+    const engineLeases = [...engine.state.settlement.leases.values()].filter((l) => l.lesseeAccountId === lessee.accountId); // prettier-ignore
+    expect(engineLeases.length).toBeGreaterThan(0);
+    const leases = await lessee.rest.leases();
+    expect(leases).toEqual(
+      engineLeases
+        .sort((a, b) => (a.leaseId < b.leaseId ? -1 : 1))
+        .map((l) => expect.objectContaining({
+          leaseId: l.leaseId, instrument: near.symbol, role: 'lessee', lesseeAccountId: lessee.accountId,
+          providerAccountId: l.providerAccountId, state: l.state.toLowerCase(), gpuCount: l.gpuCount,
+          deliveryStartMs: l.deliveryStartMs, deliveryEndMs: l.deliveryEndMs, paid: fromMinor(l.paidMinor),
+          collateral: fromMinor(l.collateralMinor),
+        })), // prettier-ignore
+    );
+    expect((await provider.rest.leases()).every((l) => l.role === 'provider' && l.providerAccountId === provider.accountId)).toBe(true); // prettier-ignore
+    const flows = await lessee.rest.accountSettlements();
+    expect(flows.find((f) => f.reason === 'future_final_settlement')).toMatchObject({ amount: '36', settlementKind: 'expiry', price: '2.7' }); // prettier-ignore
+    const escrow = flows.filter((f) => f.reason === 'escrow_fund');
+    expect(escrow.map((f) => [f.leaseId, f.amount])).toEqual(expect.arrayContaining(engineLeases.map((l) => [l.leaseId, `-${fromMinor(l.paidMinor)}`]))); // prettier-ignore
+
+    // a second api started now reads the same from the engine's event log
+    const second = new RestClient({ baseUrl: await api() });
+    expect(await second.settlementPrices({ limit: 1000 })).toEqual(
+      await rest.settlementPrices({ limit: 1000 }),
+    );
+    second.setCredentials(lessee.credentials);
+    expect(await second.leases()).toEqual(leases);
+    expect(await second.accountSettlements()).toEqual(flows);
+
+    await expectError(rest.settlementPrices({ kind: 'weekly' as never }), 400, 'VALIDATION_FAILED', 'kind');
+    await expectError(rest.settlementPrices({ instrument: 'NOPE' }), 400, 'UNKNOWN_INSTRUMENT');
+    await expectError(rest.call('GET', '/v1/account/leases', undefined, false), 401, 'MISSING_AUTH');
   }, 60_000);
 });
