@@ -441,3 +441,22 @@ describe('settlements and leases', () => {
     await expectError(rest.call('GET', '/v1/account/leases', undefined, false), 401, 'MISSING_AUTH');
   }, 60_000);
 });
+
+it('documents every new resource in the OpenAPI document', async () => {
+  const doc = (await new RestClient({ baseUrl: url }).send('GET', '/openapi.json')).body as {
+    paths: Record<string, { get?: { responses: Record<string, unknown> } }>;
+  };
+  for (const p of [
+    '/v1/candles/{symbol}',
+    '/v1/index',
+    '/v1/index/{index}',
+    '/v1/index/{index}/history',
+    '/v1/mark/{symbol}',
+    '/v1/surface/{computeClass}',
+    '/v1/settlement-prices',
+    '/v1/account/settlements',
+    '/v1/account/leases',
+  ])
+    // prettier-ignore
+    expect(Object.keys(doc.paths[p]?.get?.responses ?? {})).toContain('200');
+});

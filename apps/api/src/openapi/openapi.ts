@@ -135,6 +135,128 @@ const schemas: Json = {
     scopes: list({ type: 'string', enum: ['read', 'trade', 'withdraw'] }),
   }),
   NewKey: obj({ keyId: str('API key id.'), secret: str('Shown once.'), scopes: list({ type: 'string' }) }),
+  Candle: obj({
+    startMs: int('Start of the bucket (engine time, ms); trades in [startMs, startMs + resolution).'),
+    open: dec('First trade price.'),
+    high: dec('Highest trade price.'),
+    low: dec('Lowest trade price.'),
+    close: dec('Last trade price.'),
+    volume: dec('Quantity traded.'),
+    trades: int('Number of trades.'),
+  }),
+  Candles: obj({
+    instrument: str('Symbol.'),
+    resolution: { type: 'string', enum: ['1m', '5m', '15m', '1h', '4h', '1d'] },
+    candles: list(ref('Candle')),
+  }),
+  IndexPrice: obj({
+    index: str('Compute class (H100, A100, L40S, RTX4090) or CU.'),
+    price: dec('USDC per GPU-hour (CU: per H100-equivalent hour).'),
+    low: dec('Low end of the confidence band.'),
+    high: dec('High end of the confidence band.'),
+    utilisationBps: int('Utilisation of the providers behind the round, basis points.'),
+    providers: int('Providers in the round.'),
+    roundId: int('Round number, from 1.'),
+    publishedAtMs: int('Publication time, ms.'),
+    signature: nullable(str("The oracle's EIP-712 signature of the round.")),
+  }),
+  MarkPrice: obj({
+    instrument: str('Symbol.'),
+    kind: { type: 'string', enum: ['spot', 'future', 'option'] },
+    markPrice: nullable(
+      dec(
+        'Futures: index plus the clamped EMA of the basis; options: Black-76 at the surface vol. Null before the first mark and for spot.',
+      ),
+    ),
+    indexPrice: nullable(dec("Futures: the class index in the future's ticks.")),
+    markTimeMs: nullable(int('Engine time of the last mark change.')),
+  }),
+  SettlementPrice: obj({
+    instrument: str('Symbol.'),
+    kind: { type: 'string', enum: ['daily', 'expiry'] },
+    businessDate: nullable(str('Daily: the business date (UTC), YYYY-MM-DD.')),
+    price: dec("The settlement price (an option: its future's final price)."),
+    intrinsicValue: nullable(dec('Options at expiry: intrinsic value paid per unit.')),
+    leases: int('Leases opened by physical delivery.'),
+    seq: int('Seq of the settlement command.'),
+  }),
+  VolSlice: obj({
+    underlying: str('The future the options are on.'),
+    expiryMs: int('Expiry of the options.'),
+    forward: dec("The future's mark."),
+    timeYears: { type: 'number', description: 'Time to expiry, years of 365 days.' },
+    quotes: int('Options with a two-sided quote whose implied vol was found.'),
+    status: { type: 'string', enum: ['OK', 'REPAIRED', 'ARBITRAGE_REMAINS', 'INSUFFICIENT_DATA'] },
+    params: nullable({
+      type: 'object',
+      description: 'Raw SVI of total variance: w(k) = a + b (rho (k - m) + sqrt((k - m)^2 + sigma^2)).',
+      properties: {
+        a: { type: 'number' },
+        b: { type: 'number' },
+        rho: { type: 'number' },
+        m: { type: 'number' },
+        sigma: { type: 'number' },
+      },
+    }),
+    rmseTotalVariance: nullable({ type: 'number', description: 'Fit error in total variance.' }),
+    grid: list(
+      obj({
+        strike: dec('Listed strike.'),
+        logMoneyness: { type: 'number', description: 'ln(strike / forward).' },
+        vol: nullable({ type: 'number', description: "The surface's annual implied vol there." }),
+      }),
+    ),
+  }),
+  VolSurface: obj({
+    computeClass: str('Compute class.'),
+    asOfMs: int('Valuation time.'),
+    slices: list(ref('VolSlice')),
+  }),
+  AccountSettlement: obj({
+    seq: int('Seq of the command.'),
+    reason: str(
+      'variation_margin, future_final_settlement, option_exercise, escrow_fund, escrow_release, escrow_refund, collateral_lock, collateral_release, slash_compensation, slash_insurance, ...',
+    ),
+    instrument: nullable(str('Symbol.')),
+    asset: str('Asset.'),
+    amount: dec('Signed: positive into the account.'),
+    leaseId: nullable(str('The lease of a lease transfer.')),
+    settlementKind: nullable({ type: 'string', enum: ['daily', 'expiry'] }),
+    price: nullable(dec('The settlement price of that command.')),
+  }),
+  Lease: obj({
+    leaseId: str('Lease id.'),
+    instrument: nullable(str('The delivered future.')),
+    role: { type: 'string', enum: ['lessee', 'provider'] },
+    providerAccountId: int('Provider.'),
+    lesseeAccountId: int('Lessee.'),
+    state: {
+      type: 'string',
+      enum: [
+        'allocated',
+        'provisioned',
+        'verified',
+        'active',
+        'completed',
+        'failed',
+        'disputed',
+        'slashed',
+        'voided',
+      ],
+    },
+    failureReason: nullable(
+      str('not_provisioned, not_verified, benchmark_below_threshold, heartbeat_missed.'),
+    ),
+    gpuCount: int('GPUs.'),
+    deliveryStartMs: int('Delivery window start.'),
+    deliveryEndMs: int('Delivery window end.'),
+    releasedHours: int('Hours paid out of escrow.'),
+    paid: dec('USDC paid into escrow.'),
+    released: dec('USDC released to the provider.'),
+    refunded: dec('USDC refunded to the lessee.'),
+    collateral: dec("Provider's collateral, USDC."),
+    updatedSeq: int('Seq of the last change.'),
+  }),
   Key: obj({
     keyId: str('API key id.'),
     scopes: list({ type: 'string' }),
@@ -177,6 +299,9 @@ const limitQuery = q(
   { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
   'At most this many.',
 );
+const indexPath = p('index', { type: 'string' }, 'Index: a compute class or CU.');
+const fromQuery = q('from', { type: 'integer', minimum: 0 }, 'From this time (ms), inclusive.');
+const toQuery = q('to', { type: 'integer', minimum: 0 }, 'To this time (ms), exclusive.');
 const signed = [{ apiKey: [], apiTimestamp: [], apiSignature: [] }];
 const AUTH_ERRORS = [400, 401, 403, 413, 429];
 
@@ -231,6 +356,75 @@ const paths: Json = {
     get: op('Ticker', 'market', {
       parameters: [symbolPath],
       responses: { ...ok(ref('Ticker')), ...errors(404, 429) },
+    }),
+  },
+  '/v1/candles/{symbol}': {
+    get: op('Candles', 'market', {
+      description:
+        "OHLCV of the instrument's trades per bucket of engine time: the newest `limit` buckets that start in [from, to), oldest first. Kept by the api from the events it receives: they cover the trades since the api started.",
+      parameters: [
+        symbolPath,
+        q(
+          'resolution',
+          { type: 'string', enum: ['1m', '5m', '15m', '1h', '4h', '1d'] },
+          'Bucket width.',
+          true,
+        ),
+        fromQuery,
+        toQuery,
+        q(
+          'limit',
+          { type: 'integer', minimum: 1, maximum: 1000, default: 500 },
+          'At most this many buckets.',
+        ),
+      ],
+      responses: { ...ok(ref('Candles')), ...errors(400, 404, 429) },
+    }),
+  },
+  '/v1/index': {
+    get: op('Index prices', 'market', {
+      description: "The newest published round of every index (the oracle's rounds in PostgreSQL).",
+      responses: { ...ok(list(ref('IndexPrice'))), ...errors(400, 429) },
+    }),
+  },
+  '/v1/index/{index}': {
+    get: op('Index price', 'market', {
+      parameters: [indexPath],
+      responses: { ...ok(ref('IndexPrice')), ...errors(404, 429) },
+    }),
+  },
+  '/v1/index/{index}/history': {
+    get: op('Index history', 'market', {
+      description: 'Rounds published in [from, to): the newest `limit`, oldest first.',
+      parameters: [indexPath, fromQuery, toQuery, limitQuery],
+      responses: { ...ok(list(ref('IndexPrice'))), ...errors(400, 404, 429) },
+    }),
+  },
+  '/v1/mark/{symbol}': {
+    get: op('Mark price', 'market', {
+      description:
+        "The engine's mark (and a future's index) price. 501 NOT_AVAILABLE in the distributed deployment (marks live in the engine shards).",
+      parameters: [symbolPath],
+      responses: { ...ok(ref('MarkPrice')), ...errors(404, 429, 501) },
+    }),
+  },
+  '/v1/surface/{computeClass}': {
+    get: op('Volatility surface', 'market', {
+      description:
+        "SVI parameters per expiry and implied vols by strike, fitted (as the engine's mark feed does) to the option books' mid implied vols at the futures' marks. 501 NOT_AVAILABLE in the distributed deployment.",
+      parameters: [p('computeClass', { type: 'string' }, 'Compute class, e.g. H100.')],
+      responses: { ...ok(ref('VolSurface')), ...errors(404, 429, 501) },
+    }),
+  },
+  '/v1/settlement-prices': {
+    get: op('Settlement prices', 'market', {
+      description: 'Daily and final settlement prices the engine applied, newest first.',
+      parameters: [
+        instrumentQuery,
+        q('kind', { type: 'string', enum: ['daily', 'expiry'] }, 'Only this kind.'),
+        limitQuery,
+      ],
+      responses: { ...ok(list(ref('SettlementPrice'))), ...errors(400, 429) },
     }),
   },
   '/v1/signup': {
@@ -372,6 +566,30 @@ const paths: Json = {
       'read',
     ),
   },
+  '/v1/account/settlements': {
+    get: op(
+      'Account settlements',
+      'account',
+      {
+        description: "The account's settlement and lease cash flows, newest first.",
+        parameters: [instrumentQuery, limitQuery],
+        responses: { ...ok(list(ref('AccountSettlement'))), ...errors(...AUTH_ERRORS) },
+      },
+      'read',
+    ),
+  },
+  '/v1/account/leases': {
+    get: op(
+      'Account leases',
+      'account',
+      {
+        description:
+          'The compute leases the account takes (lessee) or delivers (provider), after their latest change.',
+        responses: { ...ok(list(ref('Lease'))), ...errors(...AUTH_ERRORS) },
+      },
+      'read',
+    ),
+  },
   '/v1/faucet': {
     post: op(
       'Faucet deposit',
@@ -443,10 +661,14 @@ with Retry-After (seconds).
 **Errors.** Every error is \`{ code, message, field? }\`; a refused request changes nothing.
 
 **WebSocket.** JSON-RPC 2.0 at \`/ws\` on this port: public/auth, public/subscribe (book.{symbol}, trades.{symbol},
-ticker.{symbol}, user.orders, user.fills), public/unsubscribe, public/set_heartbeat, public/test, private/buy,
+ticker.{symbol}, mark.{symbol}, index.{class}, user.orders, user.fills, user.positions, user.margin), public/unsubscribe, public/set_heartbeat, public/test, private/buy,
 private/sell, private/edit, private/cancel, private/cancel_all, private/mass_quote,
 private/enable_cancel_on_disconnect. Book channels send a snapshot, then changes with changeId and prevChangeId
 (a mismatch is a gap: subscribe again for a new snapshot) and a CRC32 of the top 10 levels.
+\`mark.{symbol}\` and \`index.{class}\` send the current value on subscribe, then each change (index rounds are read from
+the oracle's store every second); \`user.positions\` and \`user.margin\` (scope read) send the account's positions and
+margin (as GET /v1/account) on subscribe, then whenever a trade, a settlement, a transfer or a mark changes them. Mark,
+surface, user.positions and user.margin answer NOT_AVAILABLE in the distributed deployment.
 
 | code | meaning |
 | --- | --- |
