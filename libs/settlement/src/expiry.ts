@@ -8,7 +8,7 @@ import {
   type MarkedPosition,
 } from './mark-to-market';
 import { pushSigned, type SettlementTransfer } from './transfer';
-import { isSafeInt, isUserAccount } from './validate';
+import { byAccount, DuplicateAccounts, isSafeInt, isUserAccount } from './validate';
 
 /**
  * Expiry of a future and of the options on it, at the future's final settlement price F (ticks).
@@ -138,11 +138,11 @@ function optionInputProblem(input: OptionExpiryInput, finalPriceTicks: number): 
   if (!isSafeInt(input.strikeTicks) || input.strikeTicks <= 0) return 'INVALID_PRICE';
   if (input.right !== 'call' && input.right !== 'put') return 'INVALID_POSITION';
   if (typeof input.tickValueMinor !== 'bigint' || input.tickValueMinor <= 0n) return 'INVALID_TICK_VALUE';
-  const seen = new Set<number>();
-  for (const p of input.positions) {
+  const duplicates = new DuplicateAccounts(input.positions);
+  for (let i = 0; i < input.positions.length; i++) {
+    const p = input.positions[i]!;
     if (!isUserAccount(p.accountId) || !isSafeInt(p.qtyLots)) return 'INVALID_POSITION';
-    if (seen.has(p.accountId)) return 'DUPLICATE_ACCOUNT';
-    seen.add(p.accountId);
+    if (duplicates.repeats(i)) return 'DUPLICATE_ACCOUNT';
   }
   return null;
 }
@@ -160,7 +160,7 @@ export function exerciseOptions(
   const payoffPerLotMinor = BigInt(intrinsic) * input.tickValueMinor;
   const transfers: SettlementTransfer[] = [];
   const closed: ExercisedPosition[] = [];
-  for (const p of [...input.positions].sort((a, b) => a.accountId - b.accountId)) {
+  for (const p of byAccount(input.positions)) {
     if (p.qtyLots === 0) continue;
     const payoutMinor = BigInt(p.qtyLots) * payoffPerLotMinor;
     pushSigned(transfers, SettlementAccount.Clearing, p.accountId, payoutMinor, QUOTE_CURRENCY, 'OPTION_EXERCISE', input.instrumentId); // prettier-ignore

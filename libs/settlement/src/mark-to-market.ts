@@ -1,7 +1,7 @@
 import { QUOTE_CURRENCY } from '@exchange/domain';
 import { SettlementAccount, type SettlementRejectCode } from './codes';
 import { pushSigned, type SettlementTransfer } from './transfer';
-import { isSafeInt, isUserAccount } from './validate';
+import { byAccount, DuplicateAccounts, isSafeInt, isUserAccount } from './validate';
 
 /**
  * Daily mark-to-market of a future. Each open position carries its reference value `costMinor`
@@ -96,12 +96,12 @@ export function futurePositionsProblem(
 ): SettlementRejectCode | null {
   if (!isSafeInt(priceTicks) || priceTicks <= 0) return 'INVALID_PRICE';
   if (typeof tickValueMinor !== 'bigint' || tickValueMinor <= 0n) return 'INVALID_TICK_VALUE';
-  const seen = new Set<number>();
-  for (const p of positions) {
+  const duplicates = new DuplicateAccounts(positions);
+  for (let i = 0; i < positions.length; i++) {
+    const p = positions[i]!;
     if (!isUserAccount(p.accountId) || !isSafeInt(p.qtyLots) || typeof p.costMinor !== 'bigint')
       return 'INVALID_POSITION';
-    if (seen.has(p.accountId)) return 'DUPLICATE_ACCOUNT';
-    seen.add(p.accountId);
+    if (duplicates.repeats(i)) return 'DUPLICATE_ACCOUNT';
   }
   return null;
 }
@@ -137,10 +137,10 @@ export function closeAgainstClearing(
   const transfers: SettlementTransfer[] = [];
   const positions: MarkedPosition[] = [];
   let clearingChangeMinor = 0n;
-  const sorted = [...input].sort((a, b) => a.accountId - b.accountId);
-  for (const p of sorted) {
+  const lotValueMinor = BigInt(priceTicks) * tickValueMinor;
+  for (const p of byAccount(input)) {
     if (p.qtyLots === 0 && p.costMinor === 0n) continue;
-    const costMinor = referenceCostMinor(p.qtyLots, priceTicks, tickValueMinor);
+    const costMinor = BigInt(p.qtyLots) * lotValueMinor; // referenceCostMinor, the price's factor once
     const variationMinor = costMinor - p.costMinor;
     pushSigned(
       transfers,

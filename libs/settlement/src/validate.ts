@@ -25,3 +25,42 @@ export function floorDiv(a: number, b: number): number {
 export function ceilDivBig(a: bigint, b: bigint): bigint {
   return a <= 0n ? 0n : (a + b - 1n) / b;
 }
+
+/**
+ * The items ordered by account id ascending: the array itself when it already is (the risk stage
+ * lists positions that way), else a sorted copy (stable: equal ids keep their order).
+ */
+export function byAccount<T extends { readonly accountId: number }>(items: readonly T[]): readonly T[] {
+  for (let i = 1; i < items.length; i++)
+    if (!(items[i - 1]!.accountId <= items[i]!.accountId))
+      return [...items].sort((a, b) => a.accountId - b.accountId);
+  return items;
+}
+
+/**
+ * Finds repeated accounts among items checked one by one in order (the same answers as a set of
+ * the ids seen so far): while the ids ascend no set is needed; from the first that does not, a set
+ * of the ids seen so far decides.
+ */
+export class DuplicateAccounts {
+  private last = -Infinity;
+  private seen: Set<number> | null = null;
+
+  constructor(private readonly items: readonly { readonly accountId: number }[]) {}
+
+  /** Whether item i (given in order, each once) repeats an earlier item's account. */
+  repeats(i: number): boolean {
+    const id = this.items[i]!.accountId;
+    if (this.seen === null) {
+      if (id > this.last) {
+        this.last = id;
+        return false;
+      }
+      this.seen = new Set();
+      for (let k = 0; k < i; k++) this.seen.add(this.items[k]!.accountId);
+    }
+    if (this.seen.has(id)) return true;
+    this.seen.add(id);
+    return false;
+  }
+}
