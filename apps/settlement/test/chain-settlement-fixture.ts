@@ -9,13 +9,20 @@ import {
   type LocalChain,
   type SettlementChainOptions,
 } from '@exchange/chain';
-import { COMPUTE_CLASSES, listCatalogue, priceToTicks, type InstrumentDefinition } from '@exchange/domain';
+import {
+  COMPUTE_CLASSES,
+  EventType,
+  Side,
+  listCatalogue,
+  priceToTicks,
+  type InstrumentDefinition,
+} from '@exchange/domain';
 import { EthersChainAdapter } from '../src/adapters/ethers-chain.adapter';
 import { ChainSettlement } from '../src/chain/chain-settlement';
 import { payoutAddressMessage } from '../src/chain/payout-addresses';
 import { loadSettlementConfig, type SettlementConfig } from '../src/config/settlement-config';
 import { SettlementScheduler } from '../src/scheduler/settlement-scheduler';
-import { TestClock, openEngine } from './settlement-fixture';
+import { TestClock, deposit, listing, mark, openEngine, order } from './settlement-fixture';
 
 /**
  * The settlement app with a real chain: the engine service on a data folder, the scheduler and
@@ -107,4 +114,36 @@ export async function syncChainTime(chain: EthersSettlementChain, clock: TestClo
 /** A wallet's signed registration as the account's payout address. */
 export async function registration(accountId: number, wallet: Pick<Wallet, 'address' | 'signMessage'>) {
   return { address: wallet.address, signature: await wallet.signMessage(payoutAddressMessage(accountId, wallet.address)) }; // prettier-ignore
+}
+
+export const [H100, L40S, CALL] = [1, 2, 3];
+export const USDC = (units: number) => BigInt(Math.round(units * 1_000_000));
+type Instruments = ReturnType<typeof instrumentsAsOf>;
+
+/**
+ * The positions: H100 (physical) 3 sells one lot to 1; a call on it: 2 writes one to 7; L40S (cash)
+ * 6 sells two lots to 5 and 9 sells one to 8. At H100 2.610 and L40S 1.050 the positive nets are
+ * 5: 72, 7: 79.2 (the exercise) and 8: 36 USDC; 1's futures gain is less than its delivery's escrow.
+ */
+export async function trade(app: Pick<ChainApp, 'engine'>, { h100, l40s, call }: Instruments): Promise<void> {
+  const { events } = await app.engine.submit([
+    listing(H100, h100), listing(L40S, l40s), listing(CALL, call),
+    mark(H100, ticks(h100, '2.500')), mark(L40S, ticks(l40s, '1.000')),
+    ...[1, 2, 3, 4, 5, 6, 7, 8, 9].map((a) => deposit(a, USDC(100_000))),
+    order(H100, 3, Side.Sell, 1, ticks(h100, '2.500')), order(H100, 1, Side.Buy, 1, ticks(h100, '2.500')),
+    order(CALL, 2, Side.Sell, 1, ticks(call, '0.200')), order(CALL, 7, Side.Buy, 1, ticks(call, '0.200')),
+    order(L40S, 6, Side.Sell, 2, ticks(l40s, '1.000')), order(L40S, 5, Side.Buy, 2, ticks(l40s, '1.000')),
+    order(L40S, 9, Side.Sell, 1, ticks(l40s, '1.000')), order(L40S, 8, Side.Buy, 1, ticks(l40s, '1.000')),
+  ]); // prettier-ignore
+  const refused = events.filter((e) => e.type === EventType.OrderRejected);
+  if (refused.length > 0) throw new Error(`the set-up was refused: ${JSON.stringify(refused)}`);
+}
+
+/** The oracle's rounds over the settlement window: H100 2.600 then 2.620 (TWAP 2.610), L40S 1.050. */
+export function indexRounds(app: Pick<ChainApp, 'index'>, h100: InstrumentDefinition): void {
+  const windowStart = h100.future!.expiryMs - h100.future!.settlementWindowMs;
+  for (let i = 0; i <= 30; i++) {
+    app.index.add('H100', windowStart + i * 60_000, i < 15 ? 2_600_000 : 2_620_000);
+    app.index.add('L40S', windowStart + i * 60_000, 1_050_000);
+  }
 }

@@ -6,16 +6,17 @@ import {
   startLocalChain,
   type LocalChain,
 } from '@exchange/chain';
-import { EventType, Side, TransferReason, decodeEvents, type LedgerTransfer } from '@exchange/domain';
+import { EventType, TransferReason, decodeEvents, type LedgerTransfer } from '@exchange/domain';
 import { startApp } from '@exchange/runtime';
 import { EthersChainAdapter } from '../src/adapters/ethers-chain.adapter';
 import { loadSettlementConfig } from '../src/config/settlement-config';
 import { SettlementScheduler } from '../src/scheduler/settlement-scheduler';
 import { SettlementModule } from '../src/settlement.module';
 import {
-  DISPUTE_WINDOW_S, PRICE_SIGNER_KEY, chainEnv, instrumentsAsOf, openChainApp, registration, syncChainTime, ticks, type ChainApp,
+  DISPUTE_WINDOW_S, L40S, PRICE_SIGNER_KEY, USDC, chainEnv, indexRounds, instrumentsAsOf, openChainApp, registration, syncChainTime,
+  ticks, trade, type ChainApp,
 } from './chain-settlement-fixture'; // prettier-ignore
-import { TestClock, deposit, listing, mark, order, tempDir } from './settlement-fixture';
+import { TestClock, tempDir } from './settlement-fixture';
 
 /**
  * Cash settlement on chain, end to end on real components: the engine service (journal, event log),
@@ -26,10 +27,8 @@ import { TestClock, deposit, listing, mark, order, tempDir } from './settlement-
  * from other wallets with the proofs the settlement endpoint serves. The ledger is conserved, its
  * payables equal what each root was funded with, and a restart sends and moves nothing again.
  */
-const USDC = (units: number) => BigInt(Math.round(units * 1_000_000));
 const START_MS = Date.now();
 const { h100, l40s, call } = instrumentsAsOf(START_MS);
-const [H100, L40S, CALL] = [1, 2, 3];
 const expiryMs = h100.future!.expiryMs;
 
 let local: LocalChain;
@@ -52,36 +51,13 @@ function withdrawals(app: ChainApp): LedgerTransfer[] {
   return out;
 }
 
-async function trade(app: ChainApp): Promise<void> {
-  await app.engine.submit([
-    listing(H100, h100), listing(L40S, l40s), listing(CALL, call),
-    mark(H100, ticks(h100, '2.500')), mark(L40S, ticks(l40s, '1.000')),
-    ...[1, 2, 3, 4, 5, 6, 7, 8, 9].map((a) => deposit(a, USDC(100_000))),
-    // H100 (physical): 3 sells one lot to 1; a call on it: 2 writes one to 7;
-    // L40S (cash): 6 sells two lots to 5, 9 sells one to 8
-    order(H100, 3, Side.Sell, 1, ticks(h100, '2.500')), order(H100, 1, Side.Buy, 1, ticks(h100, '2.500')),
-    order(CALL, 2, Side.Sell, 1, ticks(call, '0.200')), order(CALL, 7, Side.Buy, 1, ticks(call, '0.200')),
-    order(L40S, 6, Side.Sell, 2, ticks(l40s, '1.000')), order(L40S, 5, Side.Buy, 2, ticks(l40s, '1.000')),
-    order(L40S, 9, Side.Sell, 1, ticks(l40s, '1.000')), order(L40S, 8, Side.Buy, 1, ticks(l40s, '1.000')),
-  ]); // prettier-ignore
-  expect(app.engine.state.account(8)!.positions.get(L40S)?.qtyLots).toBe(1);
-}
-
-/** The oracle's rounds over the settlement window: H100 2.600 then 2.620 (TWAP 2.610), L40S 1.050. */
-function indexRounds(app: ChainApp): void {
-  const windowStart = expiryMs - h100.future!.settlementWindowMs;
-  for (let i = 0; i <= 30; i++) {
-    app.index.add('H100', windowStart + i * 60_000, i < 15 ? 2_600_000 : 2_620_000);
-    app.index.add('L40S', windowStart + i * 60_000, 1_050_000);
-  }
-}
-
 it('posts the signed final prices, moves the payables, posts funded roots, and pays claims from any wallet', async () => {
   const dir = tempDir('chain-settlement-e2e');
   const clock = new TestClock(START_MS);
   let app = await openChainApp(local, dir, clock);
   const conserved = () => expect(app.engine.state.ledger.conservationProblems()).toEqual([]);
-  await trade(app);
+  await trade(app, { h100, l40s, call });
+  expect(app.engine.state.account(8)!.positions.get(L40S)?.qtyLots).toBe(1);
   const wallets = new Map([1, 5, 6, 7].map((a) => [a, Wallet.createRandom()]));
   for (const [a, w] of wallets) expect(app.settlement.payoutAddresses.register(a, ...Object.values(await registration(a, w)) as [string, string])).toBeNull(); // prettier-ignore
   // bad registrations are refused with a code and change nothing
@@ -103,7 +79,7 @@ it('posts the signed final prices, moves the payables, posts funded roots, and p
 
   // expiry: halt, the TWAP, SettleExpiry; the signed prices are posted and wait out the dispute window
   clock.ms = expiryMs + 1_000;
-  indexRounds(app);
+  indexRounds(app, h100);
   await syncChainTime(app.chain, clock);
   await app.scheduler.runOnce();
   expect(app.scheduler.allStatus().filter((s) => s.expiryMs === expiryMs).map((s) => [s.symbol, s.phase, s.finalPriceTicks])).toEqual([
