@@ -1,7 +1,11 @@
 /**
  * Market-data subscribers: SUBSCRIBERS connections subscribe to `book.H100-USDC` and check the feed:
- * a snapshot first, then changes whose prevChangeId is the changeId before (a break is a gap), for
- * SESSION_S seconds per connection. A driver (one VU placing and cancelling resting orders over REST
+ * a snapshot first, then changes whose prevChangeId is the changeId before (a break is a gap), and
+ * every message's checksum: each subscriber keeps a copy of the book from the snapshot and the
+ * changes, and the CRC32 of its top 10 levels per side must equal the message's `checksum` (the
+ * SDK's rule, libs/client book.ts: `price:quantity` of each bid best first joined by ',', then '|',
+ * then the asks the same way, as the messages write them). After a gap or a mismatch it subscribes
+ * again for a fresh snapshot. For SESSION_S seconds per connection. A driver (one VU placing and cancelling resting orders over REST
  * at DRIVER_RATE per second) keeps the book moving, so the subscribers always have changes to check.
  *
  *   k6 run -e API_URL=http://127.0.0.1:3000 -e SUBSCRIBERS=50 -e DURATION=30s infra/k6/market-data.ts
@@ -53,6 +57,7 @@ export const options = {
     book_gaps: ['count==0'],
     book_changes: ['count>0'],
     book_snapshot_first: ['rate==1'],
+    book_checksum_ok: ['rate==1'],
     book_errors: ['rate<0.01'],
     checks: ['rate>0.99'],
     book_delay_ms: [`p(99)<${envNumber('DELAY_P99_MS', 500)}`],
@@ -65,21 +70,93 @@ const changes = new Counter('book_changes');
 const snapshotFirst = new Rate('book_snapshot_first');
 const errors = new Rate('book_errors');
 const delayMs = new Trend('book_delay_ms', true);
+const checksumOk = new Rate('book_checksum_ok');
+
+type Level = [price: string, quantity: string, orders: number];
 
 interface BookMessage {
   type: 'snapshot' | 'change';
   changeId: number;
   prevChangeId?: number;
+  bids: Level[];
+  asks: Level[];
+  checksum: number;
   timestampMs: number;
+}
+
+const CHECKSUM_DEPTH = 10;
+
+const CRC_TABLE = (() => {
+  const t: number[] = [];
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t.push(c >>> 0);
+  }
+  return t;
+})();
+
+/** CRC-32 (IEEE, as zlib) of an ASCII string (prices, quantities and separators are ASCII). */
+function crc32(text: string): number {
+  let crc = -1;
+  for (let i = 0; i < text.length; i++) crc = CRC_TABLE[(crc ^ text.charCodeAt(i)) & 0xff]! ^ (crc >>> 8);
+  return (crc ^ -1) >>> 0;
+}
+
+/** Orders two non-negative decimal strings exactly: longer integer part first, then digit by digit. */
+function compareDecimal(a: string, b: string): number {
+  const ia = a.indexOf('.') < 0 ? a.length : a.indexOf('.');
+  const ib = b.indexOf('.') < 0 ? b.length : b.indexOf('.');
+  if (ia !== ib) return ia - ib;
+  const len = Math.max(a.length - ia, b.length - ib) + ia;
+  for (let i = 0; i < len; i++) {
+    const ca = i < a.length && i !== ia ? a.charCodeAt(i) : 48;
+    const cb = i < b.length && i !== ib ? b.charCodeAt(i) : 48;
+    if (ca !== cb) return ca - cb;
+  }
+  return 0;
+}
+
+/** A copy of the book: levels best first (bids descending, asks ascending); quantity zero removes one. */
+class LocalBook {
+  bids: Level[] = [];
+  asks: Level[] = [];
+
+  apply(msg: BookMessage): void {
+    if (msg.type === 'snapshot') {
+      this.bids = [];
+      this.asks = [];
+    }
+    for (const l of msg.bids) this.bids = set(this.bids, l, -1);
+    for (const l of msg.asks) this.asks = set(this.asks, l, 1);
+  }
+
+  checksum(): number {
+    const side = (levels: Level[]) =>
+      levels
+        .slice(0, CHECKSUM_DEPTH)
+        .map((l) => `${l[0]}:${l[1]}`)
+        .join(',');
+    return crc32(`${side(this.bids)}|${side(this.asks)}`);
+  }
+}
+
+function set(levels: Level[], level: Level, direction: 1 | -1): Level[] {
+  const rest = levels.filter((l) => compareDecimal(l[0], level[0]) !== 0);
+  if (!/^0*(\.0*)?$/.test(level[1])) rest.push(level);
+  return rest.sort((x, y) => direction * compareDecimal(x[0], y[0]));
 }
 
 export function subscriber(): void {
   const ws = new WebSocket(WS_URL);
-  let lastChangeId: number | undefined;
-  ws.onopen = () =>
+  const subscribe = (id: number) =>
     ws.send(
-      JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'public/subscribe', params: { channels: [channel] } }),
+      JSON.stringify({ jsonrpc: '2.0', id, method: 'public/subscribe', params: { channels: [channel] } }),
     );
+  let lastChangeId: number | undefined;
+  let resyncing = false;
+  const book = new LocalBook();
+  ws.onopen = () => subscribe(1);
   ws.onerror = () => errors.add(true);
   ws.onmessage = (event) => {
     const msg = JSON.parse(event.data) as {
@@ -88,23 +165,35 @@ export function subscriber(): void {
       method?: string;
       params?: { channel?: string; data?: BookMessage };
     };
-    if (msg.id === 1) {
+    if (msg.id !== undefined) {
       errors.add(!check(msg, { subscribed: () => msg.error === undefined }));
       return;
     }
     if (msg.method !== 'subscription' || msg.params?.channel !== channel || msg.params.data === undefined)
       return;
-    const book = msg.params.data;
+    const data = msg.params.data;
+    let linked = true;
     if (lastChangeId === undefined) {
-      snapshotFirst.add(book.type === 'snapshot');
+      snapshotFirst.add(data.type === 'snapshot');
+    } else if (resyncing) {
+      if (data.type !== 'snapshot') return; // changes still in flight before the fresh snapshot
+      resyncing = false;
     } else {
-      const linked = book.type === 'change' && book.prevChangeId === lastChangeId;
+      linked = data.type === 'change' && data.prevChangeId === lastChangeId;
       if (!linked) gaps.add(1);
-      check(book, { 'change links to the one before': () => linked });
+      check(data, { 'change links to the one before': () => linked });
       changes.add(1);
-      delayMs.add(Math.max(0, Date.now() - book.timestampMs));
+      delayMs.add(Math.max(0, Date.now() - data.timestampMs));
     }
-    lastChangeId = book.changeId;
+    book.apply(data);
+    const matches = book.checksum() === data.checksum;
+    checksumOk.add(matches);
+    check(data, { 'checksum matches the top levels': () => matches });
+    lastChangeId = data.changeId;
+    if (!matches || !linked) {
+      resyncing = true; // the copy is unusable: a fresh snapshot replaces it
+      subscribe(2);
+    }
   };
   setTimeout(() => ws.close(), sessionMs);
 }
