@@ -39,7 +39,7 @@ const quick = process.argv.includes('--quick');
 const offChain = process.argv.includes('--off-chain');
 const LEAVES = 100_000;
 const EXPIRY_POSITIONS = 100_000;
-const RUNS = quick ? 3 : 7;
+const RUNS = quick ? 5 : 9;
 const CLAIMS = quick ? 40 : 400;
 const PEER_LEAVES = quick ? 20_000 : 100_000;
 
