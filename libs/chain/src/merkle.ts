@@ -27,6 +27,9 @@ export interface PayoutLeaf extends Payout {
 const NODE_BYTES = 32;
 const NODE_WORDS = NODE_BYTES / 4;
 const LEAF_BYTES = 96;
+const ADDRESS_BYTES = 20;
+/** Leaves encoded, or node pairs copied, per hash batch (small buffers, reused). */
+const BATCH = 1_024;
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 /** Leaf indices below this fit beside a 32-bit hash prefix in a double's 53 bits. */
 const INDEX_SPAN = 2 ** 21;
@@ -50,28 +53,38 @@ export class PayoutTree {
   static build(payouts: readonly Payout[]): PayoutTree {
     const n = payouts.length;
     if (n === 0) throw new Error('PAYOUTS_EMPTY: a payout tree needs at least one payout');
-    const encoded = new Uint8Array(n * LEAF_BYTES);
+    // addresses kept for the duplicate check; leaves encoded a batch at a time into one small
+    // buffer (words never written stay zero) and hashed from there
+    const addresses = new Uint8Array(n * ADDRESS_BYTES);
+    const seen = new AddressSet(addresses, n);
+    const encoded = new Uint8Array(BATCH * LEAF_BYTES);
     const words = new DataView(encoded.buffer);
-    const seen = new AddressSet(encoded, n);
+    const addressWords = new Uint32Array(addresses.buffer);
+    const encodedWords = new Uint32Array(encoded.buffer);
+    const leafHashes = new Uint8Array(n * NODE_BYTES);
     const leaves: PayoutLeaf[] = new Array(n);
     for (let i = 0; i < n; i++) {
       const { account, amountMinor } = payouts[i];
-      const at = i * LEAF_BYTES;
       // the checks' order: a duplicate, then the amount, then the address's form (a malformed
       // address cannot repeat an earlier, well-formed one)
-      const wellFormed = writeAddress(encoded, at + 44, account);
-      if (wellFormed && !seen.add(at + 44)) throw new Error(`PAYOUT_DUPLICATE: ${account} appears twice`);
+      const wellFormed = writeAddress(addresses, i * ADDRESS_BYTES, account);
+      if (wellFormed && !seen.add(i * ADDRESS_BYTES))
+        throw new Error(`PAYOUT_DUPLICATE: ${account} appears twice`);
       if (amountMinor <= 0n || amountMinor > MAX_UINT256) {
         throw new Error(`PAYOUT_AMOUNT: ${account} has ${amountMinor}`);
       }
       if (!wellFormed) throw new Error(`PAYOUT_ACCOUNT: ${account} is not an address`);
+      const slot = i % BATCH;
+      const at = slot * LEAF_BYTES;
       words.setUint32(at + 28, i);
+      for (let w = 0; w < ADDRESS_BYTES / 4; w++) encodedWords[(at + 44) / 4 + w] = addressWords[i * 5 + w];
       writeUint256(encoded, words, at + 64, amountMinor);
       leaves[i] = { index: i, account, amountMinor };
+      if (slot === BATCH - 1 || i === n - 1) {
+        keccak256Many(encoded, 0, LEAF_BYTES, slot + 1, leafHashes, (i - slot) * NODE_BYTES);
+      }
     }
     // leaf = keccak256(keccak256(abi.encode(...))): the second pass hashes the first's digests
-    const leafHashes = new Uint8Array(n * NODE_BYTES);
-    keccak256Many(encoded, 0, LEAF_BYTES, n, leafHashes, 0);
     keccak256Many(leafHashes, 0, NODE_BYTES, n, leafHashes, 0);
     const order = sortedOrder(leafHashes, n);
     const size = 2 * n - 1;
@@ -124,21 +137,23 @@ export function payoutLeafHash(leaf: PayoutLeaf): string {
 /**
  * Inner node i (0..n-2) = hash of its children 2i+1 and 2i+2 in sorted order, one tree level at a
  * time from the deepest: the children of a level's nodes lo..hi are the contiguous nodes
- * 2lo+1..2hi+2, copied as pairs (each in sorted order) into a scratch buffer and hashed into lo..hi.
+ * 2lo+1..2hi+2, copied as pairs (each in sorted order) into a small buffer, a batch at a time, and
+ * hashed into lo..hi.
  */
 function hashInnerNodes(nodes: Uint8Array, n: number): void {
   const inner = n - 1;
   if (inner === 0) return;
   let depth = 0;
   while (2 ** (depth + 1) - 1 < inner) depth++;
-  const pairs = new Uint8Array(Math.min(inner, 2 ** depth) * 2 * NODE_BYTES);
+  const pairs = new Uint8Array(BATCH * 2 * NODE_BYTES);
   for (; depth >= 0; depth--) {
-    const lo = 2 ** depth - 1;
     const hi = Math.min(2 ** (depth + 1) - 2, inner - 1);
-    const count = hi - lo + 1;
-    pairs.set(nodes.subarray((2 * lo + 1) * NODE_BYTES, (2 * hi + 3) * NODE_BYTES));
-    for (let k = 0; k < count; k++) sortPair(pairs, 2 * k * NODE_BYTES);
-    keccak256Many(pairs, 0, 2 * NODE_BYTES, count, nodes, lo * NODE_BYTES);
+    for (let lo = 2 ** depth - 1; lo <= hi; lo += BATCH) {
+      const count = Math.min(BATCH, hi - lo + 1);
+      pairs.set(nodes.subarray((2 * lo + 1) * NODE_BYTES, (2 * lo + 2 * count + 1) * NODE_BYTES));
+      for (let k = 0; k < count; k++) sortPair(pairs, 2 * k * NODE_BYTES);
+      keccak256Many(pairs, 0, 2 * NODE_BYTES, count, nodes, lo * NODE_BYTES);
+    }
   }
 }
 
