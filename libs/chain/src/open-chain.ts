@@ -31,6 +31,8 @@ export interface OpenedChain {
   readonly chain: EthersSettlementChain;
   /** the local node when the embedded default started one */
   readonly local?: LocalChain;
+  /** how long opening took: starting the local node (0 with CHAIN_RPC_URL), connecting and deploying */
+  readonly timings: { readonly nodeMs: number; readonly connectMs: number; readonly deployMs: number };
   close(): Promise<void>;
 }
 
@@ -72,13 +74,16 @@ export async function openChain(settings: ChainSettings): Promise<OpenedChain> {
   let local: LocalChain | undefined;
   let rpcUrl = settings.rpcUrl;
   let key = settings.privateKey;
+  const t0 = Date.now();
   if (!rpcUrl) {
     local = await startLocalChain();
     rpcUrl = local.rpcUrl;
     key = HARDHAT_DEV_KEYS[0];
   }
+  const t1 = Date.now();
   try {
     const connection = await connectChain(rpcUrl, settings.connectTimeoutMs);
+    const t2 = Date.now();
     const chain = new EthersSettlementChain(connection, key as string, {
       dataDir: settings.dataDir,
       confirmations: settings.confirmations,
@@ -98,6 +103,7 @@ export async function openChain(settings: ChainSettings): Promise<OpenedChain> {
     return {
       chain,
       local,
+      timings: { nodeMs: t1 - t0, connectMs: t2 - t1, deployMs: Date.now() - t2 },
       close: async () => {
         connection.provider.destroy();
         await local?.stop();
