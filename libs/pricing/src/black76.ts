@@ -1,4 +1,5 @@
 import { fastExp } from './fast-exp';
+import { fastLog } from './fast-log';
 import { ONE_OVER_SQRT_TWO, ONE_OVER_SQRT_TWO_PI } from './normal';
 import { ERF_SMALL_THRESHOLD, erfcxTail, erfSmall } from './erf';
 import {
@@ -85,7 +86,7 @@ export function black76Into(
   if (s <= 0) return intrinsicInto(out, df, diff, timeYears, rateAnnual, isCall);
   const sqrtF = Math.sqrt(forward);
   const sqrtK = Math.sqrt(strike);
-  const x = Math.log(forward / strike);
+  const x = fastLog(forward / strike);
   const itmCall = x > 0; // the out-of-the-money side is the put when F > K
   const xo = itmCall ? -x : x;
   const h = xo / s;

@@ -6,6 +6,7 @@
  */
 import { ERF_SMALL_THRESHOLD, erfcxTail, erfSmall } from './erf';
 import { fastExp } from './fast-exp';
+import { fastLog } from './fast-log';
 import { inverseNormCdf, normCdf, ONE_OVER_SQRT_TWO, ONE_OVER_SQRT_TWO_PI, SQRT_TWO_PI } from './normal';
 import {
   normalisedBlackOtm,
@@ -322,7 +323,7 @@ function solveImplied(
   if (undiscounted >= (isCall ? forward : strike)) return ABOVE_MAXIMUM;
   const sqrtF = Math.sqrt(forward);
   const sqrtK = Math.sqrt(strike);
-  const x = Math.log(forward / strike);
+  const x = fastLog(forward / strike);
   // the out-of-the-money call of the same normalised price: x -> -|x|, in-the-money options less intrinsic
   const beta = (theta * x > 0 ? Math.max(undiscounted - intrinsic, 0) : undiscounted) / (sqrtF * sqrtK);
   if (!(beta > 0)) return 0;
