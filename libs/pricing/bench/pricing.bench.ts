@@ -50,19 +50,39 @@ function timeNs(fn: () => void): number {
   }
   return best / N;
 }
+// every timed loop sums what it computes into a local and adds that to `sink` once (printed below, so
+// no work can be dropped; a module-level double written per option would box a number each time)
 let sink = 0;
+
+// the loops' own cost: the same grid, the same loads and stores, a trivial body instead of the pricing
+const loopPriceNs = timeNs(() => {
+  let acc = 0;
+  for (const o of grid) acc += o.f + o.k + o.t + o.v + (o.isCall ? RATE : 0);
+  sink += acc;
+});
+const ivLoopOut = new Float64Array(N);
+const loopIvNs = timeNs(() => {
+  for (let i = 0; i < N; i++) {
+    const o = grid[i]!;
+    ivLoopOut[i] = o.price + o.f + o.k + o.t + (o.isCall ? RATE : 0);
+  }
+});
+sink += ivLoopOut[N - 1]!;
 
 // price and all five Greeks into one reusable holder (the hot-path API); the allocating object API after it
 const greeksOut = newBlack76Output();
 const oursPriceNs = timeNs(() => {
+  let acc = 0;
   for (const o of grid) {
     black76Into(greeksOut, o.f, o.k, o.t, o.v, RATE, o.isCall);
-    sink += greeksOut.vega;
+    acc += greeksOut.vega;
   }
+  sink += acc;
 });
 const oursObjectApiNs = timeNs(() => {
+  let acc = 0;
   for (const o of grid)
-    sink += black76({
+    acc += black76({
       forward: o.f,
       strike: o.k,
       timeYears: o.t,
@@ -70,10 +90,12 @@ const oursObjectApiNs = timeNs(() => {
       rateAnnual: RATE,
       isCall: o.isCall,
     }).vega;
+  sink += acc;
 });
 const qlPriceNs = timeNs(() => {
+  let acc = 0;
   for (const o of grid)
-    sink += blackFormula1(
+    acc += blackFormula1(
       o.isCall ? Option.Type.Call : Option.Type.Put,
       o.k,
       o.f,
@@ -81,11 +103,13 @@ const qlPriceNs = timeNs(() => {
       Math.exp(-RATE * o.t),
       0,
     );
+  sink += acc;
 });
 const bs = new BlackScholes();
 const uqPriceNs = timeNs(() => {
+  let acc = 0;
   for (const o of grid)
-    sink += bs.option({
+    acc += bs.option({
       rate: 0,
       sigma: o.v,
       strike: o.k,
@@ -93,6 +117,7 @@ const uqPriceNs = timeNs(() => {
       type: o.isCall ? 'call' : 'put',
       underlying: o.f,
     }).vega;
+  sink += acc;
 });
 
 // price error vs the 60-digit reference on a sample
@@ -273,6 +298,9 @@ console.log(`pricing benchmark (${quick ? 'quick' : 'full'}), ${N} options, node
 console.log('| what | ours | QuantLib-JS | uqee | QL/ours | uqee/ours |');
 console.log('|---|---|---|---|---|---|');
 console.log(
+  `| bench loop alone ns/option (same grid, trivial body; included in every figure, not subtracted): price loop, IV loop | ${fmt(loopPriceNs)}, ${fmt(loopIvNs)} | | | | |`,
+);
+console.log(
   `| price+Greeks ns/option (QL: price only) | ${fmt(oursPriceNs)} | ${fmt(qlPriceNs)} | ${fmt(uqPriceNs)} | ${fmt(qlPriceNs / oursPriceNs)} | ${fmt(uqPriceNs / oursPriceNs)} |`,
 );
 console.log(`| price+Greeks ns/option, black76({...}) object API | ${fmt(oursObjectApiNs)} | | | | |`);
@@ -317,6 +345,8 @@ console.log(
     iv_peer_ratio: Number((qlIvNs / oursIvNs).toFixed(2)),
     iv_uqee_ratio: Number((uqIvNs / oursIvNs).toFixed(2)),
     price_greeks_ns: Math.round(oursPriceNs),
+    loop_price_ns: Number(loopPriceNs.toFixed(1)),
+    loop_iv_ns: Number(loopIvNs.toFixed(1)),
     price_greeks_object_api_ns: Math.round(oursObjectApiNs),
     price_peer_ratio_ql: Number((qlPriceNs / oursPriceNs).toFixed(2)),
     price_max_rel_err: oursPriceErr,
