@@ -16,7 +16,7 @@ export class ChainRejectedError extends Error {
 export class ChainUnreachableError extends Error {
   readonly code = 'CHAIN_UNREACHABLE';
   constructor(message: string) {
-    super(message);
+    super(`CHAIN_UNREACHABLE: ${message}`); // the code leads the message, so a failed start's log names it
     this.name = 'ChainUnreachableError';
   }
 }
