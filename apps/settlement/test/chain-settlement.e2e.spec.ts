@@ -178,6 +178,12 @@ it('posts the signed final prices, moves the payables, posts funded roots, and p
     expect(withdrawals(app).reduce((a, t) => a + t.amountMinor, 0n)).toBe(USDC(72 + 79.2));
     expect((await app.settlement.reconcileNow())?.differences).toEqual([]);
     expect(app.engine.state.ledger.conservationProblems()).toEqual([]);
+    // money the ledger never credited reaches the vault: the reconciler reports it
+    const stranger = app.chain.as(HARDHAT_DEV_KEYS[1]);
+    await stranger.mintTestStablecoin('stray', stranger.operator, 5n);
+    await stranger.approveStablecoin('stray', app.chain.addresses.vault, 5n);
+    await stranger.deposit('stray', 5n);
+    expect((await app.settlement.reconcileNow())?.differences).toEqual([{ what: 'custody', key: 'vault', ledger: '0', chain: '5' }]); // prettier-ignore
   } finally {
     await http.close();
     await app.close();
