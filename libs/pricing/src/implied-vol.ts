@@ -25,9 +25,10 @@ import {
  * Implied volatility by Peter Jäckel's "Let's Be Rational" (Wilmott 2015): the price is normalised to
  * beta = b(x, s) with x = ln(F/K), s = vol sqrt(T), mapped to an out-of-the-money call; the initial
  * guess comes from rational cubic interpolations over four branches of beta (split at b_l, b_c, b_h),
- * the two outer ones in transformed coordinates (f_lower, f_upper maps); then two third-order
- * Householder steps on an objective chosen per branch (1/ln b in the lowest, ln(b_max - b) in the
- * highest, b itself in between) give attainable double precision.
+ * the two outer ones in transformed coordinates (f_lower, f_upper maps); then at most two Householder
+ * steps on an objective chosen per branch (third order on 1/ln b in the lowest and on ln(b_max - b) in
+ * the highest, fourth order on b itself in between) give attainable double precision; the second step
+ * only when the first was not already small enough.
  */
 
 const DBL_EPSILON = 2.220446049250313e-16;
@@ -42,11 +43,14 @@ const TWO_PI_OVER_SQRT_TWENTY_SEVEN = 1.2091995761561452337;
 const PI_OVER_SIX = 0.52359877559829887308;
 const MAX_ITERATIONS = 2;
 /**
- * A Householder(3) step converges with order four: after a first step of relative size at most this,
- * the remaining error is of order (1e-4)^4, within a few units of attainable precision (measured over
- * |ln(F/K)| <= 6, 0.001 <= s <= 10: at most about 6 times attainable), so the second step is skipped.
+ * After a first step of relative size at most this, the second is skipped: the remaining error is
+ * within a few units of attainable precision. The central branches step with Householder(4) (order
+ * five: the error after a step of relative size d is of order d^5), the outer ones with Householder(3)
+ * (order four). Measured on 20,000 random options over |ln(F/K)| <= 0.7, 3 and 6 (vol 0.05..3, T up to
+ * two years): at most 5.4 times attainable with these bounds (15 times with 2e-3 for the central one).
  */
-const ONE_STEP_ENOUGH = 1e-4;
+const ONE_STEP_ENOUGH_MIDDLE = 1.5e-3;
+const ONE_STEP_ENOUGH_OUTER = 1e-4;
 
 export type ImpliedVolStatus = 'OK' | 'BELOW_INTRINSIC' | 'ABOVE_MAXIMUM' | 'INVALID_INPUT';
 export interface ImpliedVolResult {
@@ -201,7 +205,7 @@ function initialGuess(beta: number, x: number, bMax: number): number {
 
 /**
  * s such that b(x, s) = beta for an out-of-the-money call (x <= 0, 0 < beta < b_max = exp(x/2)):
- * Householder(3) steps from initialGuess, each evaluating b and its vega with one shared exponential.
+ * Householder steps from initialGuess, each evaluating b and its vega with one shared exponential.
  */
 function solveNormalised(beta: number, x: number, bMax: number): number {
   let s = initialGuess(beta, x, bMax);
@@ -209,6 +213,7 @@ function solveNormalised(beta: number, x: number, bMax: number): number {
   let sRight = guessBracket[1]!;
   const objective = guessBracket[2]! as Objective;
   const lnBeta = objective === Objective.Lower ? Math.log(beta) : 0;
+  const oneStepEnough = objective === Objective.Middle ? ONE_STEP_ENOUGH_MIDDLE : ONE_STEP_ENOUGH_OUTER;
   let ds = -DBL_MAX;
   let dsPrevious = 0;
   let reversals = 0;
@@ -228,22 +233,45 @@ function solveNormalised(beta: number, x: number, bMax: number): number {
     const bp = ONE_OVER_SQRT_TWO_PI * g;
     if (b > beta && s < sRight) sRight = s;
     else if (b < beta && s > sLeft) sLeft = s;
-    // one Householder(3) step on the branch's objective; NaN means "bisect instead"
+    // one Householder step on the branch's objective (order five on b, four on the outer ones); NaN means "bisect instead"
     const bHalley = h * hOverS - 0.25 * s;
     const bHh3 = bHalley * bHalley - 3 * hOverS * hOverS - 0.25;
     let step: number;
     if (objective === Objective.Middle) {
       const newton = (beta - b) / bp;
-      step = newton * householderFactor(newton, bHalley, bHh3);
+      step = newton * householder4Factor(newton, bHalley, bHh3, hOverS, s);
     } else if (objective === Objective.Lower) {
       step = lowerStep(lnBeta, b, bp, bHalley, bHh3);
     } else step = upperStep(beta, b, bp, bMax, bHalley, bHh3);
     ds = Number.isNaN(step) ? 0.5 * (sLeft + sRight) - s : step;
     ds = Math.max(-0.5 * s, ds);
     s += ds;
-    if (Math.abs(ds) <= ONE_STEP_ENOUGH * s) break;
+    if (Math.abs(ds) <= oneStepEnough * s) break;
   }
   return s;
+}
+
+/**
+ * The Householder(4) factor on b itself (order five): the root of the [1/3] Pade approximant of
+ * b(s) - beta, step = n (1 + 2 g2 n + g3 n^2) / (1 + 3 g2 n + (g2^2 + 2 g3) n^2 + g4 n^3) with
+ * g_k = b^(k) / (k! b'). With ln b' = -x^2/(2 s^2) - s^2/8 + const: b''/b' = x^2/s^3 - s/4 (bHalley),
+ * b'''/b' = bHalley^2 - 3 x^2/s^4 - 1/4 (bHh3), b''''/b' = 12 x^2/s^5 + bHalley (3 (bHh3 - bHalley^2) + bHalley^2).
+ */
+function householder4Factor(
+  newton: number,
+  bHalley: number,
+  bHh3: number,
+  hOverS: number,
+  s: number,
+): number {
+  const g2 = 0.5 * bHalley;
+  const g3 = bHh3 * (1 / 6);
+  const h2 = bHalley * bHalley;
+  const g4 = ((12 * (hOverS * hOverS)) / s + bHalley * (3 * (bHh3 - h2) + h2)) * (1 / 24);
+  return (
+    (1 + newton * (2 * g2 + newton * g3)) /
+    (1 + newton * (3 * g2 + newton * (g2 * g2 + 2 * g3 + newton * g4)))
+  );
 }
 
 /** Householder(3) step for the objective 1/ln(b) of the lowest branch. */
