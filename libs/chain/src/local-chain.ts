@@ -17,6 +17,13 @@ export const HARDHAT_DEV_KEYS = [
   '0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6',
 ] as const;
 
+/**
+ * Loaded into the node's process: it exits when its parent is gone (the parent killed with SIGKILL
+ * runs no exit handler), so a local chain never outlives the exchange that started it.
+ */
+const PARENT_WATCHDOG =
+  'data:text/javascript,const p=process.ppid;setInterval(()=>{if(process.ppid!==p)process.exit(0)},500).unref()';
+
 export interface LocalChain {
   readonly rpcUrl: string;
   readonly port: number;
@@ -36,7 +43,7 @@ export async function startLocalChain(options: LocalChainOptions = {}): Promise<
   const config = join(root, 'infra', 'chain', 'hardhat.config.cjs');
   const child = spawn(
     process.execPath,
-    [cli, 'node', '--config', config, '--hostname', '127.0.0.1', '--port', `${port}`],
+    ['--import', PARENT_WATCHDOG, cli, 'node', '--config', config, '--hostname', '127.0.0.1', '--port', `${port}`], // prettier-ignore
     {
       cwd: root,
       env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: 'true', NODE_OPTIONS: '' },
