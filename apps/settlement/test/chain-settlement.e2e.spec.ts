@@ -118,6 +118,15 @@ it('posts the signed final prices, moves the payables, posts funded roots, and p
   });
   expect(status.find((s) => s.symbol === h100.symbol)).toMatchObject({ step: 'root_posted', payables: { accounts: 1, totalMinor: String(USDC(79.2)) } }); // prettier-ignore
   expect(app.settlement.lastReconciliation?.differences).toEqual([]);
+  // per expiry: the ledger's payables (its withdrawals) are what the vault holds for the expiry's root
+  for (const [symbol, accountId] of [
+    [l40s.symbol, 5],
+    [h100.symbol, 7],
+  ] as const) {
+    const root = await app.chain.rootOf(expiryIdOf(symbol));
+    const payables = withdrawals(app).filter((t) => t.debitAccountId === accountId).reduce((a, t) => a + t.amountMinor, 0n); // prettier-ignore
+    expect(await app.chain.poolOf(root)).toEqual({ remainingMinor: payables, posted: true });
+  }
   const vault = app.chain.addresses.vault;
   expect(await app.chain.stablecoinBalance(vault)).toBe(USDC(72 + 79.2));
   expect(await app.chain.custodyMinor()).toBe(0n);
