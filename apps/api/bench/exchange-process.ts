@@ -69,7 +69,8 @@ export interface RunningServer {
 
 /**
  * The whole exchange (dist/apps/main.js) as a child process on free loopback ports, with its data
- * in a temporary folder: no demo session, no simulated oracle feeds, rate limits out of the way.
+ * in a temporary folder: no demo session, no simulated oracle feeds, no chain, rate limits out of the
+ * way.
  * JOURNAL_FSYNC is passed through (default batch: acknowledged orders are on disk).
  */
 export async function startExchange(): Promise<RunningServer> {
@@ -94,6 +95,7 @@ export async function startExchange(): Promise<RunningServer> {
       DATABASE_URL: '',
       ENGINE_DEMO: 'off',
       ORACLE_SIMULATOR: 'off',
+      CHAIN: 'off', // settlement's chain side takes no part in order entry
       JOURNAL_FSYNC: process.env.JOURNAL_FSYNC || 'batch',
       API_RATE_LIMIT_BURST: '10000000',
       API_RATE_LIMIT_PER_S: '10000000',
