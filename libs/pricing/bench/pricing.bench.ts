@@ -21,7 +21,7 @@ import type { Position } from '@exchange/risk';
 
 const quick = process.argv.includes('--quick');
 const N = 20_000;
-const REPEAT = quick ? 3 : 10;
+const REPEAT = 10; // best of 10 timed runs (each 20,000 options, a few ms): stable figures on a shared machine
 const RATE = 0.03;
 
 interface Opt { f: number; k: number; t: number; v: number; isCall: boolean; price: number } // prettier-ignore
@@ -39,9 +39,21 @@ for (let i = 0; i < N; i++) {
 }
 
 const nowNs = () => process.hrtime.bigint();
-/** Best of REPEAT timed runs after one untimed warm-up run (the same for ours and the peers). */
-function timeNs(fn: () => void): number {
+const WARM_UP_NS = 200_000_000n;
+/**
+ * Untimed runs for at least 200 ms (two at least), so that the optimising compiler, which compiles on
+ * a background thread, has finished before the timing starts (one run was not enough on a loaded
+ * machine: the first timed runs still executed baseline code). The same for ours and the peers.
+ */
+function warmUp(fn: () => void): void {
+  const t0 = nowNs();
   fn();
+  do fn();
+  while (nowNs() - t0 < WARM_UP_NS);
+}
+/** Best of REPEAT timed runs after the warm-up (the same for ours and the peers). */
+function timeNs(fn: () => void): number {
+  warmUp(fn);
   let best = Number.POSITIVE_INFINITY;
   for (let r = 0; r < REPEAT; r++) {
     const t0 = nowNs();
@@ -185,9 +197,9 @@ for (let i = 0; i < N; i++)
   if (!Object.is(ivOurs[i], ivOursObject[i])) throw new Error(`implied vol APIs disagree at ${i}`);
 const IV_PEER_N = quick ? 2000 : N;
 const ivQl = new Float64Array(IV_PEER_N);
-/** One timed run of a peer's implied vols over the first IV_PEER_N options, after one untimed warm-up run. */
+/** One timed run of a peer's implied vols over the first IV_PEER_N options, after the warm-up. */
 function timePeerIvNs(solveAll: () => void): number {
-  solveAll();
+  warmUp(solveAll);
   const t0 = nowNs();
   solveAll();
   return Number(nowNs() - t0) / IV_PEER_N;
