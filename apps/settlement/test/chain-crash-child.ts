@@ -59,12 +59,12 @@ async function main(): Promise<void> {
   const expiryMs = instruments.h100.future!.expiryMs;
   clock.ms = expiryMs + 1_000;
   await syncChainTime(app.chain, clock);
-  await app.scheduler.runOnce();
+  await app.pass();
   // the dispute window passes on chain and on the clock
   await app.chain.sender.raw('evm_increaseTime', [DISPUTE_WINDOW_S + 1]);
   await app.chain.sender.raw('evm_mine', []);
   clock.ms = expiryMs + 1_000 + (DISPUTE_WINDOW_S + 1) * 1_000;
-  await app.scheduler.runOnce();
+  await app.pass();
   const withdrawals: [number, string][] = [];
   for (const f of app.engine.eventLog.frames(0))
     for (const e of decodeEvents(f.payload))

@@ -52,6 +52,8 @@ export interface ChainApp {
   index: ReturnType<typeof openEngine>['index'];
   scheduler: SettlementScheduler;
   settlement: ChainSettlement;
+  /** A scheduler pass, then a cash settlement pass (their timers in a running app). */
+  pass(): Promise<void>;
   chain: EthersSettlementChain;
   close(): Promise<void>;
 }
@@ -95,6 +97,10 @@ export async function openChainApp(
     index: e.index,
     scheduler,
     settlement,
+    pass: async () => {
+      await scheduler.runOnce();
+      await settlement.runOnce();
+    },
     chain,
     close: async () => {
       connection.provider.destroy();

@@ -10,6 +10,7 @@ import { EventType, TransferReason, decodeEvents, type LedgerTransfer } from '@e
 import { startApp } from '@exchange/runtime';
 import { EthersChainAdapter } from '../src/adapters/ethers-chain.adapter';
 import { loadSettlementConfig } from '../src/config/settlement-config';
+import { ChainSettlement } from '../src/chain/chain-settlement';
 import { SettlementScheduler } from '../src/scheduler/settlement-scheduler';
 import { SettlementModule } from '../src/settlement.module';
 import {
@@ -81,7 +82,7 @@ it('posts the signed final prices, moves the payables, posts funded roots, and p
   clock.ms = expiryMs + 1_000;
   indexRounds(app, h100);
   await syncChainTime(app.chain, clock);
-  await app.scheduler.runOnce();
+  await app.pass();
   expect(app.scheduler.allStatus().filter((s) => s.expiryMs === expiryMs).map((s) => [s.symbol, s.phase, s.finalPriceTicks])).toEqual([
     [h100.symbol, 'settled', ticks(h100, '2.610')],
     [l40s.symbol, 'settled', ticks(l40s, '1.050')],
@@ -94,14 +95,14 @@ it('posts the signed final prices, moves the payables, posts funded roots, and p
   expect([delta(5), delta(8), delta(6), delta(9), delta(7), delta(2)]).toEqual([USDC(72), USDC(36), -USDC(72), -USDC(36), USDC(79.2), -USDC(79.2)]); // prettier-ignore
   expect(withdrawals(app)).toEqual([]);
   const afterPrices = await nonce(app);
-  await app.scheduler.runOnce(); // still inside the dispute window: nothing moves
+  await app.pass(); // still inside the dispute window: nothing moves
   expect([await nonce(app), withdrawals(app).length]).toEqual([afterPrices, 0]);
   expect(await app.chain.rootOf(expiryIdOf(l40s.symbol))).toBe(ZeroHash);
 
   // the window is over: the positive nets leave the ledger and the roots are funded and posted
   clock.ms += DISPUTE_WINDOW_S * 1_000 + 1_000;
   await syncChainTime(app.chain, clock);
-  await app.scheduler.runOnce();
+  await app.pass();
   conserved();
   expect([delta(5), delta(7), delta(8), delta(1) < 0n, delta(6)]).toEqual([
     0n,
@@ -160,9 +161,10 @@ it('posts the signed final prices, moves the payables, posts funded roots, and p
   );
   try {
     const url = await http.getUrl();
-    const scheduler = http.get(SettlementScheduler);
-    await scheduler.runOnce();
-    await scheduler.runOnce();
+    for (let i = 0; i < 2; i++) {
+      await http.get(SettlementScheduler).runOnce();
+      await http.get(ChainSettlement).runOnce();
+    }
     expect([await nonce(app), withdrawals(app).length]).toEqual([rootsPosted, 2]);
     const body = (await (await fetch(`${url}/v1/settlement/status`)).json()) as { chain: { mode: string; expiries: { symbol: string; step: string }[]; reconciliation: { differences: unknown[] } } }; // prettier-ignore
     expect(body.chain.mode).toBe('on');

@@ -1,5 +1,12 @@
 import { join } from 'node:path';
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Optional,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { Wallet, ZeroHash } from 'ethers';
 import {
   ChainRejectedError,
@@ -110,10 +117,11 @@ const moved = (r: LedgerRecord) => (r.outcomes ?? []).filter((o) => o.refused ==
  *    posted; each account's leaf and proof are served for a claim from any wallet;
  * 4. the reconciler compares chain and ledger after each root and every SETTLEMENT_RECONCILE_MS.
  * Every step is recorded (fsynced) before or after it acts, and every chain write is keyed in
- * libs/chain's journal, so a restart at any point sends nothing twice and loses nothing.
+ * libs/chain's journal, so a restart at any point sends nothing twice and loses nothing. It runs on
+ * its own timer (SETTLEMENT_INTERVAL_MS), so a slow chain never holds up the scheduler's passes.
  */
 @Injectable()
-export class ChainSettlement {
+export class ChainSettlement implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('ChainSettlement');
   private readonly ledgerRecords: JsonStore<LedgerRecord>;
   private readonly chainRecords: JsonStore<ChainRecord> | undefined;
@@ -123,6 +131,9 @@ export class ChainSettlement {
   private readonly trees = new Map<string, PayoutTree>();
   private readonly hints = new Map<number, number>();
   lastReconciliation: Reconciliation | null = null;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private pass: Promise<void> | null = null;
+  private closed = false;
 
   constructor(
     @Inject(SETTLEMENT_CONFIG) private readonly config: SettlementConfig,
@@ -149,8 +160,32 @@ export class ChainSettlement {
     this.hints.set(instrumentId, seq);
   }
 
-  /** One pass: every settled future's expiry goes as far as it can. */
-  async runOnce(): Promise<void> {
+  onApplicationBootstrap(): void {
+    this.schedule();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.timer);
+    await this.pass;
+  }
+
+  private schedule(): void {
+    if (this.closed) return;
+    this.timer = setTimeout(() => {
+      void this.runOnce()
+        .catch((err: unknown) => this.logger.error({ msg: 'cash settlement pass failed', err: String(err) }))
+        .finally(() => this.schedule());
+    }, this.config.intervalMs);
+  }
+
+  /** One pass: every settled future's expiry goes as far as it can (a pass under way is joined). */
+  runOnce(): Promise<void> {
+    this.pass ??= this.runPass().finally(() => (this.pass = null));
+    return this.pass;
+  }
+
+  private async runPass(): Promise<void> {
     const now = this.clock.nowMs();
     const stage = this.engine.state;
     for (const id of stage.instrumentIds()) {

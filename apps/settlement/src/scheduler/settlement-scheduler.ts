@@ -57,8 +57,9 @@ export interface InstrumentSettlementStatus {
  * - expiry: a future past its last trading time is halted (ExpireInstrument), then settled
  *   (SettleExpiry) at the TWAP of its class index over the settlement window (libs/settlement
  *   finalPrice); when the index is thin or stale it waits, says why, and asks again next pass;
- * - leases: a LeaseTick per compute class with live leases, carrying the class index;
- * - on chain: settled expiries' final prices and payouts (ChainSettlement), when it is given one.
+ * - leases: a LeaseTick per compute class with live leases, carrying the class index.
+ * ChainSettlement takes settled expiries on chain on its own timer; the scheduler tells it each
+ * SettleExpiry's seq.
  * Every decision reaches the engine as a sequenced command, and the engine refuses a key it already
  * applied, so a restart (or a crash between two commands) never pays anything twice.
  */
@@ -126,7 +127,6 @@ export class SettlementScheduler implements OnApplicationBootstrap, OnApplicatio
       else await this.daily(ins, s, now);
     }
     await this.tickLeases(now);
-    await this.chain?.runOnce(); // cash settlement on chain of the settled expiries
     this.passes++;
     this.lastPassMs = now;
   }
