@@ -337,6 +337,13 @@ describe('marks, the volatility surface and the account channels', () => {
       { instrument: near.symbol, quantity: '2', cost: '3600', markPrice: '2.5' },
     ]);
 
+    // a connection that follows the margin only (no positions channel) also hears of mark moves
+    const marginOnly = await ws(long.credentials);
+    let lastMargin: MarginUpdate | undefined;
+    marginOnly.onMargin((m) => (lastMargin = m));
+    await marginOnly.subscribe('user.margin');
+    await waitFor('margin snapshot', () => lastMargin);
+
     // the engine's mark feed turns an index round into marks; the api serves the engine's values
     const feed = new MarkFeed(undefined as never, engine);
     await engine.submit(
@@ -358,6 +365,7 @@ describe('marks, the volatility surface and the account channels', () => {
     const after = (await long.rest.account()) as { margin: { equity: string } };
     expect(after.margin.equity).not.toBe((account.margin as { equity: string }).equity);
     await waitFor('margin after the mark move', () => JSON.stringify(margin!.margin) === JSON.stringify(after.margin) || undefined); // prettier-ignore
+    await waitFor('margin-only connection after the mark move', () => JSON.stringify(lastMargin!.margin) === JSON.stringify(after.margin) || undefined); // prettier-ignore
     expect(positions!.positions[0]!.markPrice).toBe(expected.markPrice);
     await expectError(long.rest.mark('NOPE-USDC'), 404, 'UNKNOWN_INSTRUMENT');
     await expect(c.subscribe('mark.NOPE-USDC')).rejects.toMatchObject({

@@ -128,14 +128,20 @@ export class EmbeddedExchangeGateway implements ExchangeGateway {
 
   private history?: Promise<SettlementEvent[]>;
 
-  /** Read once from the engine's event log (the api's own listener follows what comes after). */
+  /**
+   * Read once from the engine's event log (the api's own listener follows what comes after), a
+   * hundred frames per turn of the event loop so a long log does not hold up the requests.
+   */
   settlementHistory(): Promise<SettlementEvent[]> {
-    this.history ??= new Promise<SettlementEvent[]>((resolve) => {
+    this.history ??= (async () => {
       const out: SettlementEvent[] = [];
-      for (const frame of this.engine.eventLog?.frames(0) ?? [])
+      let frames = 0;
+      for (const frame of this.engine.eventLog?.frames(0) ?? []) {
         for (const e of decodeEvents(frame.payload)) if (isSettlementEvent(e)) out.push(e);
-      resolve(out);
-    });
+        if (++frames % 100 === 0) await new Promise((r) => setImmediate(r));
+      }
+      return out;
+    })();
     return this.history;
   }
 }

@@ -242,8 +242,12 @@ export class MarketHub implements OnModuleInit, OnModuleDestroy {
   private accountMessage(channel: string, accountId: number): MarginUpdate | PositionsUpdate {
     const v = riskView(this.gateway, accountId);
     const seq = this.gateway.lastSeq();
-    if (channel === 'user.margin') return { margin: marginView(v), inLiquidation: v?.inLiquidation === true, seq }; // prettier-ignore
-    for (const p of v?.positions ?? []) this.heldMarks.set(p.instrumentId, this.gateway.referencePrices(p.instrumentId)?.markTicks ?? 0); // prettier-ignore
+    // the marks these positions are valued at: a move of one of them recomputes the followed accounts
+    for (const p of v?.positions ?? [])
+      if (!this.heldMarks.has(p.instrumentId))
+        this.heldMarks.set(p.instrumentId, this.gateway.referencePrices(p.instrumentId)?.markTicks ?? 0);
+    if (channel === 'user.margin')
+      return { margin: marginView(v), inLiquidation: v?.inLiquidation === true, seq };
     return { positions: positionViews(v, this.instruments.directory, this.gateway), seq };
   }
 
