@@ -94,8 +94,8 @@ export function black76Into(
   const g = fastExp(-0.5 * (h * h + t * t));
   const lo = itmCall ? sqrtK : sqrtF;
   const hi = itmCall ? sqrtF : sqrtK;
-  const ex = lo * (1 / hi); // exp(xo/2)
-  const invEx = hi * (1 / lo);
+  const ex = lo / hi; // exp(xo/2)
+  const invEx = hi / lo;
   // b(xo, s) of the out-of-the-money call; delta needs Phi of one of its legs: d1 = h + t when x <= 0,
   // else d2 = h - t (calls: df Phi(d1) | df (1 - Phi(d2)); puts: -df (1 - Phi(d1)) | -df Phi(d2))
   const d1 = h + t;
@@ -126,7 +126,7 @@ export function black76Into(
   out.delta = isCall ? df * p : -df * p;
   out.gamma = pdfTerm / (forward * forward * s);
   out.vega = pdfTerm * sqrtT;
-  out.theta = rateAnnual * price - (0.5 * pdfTerm * volAnnual) / sqrtT;
+  out.theta = rateAnnual * price - (0.5 * pdfTerm * (volAnnual * volAnnual)) / s; // vol / sqrt(T) = vol^2 / s
   out.rho = -timeYears * price;
   return out;
 }
