@@ -234,7 +234,8 @@ function solveNormalised(beta: number, x: number, bMax: number): number {
     const bp = ONE_OVER_SQRT_TWO_PI * g;
     if (b > beta && s < sRight) sRight = s;
     else if (b < beta && s > sLeft) sLeft = s;
-    // one Householder step on the branch's objective (order five on b, four on the outer ones); NaN means "bisect instead"
+    // one Householder step on the branch's objective (order five on b, order four on the outer
+    // objectives); NaN means "bisect instead"
     const bHalley = h * hOverS - 0.25 * s;
     const bHh3 = bHalley * bHalley - 3 * hOverS * hOverS - 0.25;
     let step: number;
@@ -256,7 +257,8 @@ function solveNormalised(beta: number, x: number, bMax: number): number {
  * The Householder(4) factor on b itself (order five): the root of the [1/3] Pade approximant of
  * b(s) - beta, step = n (1 + 2 g2 n + g3 n^2) / (1 + 3 g2 n + (g2^2 + 2 g3) n^2 + g4 n^3) with
  * g_k = b^(k) / (k! b'). With ln b' = -x^2/(2 s^2) - s^2/8 + const: b''/b' = x^2/s^3 - s/4 (bHalley),
- * b'''/b' = bHalley^2 - 3 x^2/s^4 - 1/4 (bHh3), b''''/b' = 12 x^2/s^5 + bHalley (3 (bHh3 - bHalley^2) + bHalley^2).
+ * b'''/b' = bHalley^2 - 3 x^2/s^4 - 1/4 (bHh3),
+ * b''''/b' = 12 x^2/s^5 + bHalley (3 (bHh3 - bHalley^2) + bHalley^2).
  */
 function householder4Factor(
   newton: number,
