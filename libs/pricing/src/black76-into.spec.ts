@@ -184,3 +184,37 @@ describe('implied vol over a wide random grid', () => {
     expect(worst).toBeLessThan(100);
   });
 });
+
+describe('implied vol after the one-step shortcut', () => {
+  it('stays within 10x attainable precision over the benchmark grid (20,000 options, rate 3%)', () => {
+    let seed = 12345;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    let worst = 0;
+    let solved = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const t = (1 + rnd() * 729) / 365;
+      const x = -0.7 + 1.4 * rnd();
+      const v = 0.05 + 2.95 * rnd();
+      const [f, k, isCall] = [2.5, 2.5 * Math.exp(-x), i % 2 === 0];
+      const price = black76Price(f, k, t, v, 0.03, isCall);
+      const timeValue = price * Math.exp(0.03 * t) - Math.max((isCall ? 1 : -1) * (f - k), 0);
+      if (!(timeValue > 1e-12 * price)) continue;
+      const vega = black76({
+        forward: f,
+        strike: k,
+        timeYears: t,
+        volAnnual: v,
+        rateAnnual: 0.03,
+        isCall,
+      }).vega;
+      const attainable = Number.EPSILON * (1 + Math.abs(price / (v * vega)));
+      worst = Math.max(
+        worst,
+        Math.abs(impliedVolatilityOf(price, f, k, t, 0.03, isCall) - v) / v / attainable,
+      );
+      solved++;
+    }
+    expect(solved).toBeGreaterThan(19_000);
+    expect(worst).toBeLessThan(10);
+  });
+});
