@@ -141,7 +141,10 @@ export class EmbeddedExchangeGateway implements ExchangeGateway {
         if (++frames % 100 === 0) await new Promise((r) => setImmediate(r));
       }
       return out;
-    })();
+    })().catch((err: unknown) => {
+      this.history = undefined; // read again at the next call
+      throw err;
+    });
     return this.history;
   }
 }

@@ -38,15 +38,21 @@ export class SettlementLedger {
     this.liveSeqs.add(e.seq);
   }
 
-  /** Resolves once the history is in (read at the first call). */
+  /** Resolves once the history is in (read at the first call; a failed read is tried again at the next). */
   ready(): Promise<void> {
-    this.loading ??= this.gateway.settlementHistory().then((history) => {
-      for (const e of history) if (!this.liveSeqs.has(e.seq)) this.apply(e);
-      for (const e of this.live) this.apply(e);
-      this.live.length = 0;
-      this.liveSeqs.clear();
-      this.loaded = true;
-    });
+    this.loading ??= this.gateway.settlementHistory().then(
+      (history) => {
+        for (const e of history) if (!this.liveSeqs.has(e.seq)) this.apply(e);
+        for (const e of this.live) this.apply(e);
+        this.live.length = 0;
+        this.liveSeqs.clear();
+        this.loaded = true;
+      },
+      (err: unknown) => {
+        this.loading = undefined;
+        throw err;
+      },
+    );
     return this.loading;
   }
 
