@@ -44,7 +44,7 @@ export class MarketHub implements OnModuleInit, OnModuleDestroy {
   readonly settlements: SettlementLedger;
   readonly data: MarketData;
   private readonly subscribers = new Map<string, Set<Subscriber>>();
-  /** Last mark message per followed instrument (as [markTicks, indexTicks]). */
+  /** Per followed instrument, the mark and index ticks last sent (`mark:index`). */
   private readonly marksSent = new Map<number, string>();
   /** Accounts whose positions or margin may have changed since the last flush. */
   private readonly dirty = new Set<number>();
