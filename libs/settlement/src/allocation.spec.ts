@@ -58,6 +58,54 @@ describe('pro-rata rounding', () => {
   });
 });
 
+/** The rounding rule as written, done the slow way: every row sorts the columns afresh. */
+function referenceTransport(rows: number[], cols: number[]): { row: number; col: number; units: number }[] {
+  const total = rows.reduce((a, b) => a + b, 0);
+  const floor = (i: number, j: number) => Number((BigInt(rows[i]!) * BigInt(cols[j]!)) / BigInt(total));
+  const colLeft = cols.map((c, j) => c - rows.reduce((a, _, i) => a + floor(i, j), 0));
+  const out: { row: number; col: number; units: number }[] = [];
+  rows.forEach((r, i) => {
+    const left = r - cols.reduce((a, _, j) => a + floor(i, j), 0);
+    const ranked = cols.map((_, j) => j).sort((x, y) => colLeft[y]! - colLeft[x]! || x - y);
+    const extra = new Set(ranked.slice(0, left));
+    for (const j of extra) colLeft[j]!--;
+    cols.forEach((_, j) => {
+      const units = floor(i, j) + (extra.has(j) ? 1 : 0);
+      if (units > 0) out.push({ row: i, col: j, units });
+    });
+  });
+  return out;
+}
+
+describe('pro-rata transport against the rule done the slow way', () => {
+  it('gives the same cells, with remainders of a few columns or of dozens', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 60 }), { minLength: 1, maxLength: 30 }),
+        fc.integer({ min: 1, max: 80 }),
+        fc.integer({ min: 0, max: 2 ** 31 }),
+        (rows, colCount, seed) => {
+          // columns of 1-3 units (many small providers: rows' remainders span many columns), their
+          // sum adjusted to the rows' total
+          const total = rows.reduce((a, b) => a + b, 0);
+          const cols = Array.from(
+            { length: Math.min(colCount, total) },
+            (_, j) => 1 + ((seed >>> (j % 31)) % 3),
+          );
+          let diff = total - cols.reduce((a, b) => a + b, 0);
+          for (let j = 0; diff !== 0; j = (j + 1) % cols.length) {
+            const step = diff > 0 ? 1 : cols[j]! > 1 ? -1 : 0;
+            cols[j]! += step;
+            diff -= step;
+          }
+          expect(proRataTransport(rows, cols)).toEqual(referenceTransport(rows, cols));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe('physical delivery allocation', () => {
   it('pro rata by position: 6 and 4 long against 5 and 5 short', () => {
     const r = allocateDelivery([party(1, 6), party(2, 4)], [party(3, 5), party(4, 5)]);

@@ -85,12 +85,16 @@ export function proRataTransport(rows: readonly number[], cols: readonly number[
   const before = (x: number, y: number) => colLeft[x]! > colLeft[y]! || (colLeft[x] === colLeft[y] && x < y);
   const order = Int32Array.from(cols.map((_, j) => j)).sort((x, y) => (before(x, y) ? -1 : 1));
   const extra = new Uint8Array(m);
+  // a row's remainder columns (the head of `order`), and the same in ascending column order
+  const top = new Int32Array(m);
+  const ascending = new Int32Array(m);
   for (let i = 0; i < rows.length; i++) {
     const r = rowLeft[i]!;
     if (r > m || (r > 0 && colLeft[order[r - 1]!]! <= 0))
       throw new Error(`pro-rata remainder of row ${i} cannot be placed (a defect)`);
-    const top = order.slice(0, r);
-    for (const j of top) {
+    for (let k = 0; k < r; k++) {
+      const j = order[k]!;
+      top[k] = j;
       extra[j] = 1;
       colLeft[j]!--;
     }
@@ -100,9 +104,21 @@ export function proRataTransport(rows: readonly number[], cols: readonly number[
         if (units > 0) out.push({ row: i, col: j, units });
       }
     } else {
-      for (const j of [...top].sort((x, y) => x - y)) out.push({ row: i, col: j, units: 1 });
+      // usually a handful of columns: insertion sort; the typed array's numeric sort beyond that
+      if (r <= 16) {
+        for (let k = 0; k < r; k++) {
+          const j = top[k]!;
+          let at = k;
+          for (; at > 0 && ascending[at - 1]! > j; at--) ascending[at] = ascending[at - 1]!;
+          ascending[at] = j;
+        }
+      } else {
+        ascending.set(top.subarray(0, r));
+        ascending.subarray(0, r).sort();
+      }
+      for (let k = 0; k < r; k++) out.push({ row: i, col: ascending[k]!, units: 1 });
     }
-    for (const j of top) extra[j] = 0;
+    for (let k = 0; k < r; k++) extra[top[k]!] = 0;
     // the decremented head merges back into the (still sorted) tail; once the head is placed the
     // rest of the tail is already where it belongs
     let w = 0;
