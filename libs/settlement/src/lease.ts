@@ -179,11 +179,12 @@ function open(c: LeaseCommon, n: number, x: NewLease, out: SettlementTransfer[])
   const leaseId = `${c.leaseIdPrefix}-${n}`;
   const gpuHours = x.gpuCount * ((c.deliveryEndMs - c.deliveryStartMs) / HOUR_MS);
   if (!Number.isSafeInteger(gpuHours)) throw new RangeError(`${leaseId}: GPU-hours out of range`);
-  const paidMinor = BigInt(gpuHours) * x.escrowPerGpuHour;
-  const notional = BigInt(gpuHours) * x.priceMinorPerGpuHour;
+  const hours = BigInt(gpuHours);
+  const paidMinor = hours * x.escrowPerGpuHour;
+  const notional = hours * x.priceMinorPerGpuHour;
   const collateralMinor = collateralOnNotionalMinor(notional, c.terms.collateralBps);
   // explicit literals, not spreads: V8 builds an object spread and then extended with more
-  // properties about a hundred times slower than a literal (measured: 10,000 leases took 2 s)
+  // properties about a hundred times slower than a literal (10,000 leases took about 2 s)
   if (paidMinor > 0n)
     out.push({ instrumentId: x.instrumentId, leaseId, debitAccountId: x.lesseeAccountId, creditAccountId: SettlementAccount.Escrow, asset: x.escrowAsset, amountMinor: paidMinor, reason: 'ESCROW_FUND' }); // prettier-ignore
   if (collateralMinor > 0n)
