@@ -361,6 +361,15 @@ export class EthersSettlementChain implements SettlementChainPort {
     return { remainingMinor, posted };
   }
 
+  /** The leaf indices of `root` claimed so far (its Claimed events from `fromBlock` on). */
+  async claimedIndices(root: string, fromBlock = 0): Promise<number[]> {
+    const topic = this.ifaces.CollateralVault.getEvent('Claimed')!.topicHash;
+    const logs = await this.sender.raw<{ data: string }[]>('eth_getLogs', [
+      { address: this.addresses.vault, topics: [topic, root], fromBlock: `0x${fromBlock.toString(16)}`, toBlock: 'latest' },
+    ]); // prettier-ignore
+    return logs.map((l) => Number(BigInt(l.data)));
+  }
+
   /** The payout root posted for an expiry (zero hash: none). */
   async rootOf(expiryId: string): Promise<string> {
     return (await this.view('CollateralVault', this.addresses.vault, 'rootOf', [expiryId]))[0] as string;

@@ -67,9 +67,10 @@ export class EthersChainAdapter implements SettlementChain {
     await this.chain.deposit(key, amountMinor);
   }
 
-  async postRoot(post: PostRoot): Promise<void> {
-    await this.chain.postRoot(post);
+  async postRoot(post: PostRoot): Promise<{ blockNumber: number }> {
+    const posted = await this.chain.postRoot(post);
     await this.chain.primeClaims(post.root, post.leafCount);
+    return { blockNumber: posted.blockNumber ?? 0 };
   }
 
   rootOf(expiryId: string): Promise<string> {
@@ -82,6 +83,10 @@ export class EthersChainAdapter implements SettlementChain {
 
   isClaimed(root: string, index: number): Promise<boolean> {
     return this.chain.isClaimed(root, index);
+  }
+
+  claimedIndices(root: string, fromBlock: number): Promise<number[]> {
+    return this.chain.claimedIndices(root, fromBlock);
   }
 
   reconcile(view: LedgerView): Promise<Difference[]> {

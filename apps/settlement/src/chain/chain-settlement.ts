@@ -69,6 +69,8 @@ export interface ChainRecord {
   signed?: { priceMicros: bigint; windowEnd: bigint; signedAt: bigint; signature: string };
   root?: string;
   rootPostedAtMs?: number;
+  /** the block of the root's transaction (claims are read from there on) */
+  rootBlock?: number;
 }
 
 export type ChainStep = 'ledger_only' | 'price_posted' | 'payables_moved' | 'no_payouts' | 'root_posted';
@@ -397,8 +399,8 @@ export class ChainSettlement implements OnApplicationBootstrap, OnApplicationShu
     const rec = store.get(led.symbol) ?? {};
     if (rec.rootPostedAtMs === undefined) {
       await chain.fundVault(`payouts:${led.symbol}`, tree.totalMinor);
-      await chain.postRoot({ expiryId: s.expiryId, root: tree.root, totalMinor: tree.totalMinor, priceMicros: led.priceMicros, leafCount: tree.leaves.length }); // prettier-ignore
-      store.put(led.symbol, { ...rec, root: tree.root, rootPostedAtMs: now });
+      const { blockNumber } = await chain.postRoot({ expiryId: s.expiryId, root: tree.root, totalMinor: tree.totalMinor, priceMicros: led.priceMicros, leafCount: tree.leaves.length }); // prettier-ignore
+      store.put(led.symbol, { ...rec, root: tree.root, rootPostedAtMs: now, rootBlock: blockNumber });
       this.logger.log({ msg: 'payout root posted', symbol: led.symbol, root: tree.root, leaves: tree.leaves.length, totalMinor: tree.totalMinor.toString() }); // prettier-ignore
     }
     s.step = 'root_posted';
@@ -439,14 +441,15 @@ export class ChainSettlement implements OnApplicationBootstrap, OnApplicationShu
     const differences: Difference[] = [];
     for (const symbol of this.ledgerRecords.keys()) {
       const led = this.ledgerRecords.get(symbol)!;
-      if (this.chainRecords.get(symbol)?.rootPostedAtMs === undefined) continue;
+      const rec = this.chainRecords.get(symbol);
+      if (rec?.rootPostedAtMs === undefined) continue;
       const paid = moved(led);
       const tree = this.treeOf(led);
       const payables = this.ledgerPayables(paid);
       if (payables !== tree.totalMinor) differences.push({ what: 'payables', key: symbol, ledger: payables, chain: tree.totalMinor }); // prettier-ignore
       let claimed = 0n;
-      for (const leaf of tree.leaves)
-        if (await chain.isClaimed(tree.root, leaf.index)) claimed += leaf.amountMinor;
+      for (const index of new Set(await chain.claimedIndices(tree.root, rec.rootBlock ?? 0)))
+        claimed += tree.leaves[index]?.amountMinor ?? 0n;
       pools.push({ root: tree.root, remainingMinor: payables - claimed });
     }
     differences.push(
@@ -467,10 +470,11 @@ export class ChainSettlement implements OnApplicationBootstrap, OnApplicationShu
   private ledgerPayables(paid: readonly PayableOutcome[]): bigint {
     if (paid.length === 0) return 0n;
     const seqs = new Map(paid.map((o) => [o.seq, o.accountId]));
-    const first = Math.min(...seqs.keys());
+    let [first, last] = [Infinity, -Infinity];
+    for (const seq of seqs.keys()) [first, last] = [Math.min(first, seq), Math.max(last, seq)];
     let total = 0n;
     for (const frame of this.engine.eventLog.frames(first - 1)) {
-      if (frame.firstSeq > Math.max(...seqs.keys())) break;
+      if (frame.firstSeq > last) break;
       for (const e of decodeEvents(frame.payload))
         if (e.type === EventType.LedgerTransfer && e.reason === TransferReason.Withdrawal && seqs.get(e.seq) === e.debitAccountId) total += e.amountMinor; // prettier-ignore
     }

@@ -22,11 +22,13 @@ export interface SettlementChain {
   isFinal(expiryId: string): Promise<boolean>;
   /** Moves `amountMinor` of the operator's stablecoin into the vault's custody, once per key. */
   fundVault(key: string, amountMinor: bigint): Promise<void>;
-  /** Posts a payout root (funded from custody) and primes its claim words. */
-  postRoot(post: PostRoot): Promise<void>;
+  /** Posts a payout root (funded from custody) and primes its claim words; the root's block. */
+  postRoot(post: PostRoot): Promise<{ blockNumber: number }>;
   rootOf(expiryId: string): Promise<string>;
   poolOf(root: string): Promise<{ remainingMinor: bigint; posted: boolean }>;
   isClaimed(root: string, index: number): Promise<boolean>;
+  /** The leaf indices of `root` claimed so far (from the root's block on). */
+  claimedIndices(root: string, fromBlock: number): Promise<number[]>;
   /** libs/chain's reconciler: every difference between the chain and the ledger's view. */
   reconcile(view: LedgerView): Promise<Difference[]>;
 }
