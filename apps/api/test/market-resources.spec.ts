@@ -303,6 +303,30 @@ describe('marks, the volatility surface and the account channels', () => {
       expect(Math.abs(g.vol! - smile(Math.log(Number(g.strike) / forward)))).toBeLessThan(0.01);
     // the other expiries have no quotes: listed, but without a fit
     expect(surface.slices.filter((s) => s.underlying !== far.symbol).every((s) => s.status === 'INSUFFICIENT_DATA' && s.params === null)).toBe(true); // prettier-ignore
+    // a quote gone is a quote less at once (a surface is reused only while its inputs stay the same)
+    await mm.rest.cancelAll(options[0]!.symbol);
+    const fewer = (await mm.rest.volSurface('H100')).slices.find((s) => s.underlying === far.symbol)!;
+    expect(fewer.quotes).toBe(options.length - 1);
+    for (const o of options.slice(0, 1)) {
+      const strike = Number(o.option!.strike);
+      const mid = priceToTicks(new Dec(black76Price(forward, strike, t, smile(Math.log(strike / forward)), 0, true)).toDecimalPlaces(4).toFixed(), '0.0001'); // prettier-ignore
+      const ticks = Math.round(mid / 5);
+      await mm.rest.placeOrder({
+        instrument: o.symbol,
+        side: 'buy',
+        price: ticksToPrice(ticks - 2, '0.0005'),
+        quantity: '1',
+      });
+      await mm.rest.placeOrder({
+        instrument: o.symbol,
+        side: 'sell',
+        price: ticksToPrice(ticks + 2, '0.0005'),
+        quantity: '1',
+      });
+    }
+    expect((await mm.rest.volSurface('H100')).slices.find((s) => s.underlying === far.symbol)!.quotes).toBe(
+      options.length,
+    );
     await expectError(mm.rest.volSurface('Z999'), 404, 'UNKNOWN_COMPUTE_CLASS', 'computeClass');
   }, 60_000);
 

@@ -25,6 +25,8 @@ import { transferReasonName, type SettlementLedger } from './settlement-ledger';
 import { volSurface, type ForwardMark, type OptionQuote } from './vol-surface';
 
 const usdc = (minor: bigint) => fromMinor(minor);
+/** How long a computed surface answers requests whose inputs (option quotes, futures' marks) did not change. */
+export const SURFACE_REUSE_MS = 1000;
 
 /**
  * The market's and the account's derived resources: candles, index, marks, settlement prices, the
@@ -32,6 +34,8 @@ const usdc = (minor: bigint) => fromMinor(minor);
  * refused with NOT_AVAILABLE, never made up.
  */
 export class MarketData {
+  private readonly surfaces = new Map<string, { inputs: string; view: VolSurfaceView }>();
+
   constructor(
     private readonly gateway: ExchangeGateway,
     private readonly directory: InstrumentDirectory,
@@ -135,7 +139,20 @@ export class MarketData {
         });
       }
     }
-    return volSurface(computeClass, options, forwards, nowMs);
+    // a fit costs milliseconds: the same inputs within SURFACE_REUSE_MS get the same answer (its asOfMs says when)
+    const inputs = JSON.stringify([options.map((o) => [o.bidTicks, o.askTicks]), [...forwards.values()].map((f) => f.markTicks)]); // prettier-ignore
+    const cached = this.surfaces.get(computeClass);
+    if (
+      cached !== undefined &&
+      cached.inputs === inputs &&
+      nowMs - cached.view.asOfMs < SURFACE_REUSE_MS &&
+      nowMs >= cached.view.asOfMs
+    )
+      // prettier-ignore
+      return cached.view;
+    const view = volSurface(computeClass, options, forwards, nowMs);
+    this.surfaces.set(computeClass, { inputs, view });
+    return view;
   }
 
   /** A settlement's price in its own terms (an option's in its future's ticks). */
