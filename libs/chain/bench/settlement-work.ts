@@ -262,20 +262,26 @@ export function redeemWork(w: AllocationWork): number {
 const collect = (globalThis as { gc?: () => void }).gc;
 
 /**
- * Median wall time of `runs` calls (ms) and the last result. With --expose-gc (npm run
- * bench:settlement) the heap is collected before each call, so a call does not pay for the
- * garbage of the one before (its own garbage it pays for).
+ * Median wall time of `runs` calls (ms), the median CPU time of this process over each call (ms,
+ * every thread: the collector's helpers too; less sensitive than wall time to other processes on a
+ * shared machine) and the last result. With --expose-gc (npm run bench:settlement) the heap is
+ * collected before each call, so a call does not pay for the garbage of the one before (its own
+ * garbage it pays for).
  */
-export function timed<T>(runs: number, fn: () => T): { ms: number; result: T } {
+export function timed<T>(runs: number, fn: () => T): { ms: number; cpuMs: number; result: T } {
   const times: number[] = [];
+  const cpu: number[] = [];
   let result: T | undefined;
   for (let r = 0; r < runs; r++) {
     result = undefined;
     collect?.();
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     result = fn();
     times.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
   }
-  times.sort((a, b) => a - b);
-  return { ms: times[Math.floor(times.length / 2)], result: result! };
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  return { ms: median(times), cpuMs: median(cpu), result: result! };
 }
