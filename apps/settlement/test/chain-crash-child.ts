@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     return result;
   };
   if (app.engine.state.instrumentIds().length === 0) {
-    for (const a of [5, 7]) {
+    for (const a of [4, 5, 7]) {
       const r = await registration(a, payee(a));
       if (app.settlement.payoutAddresses.register(a, r.address, r.signature) !== null)
         throw new Error('registration');

@@ -66,6 +66,7 @@ it('sends, moves and pays nothing twice and loses nothing when killed at any poi
   const txs = (await operatorNonce()) - before;
   const expected = clean.summary!;
   expect(expected.steps.filter(([, step]) => step === 'root_posted')).toHaveLength(2);
+  // 4's payable is refused by the risk stage (margin), 8 has no payout address: neither is withdrawn
   expect(expected.withdrawals).toEqual([[7, String(USDC(79.2))], [5, String(USDC(72))]]); // prettier-ignore
   expect([expected.vaultBalance, expected.differences, expected.conservation]).toEqual([String(USDC(151.2)), [], []]); // prettier-ignore
 

@@ -33,14 +33,15 @@ import { TestClock, deposit, listing, mark, openEngine, order } from './settleme
 export const PRICE_SIGNER_KEY = HARDHAT_DEV_KEYS[3];
 export const DISPUTE_WINDOW_S = 600;
 
-/** The next expiry's H100 future (physical), L40S future (cash) and an H100 call, as of the real time. */
+/** The next expiry's H100 future (physical), L40S future (cash), an H100 call, and the H100 future after. */
 export function instrumentsAsOf(nowMs: number) {
   const catalogue = listCatalogue(nowMs);
   const h100 = catalogue.find((d) => d.kind === 'future' && d.computeClass === 'H100')!;
   const l40s = catalogue.find((d) => d.kind === 'future' && d.computeClass === 'L40S' && d.future!.expiryMs === h100.future!.expiryMs)!; // prettier-ignore
   const calls = catalogue.filter((d) => d.kind === 'option' && d.option!.underlyingSymbol === h100.symbol && d.option!.right === 'call'); // prettier-ignore
   const call = calls.find((d) => d.option!.strike === '2.50')!;
-  return { h100, l40s, call };
+  const later = catalogue.find((d) => d.kind === 'future' && d.computeClass === 'H100' && d.future!.expiryMs > h100.future!.expiryMs)!; // prettier-ignore
+  return { h100, l40s, call, later };
 }
 
 export function ticks(d: InstrumentDefinition, price: string): number {
@@ -122,24 +123,32 @@ export async function registration(accountId: number, wallet: Pick<Wallet, 'addr
   return { address: wallet.address, signature: await wallet.signMessage(payoutAddressMessage(accountId, wallet.address)) }; // prettier-ignore
 }
 
-export const [H100, L40S, CALL] = [1, 2, 3];
+export const [H100, L40S, CALL, LATER] = [1, 2, 3, 4];
 export const USDC = (units: number) => BigInt(Math.round(units * 1_000_000));
 type Instruments = ReturnType<typeof instrumentsAsOf>;
 
 /**
  * The positions: H100 (physical) 3 sells one lot to 1; a call on it: 2 writes one to 7; L40S (cash)
- * 6 sells two lots to 5 and 9 sells one to 8. At H100 2.610 and L40S 1.050 the positive nets are
- * 5: 72, 7: 79.2 (the exercise) and 8: 36 USDC; 1's futures gain is less than its delivery's escrow.
+ * 6 sells two lots to 5, 9 sells one to 8 and one to 4. At H100 2.610 and L40S 1.050 the positive
+ * nets are 5: 72, 7: 79.2 (the exercise), 8: 36 and 4: 36 USDC; 1's futures gain is less than its
+ * delivery's escrow. Account 4 (1,500 USDC) is also short the later H100 future, marked up to 3.750:
+ * above maintenance, but its initial margin leaves less than 36 USDC free after the expiry.
  */
-export async function trade(app: Pick<ChainApp, 'engine'>, { h100, l40s, call }: Instruments): Promise<void> {
+export async function trade(
+  app: Pick<ChainApp, 'engine'>,
+  { h100, l40s, call, later }: Instruments,
+): Promise<void> {
   const { events } = await app.engine.submit([
-    listing(H100, h100), listing(L40S, l40s), listing(CALL, call),
-    mark(H100, ticks(h100, '2.500')), mark(L40S, ticks(l40s, '1.000')),
-    ...[1, 2, 3, 4, 5, 6, 7, 8, 9].map((a) => deposit(a, USDC(100_000))),
+    listing(H100, h100), listing(L40S, l40s), listing(CALL, call), listing(LATER, later),
+    mark(H100, ticks(h100, '2.500')), mark(L40S, ticks(l40s, '1.000')), mark(LATER, ticks(later, '2.500')),
+    ...[1, 2, 3, 5, 6, 7, 8, 9, 10].map((a) => deposit(a, USDC(100_000))), deposit(4, USDC(1_500)),
     order(H100, 3, Side.Sell, 1, ticks(h100, '2.500')), order(H100, 1, Side.Buy, 1, ticks(h100, '2.500')),
     order(CALL, 2, Side.Sell, 1, ticks(call, '0.200')), order(CALL, 7, Side.Buy, 1, ticks(call, '0.200')),
     order(L40S, 6, Side.Sell, 2, ticks(l40s, '1.000')), order(L40S, 5, Side.Buy, 2, ticks(l40s, '1.000')),
-    order(L40S, 9, Side.Sell, 1, ticks(l40s, '1.000')), order(L40S, 8, Side.Buy, 1, ticks(l40s, '1.000')),
+    order(L40S, 9, Side.Sell, 2, ticks(l40s, '1.000')), order(L40S, 8, Side.Buy, 1, ticks(l40s, '1.000')),
+    order(L40S, 4, Side.Buy, 1, ticks(l40s, '1.000')),
+    order(LATER, 10, Side.Buy, 1, ticks(later, '2.500')), order(LATER, 4, Side.Sell, 1, ticks(later, '2.500')),
+    mark(LATER, ticks(later, '3.750')),
   ]); // prettier-ignore
   const refused = events.filter((e) => e.type === EventType.OrderRejected);
   if (refused.length > 0) throw new Error(`the set-up was refused: ${JSON.stringify(refused)}`);

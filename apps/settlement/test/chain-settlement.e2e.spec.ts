@@ -29,7 +29,8 @@ import { TestClock, tempDir } from './settlement-fixture';
  * payables equal what each root was funded with, and a restart sends and moves nothing again.
  */
 const START_MS = Date.now();
-const { h100, l40s, call } = instrumentsAsOf(START_MS);
+const instruments = instrumentsAsOf(START_MS);
+const { h100, l40s } = instruments;
 const expiryMs = h100.future!.expiryMs;
 
 let local: LocalChain;
@@ -57,9 +58,10 @@ it('posts the signed final prices, moves the payables, posts funded roots, and p
   const clock = new TestClock(START_MS);
   let app = await openChainApp(local, dir, clock);
   const conserved = () => expect(app.engine.state.ledger.conservationProblems()).toEqual([]);
-  await trade(app, { h100, l40s, call });
-  expect(app.engine.state.account(8)!.positions.get(L40S)?.qtyLots).toBe(1);
-  const wallets = new Map([1, 5, 6, 7].map((a) => [a, Wallet.createRandom()]));
+  await trade(app, instruments);
+  expect([8, 4].map((a) => app.engine.state.account(a)!.positions.get(L40S)?.qtyLots)).toEqual([1, 1]);
+  expect(app.engine.state.account(4)!.inLiquidation).toBe(false);
+  const wallets = new Map([1, 4, 5, 6, 7].map((a) => [a, Wallet.createRandom()]));
   for (const [a, w] of wallets) expect(app.settlement.payoutAddresses.register(a, ...Object.values(await registration(a, w)) as [string, string])).toBeNull(); // prettier-ignore
   // bad registrations are refused with a code and change nothing
   const stranger = Wallet.createRandom();
@@ -75,7 +77,7 @@ it('posts the signed final prices, moves the payables, posts funded roots, and p
     undefined,
     undefined,
   ]);
-  const start = new Map([1, 2, 3, 5, 6, 7, 8, 9].map((a) => [a, usdc(app, a)]));
+  const start = new Map([1, 2, 3, 4, 5, 6, 7, 8, 9].map((a) => [a, usdc(app, a)]));
   const delta = (a: number) => usdc(app, a) - start.get(a)!;
 
   // expiry: halt, the TWAP, SettleExpiry; the signed prices are posted and wait out the dispute window
@@ -92,8 +94,9 @@ it('posts the signed final prices, moves the payables, posts funded roots, and p
   expect(await app.chain.priceOf(expiryIdOf(l40s.symbol))).toMatchObject({ priceMicros: 1_050_000n, signer });
   expect(app.settlement.statusOf(l40s.symbol)).toMatchObject({ step: 'price_posted', waiting: { reason: 'PRICE_DISPUTE_WINDOW' } }); // prettier-ignore
   // the expiry's cash is in the accounts; nothing has left the ledger yet
-  expect([delta(5), delta(8), delta(6), delta(9), delta(7), delta(2)]).toEqual([USDC(72), USDC(36), -USDC(72), -USDC(36), USDC(79.2), -USDC(79.2)]); // prettier-ignore
+  expect([delta(5), delta(8), delta(6), delta(9), delta(7), delta(2)]).toEqual([USDC(72), USDC(36), -USDC(72), -USDC(72), USDC(79.2), -USDC(79.2)]); // prettier-ignore
   expect(withdrawals(app)).toEqual([]);
+  const account4 = usdc(app, 4); // its 36 USDC (and the later future's daily variation margin)
   const afterPrices = await nonce(app);
   await app.pass(); // still inside the dispute window: nothing moves
   expect([await nonce(app), withdrawals(app).length]).toEqual([afterPrices, 0]);
@@ -104,18 +107,13 @@ it('posts the signed final prices, moves the payables, posts funded roots, and p
   await syncChainTime(app.chain, clock);
   await app.pass();
   conserved();
-  expect([delta(5), delta(7), delta(8), delta(1) < 0n, delta(6)]).toEqual([
-    0n,
-    0n,
-    USDC(36),
-    true,
-    -USDC(72),
-  ]);
+  // 4's withdrawal is refused (its later short needs the margin): its 36 stay in its account
+  expect([delta(5), delta(7), delta(8), usdc(app, 4), delta(1) < 0n, delta(6)]).toEqual([0n, 0n, USDC(36), account4, true, -USDC(72)]); // prettier-ignore
   expect(withdrawals(app).map((t) => [t.debitAccountId, t.amountMinor])).toEqual([[7, USDC(79.2)], [5, USDC(72)]]); // prettier-ignore
   const status = app.settlement.status();
   expect(status.find((s) => s.symbol === l40s.symbol)).toMatchObject({
     step: 'root_posted',
-    payables: { accounts: 1, totalMinor: String(USDC(72)), kept: [{ accountId: 8, amountMinor: String(USDC(36)), reason: 'NO_PAYOUT_ADDRESS' }], refused: [] }, // prettier-ignore
+    payables: { accounts: 1, totalMinor: String(USDC(72)), kept: [{ accountId: 8, amountMinor: String(USDC(36)), reason: 'NO_PAYOUT_ADDRESS' }], refused: [{ accountId: 4, amountMinor: String(USDC(36)), code: 'INSUFFICIENT_BALANCE' }] }, // prettier-ignore
   });
   expect(status.find((s) => s.symbol === h100.symbol)).toMatchObject({ step: 'root_posted', payables: { accounts: 1, totalMinor: String(USDC(79.2)) } }); // prettier-ignore
   expect(app.settlement.lastReconciliation?.differences).toEqual([]);
