@@ -5,7 +5,14 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { INestApplication } from '@nestjs/common';
 import WebSocket from 'ws';
-import { ApiError, RestClient, WsClient, type TradeView, type WebSocketLike } from '@exchange/client';
+import {
+  ApiError,
+  RestClient,
+  WsClient,
+  type PositionsUpdate,
+  type TradeView,
+  type WebSocketLike,
+} from '@exchange/client';
 import { CommandType, EventType, TriggerSource, ticksToPrice } from '@exchange/domain';
 import { KafkaLog } from '@exchange/messaging';
 import { openDatabase, type Database } from '@exchange/persistence';
@@ -18,8 +25,8 @@ import { TEST_CONFIG, waitFor } from './api-fixture';
 /**
  * The new resources in the distributed deployment: the engine runs as its own process on a real
  * Kafka broker, the api reaches it through the log and reads PostgreSQL. Candles, index prices,
- * settlement prices and the account's settlements are served (the latter also by a second api that
- * only replayed the events topic); marks, the surface and the account channels answer NOT_AVAILABLE.
+ * settlement prices, the account's settlements and its positions channel are served (settlements also
+ * by a second api that only replayed the events topic); marks, the surface and margin answer NOT_AVAILABLE.
  */
 const brokers = process.env.KAFKA_BROKERS;
 const describeWithKafka = brokers ? describe : describe.skip;
@@ -75,7 +82,7 @@ describeWithKafka('market and account resources over the distributed engine', ()
     await db?.close();
   });
 
-  it('serves candles, index, settlement prices and settlements; refuses marks, the surface and margin channels', async () => {
+  it('serves candles, index, settlement prices, settlements and positions; refuses marks, the surface and margin', async () => {
     const { url, gateway } = await api();
     const anon = new RestClient({ baseUrl: url });
     const trader = async (name: string) => {
@@ -145,8 +152,14 @@ describeWithKafka('market and account resources over the distributed engine', ()
     clients.push(ws);
     await ws.connect();
     await ws.auth();
-    for (const channel of ['user.margin', 'user.positions', `mark.${future.symbol}`])
+    for (const channel of ['user.margin', `mark.${future.symbol}`])
       await expect(ws.subscribe(channel)).rejects.toMatchObject({ body: { code: 'NOT_AVAILABLE' } });
+    // positions are in the events (PositionChanged): served, valued at no mark
+    let positions: PositionsUpdate | undefined;
+    ws.onPositions((u) => (positions = u));
+    await ws.subscribe('user.positions');
+    await waitFor('positions snapshot', () => positions);
+    expect(positions!.positions).toEqual([]);
 
     // a daily settlement on the engine shard: its price and the variation margin reach the api through the events
     const id = future.instrumentId;
@@ -168,6 +181,12 @@ describeWithKafka('market and account resources over the distributed engine', ()
       quantity: '2',
     });
     expect(take.order.status).toBe('filled');
+    await waitFor('positions after the trade', () => positions!.positions.length === 1 || undefined);
+    expect(positions!.positions).toEqual([
+      { instrument: future.symbol, quantity: '-2', cost: '-3600', markPrice: null },
+    ]);
+    // the same as the read model in PostgreSQL, once the projection has it
+    await waitFor('the projected position', async () => (await maker.rest.positions()).find((p) => p.instrument === future.symbol && p.quantity === '-2')); // prettier-ignore
     const businessDate = new Date().toISOString().slice(0, 10);
     const settled = await gateway.submit([{ type: CommandType.DailySettle, instrumentId: id, businessDate, priceTicks: 2560 }]); // prettier-ignore
     expect(settled.events.some((e) => e.type === EventType.InstrumentSettled)).toBe(true);

@@ -3,6 +3,7 @@ import type { ListedBook, RawBook } from '@exchange/gateway';
 import type { OrderBook } from '@exchange/order-book';
 import {
   isSettlementEvent,
+  type AccountPosition,
   type EventBatch,
   type EventsListener,
   type ExchangeGateway,
@@ -113,6 +114,11 @@ export class EmbeddedExchangeGateway implements ExchangeGateway {
 
   accountView(accountId: number): unknown {
     return this.engine.accountView(accountId);
+  }
+
+  accountPositions(accountId: number): AccountPosition[] {
+    const v = this.engine.accountView(accountId) as { positions?: AccountPosition[] } | undefined;
+    return v?.positions ?? [];
   }
 
   referencePrices(instrumentId: number): ReferencePrices | undefined {

@@ -26,6 +26,7 @@ import {
 } from '@exchange/messaging';
 import {
   isSettlementEvent,
+  type AccountPosition,
   type EventBatch,
   type EventsListener,
   type ExchangeGateway,
@@ -81,6 +82,8 @@ export class KafkaExchangeGateway implements ExchangeGateway {
   };
   /** Settlement events of the whole events topic (replayed at start, then followed). */
   private readonly settlements: SettlementEvent[] = [];
+  /** Every account's futures and options positions, from the PositionChanged events. */
+  private readonly positions = new Map<number, Map<number, { qtyLots: number; costMinor: bigint }>>();
   private readonly books = new Map<number, MirrorBook>();
   private readonly orders = new Map<
     number,
@@ -162,6 +165,8 @@ export class KafkaExchangeGateway implements ExchangeGateway {
       for (const e of events) {
         this.mirror(e);
         if (isSettlementEvent(e)) this.settlements.push(e);
+        else if (e.type === EventType.PositionChanged)
+          this.position(e.accountId, e.instrumentId, e.qtyLots, e.costMinor);
       }
       const batch: EventBatch = {
         firstSeq: frame.firstSeq,
@@ -348,6 +353,21 @@ export class KafkaExchangeGateway implements ExchangeGateway {
 
   accountView(): unknown {
     throw new Error('account margin views are served by the engine shards, not by a distributed api');
+  }
+
+  private position(accountId: number, instrumentId: number, qtyLots: number, costMinor: bigint): void {
+    let held = this.positions.get(accountId);
+    if (held === undefined) this.positions.set(accountId, (held = new Map()));
+    if (qtyLots === 0) held.delete(instrumentId);
+    else held.set(instrumentId, { qtyLots, costMinor });
+  }
+
+  accountPositions(accountId: number): AccountPosition[] {
+    const held = this.positions.get(accountId);
+    if (held === undefined) return [];
+    return [...held]
+      .sort(([x], [y]) => x - y)
+      .map(([instrumentId, p]) => ({ instrumentId, qtyLots: p.qtyLots, costMinor: p.costMinor.toString() }));
   }
 
   /** Marks live in the engine shards (no mark feed runs there and marks are not events): none here. */

@@ -668,7 +668,7 @@ private/enable_cancel_on_disconnect. Book channels send a snapshot, then changes
 \`mark.{symbol}\` and \`index.{class}\` send the current value on subscribe, then each change (index rounds are read from
 the oracle's store every second); \`user.positions\` and \`user.margin\` (scope read) send the account's positions and
 margin (as GET /v1/account) on subscribe, then whenever a trade, a settlement, a transfer or a mark changes them. Mark,
-surface, user.positions and user.margin answer NOT_AVAILABLE in the distributed deployment.
+surface and user.margin answer NOT_AVAILABLE in the distributed deployment (user.positions there: from the events, no mark).
 
 | code | meaning |
 | --- | --- |

@@ -84,6 +84,13 @@ export interface ReferencePrices {
   markTimeMs: number;
 }
 
+/** A futures or options position: signed lots and what it cost (quote minor units, signed like the lots). */
+export interface AccountPosition {
+  instrumentId: number;
+  qtyLots: number;
+  costMinor: string;
+}
+
 /** The settlement side of the event history: settlements, their transfers, lease changes. */
 export type SettlementEvent = InstrumentSettled | LedgerTransfer | LeaseStateChanged;
 
@@ -133,6 +140,8 @@ export interface ExchangeGateway {
   ): Promise<{ seq: number; events: EngineEvent[] }>;
   /** Balances, positions and margin from the risk stage (when it exists). */
   accountView(accountId: number): unknown;
+  /** The account's open futures and options positions (the risk stage's, or mirrored from PositionChanged events). */
+  accountPositions(accountId: number): AccountPosition[];
   /** An instrument's mark and index prices (undefined where the deployment has no marks). */
   referencePrices(instrumentId: number): ReferencePrices | undefined;
   /**

@@ -1,14 +1,14 @@
 import { fromMinor } from '@exchange/domain';
 import type { AccountPositionView, MarginView } from '@exchange/client';
 import { price, qty, type InstrumentDirectory } from '@exchange/gateway';
-import type { ExchangeGateway } from '../ports/exchange-gateway';
+import type { AccountPosition, ExchangeGateway } from '../ports/exchange-gateway';
 
 /** The risk stage's account view (EngineService.accountView): money as strings of minor units. */
 export interface RiskAccountView {
   balances: Record<string, string>;
   reservedMinor?: string;
   reservedTokens?: Record<string, string>;
-  positions?: { instrumentId: number; qtyLots: number; costMinor: string }[];
+  positions?: AccountPosition[];
   openOrders?: unknown[];
   margin?: { equityMinor: string; maintenanceMinor: string; initialMinor: string };
   inLiquidation?: boolean;
@@ -29,12 +29,12 @@ export function marginView(v: RiskAccountView | undefined): MarginView | null {
 
 /** The account's futures and options positions with their cost and their instrument's mark. */
 export function positionViews(
-  v: RiskAccountView | undefined,
+  positions: readonly AccountPosition[],
   directory: InstrumentDirectory,
   gateway: ExchangeGateway,
 ): AccountPositionView[] {
   const out: AccountPositionView[] = [];
-  for (const p of v?.positions ?? []) {
+  for (const p of positions) {
     const e = directory.byInstrumentId(p.instrumentId);
     if (e === undefined) continue;
     const c = e.definition.contract;

@@ -180,7 +180,7 @@ export class ReadService {
     return jsonSafe({
       accountId,
       balances: await this.balances(accountId),
-      positions: positionViews(v, this.instruments.directory, this.gateway),
+      positions: positionViews(v.positions ?? [], this.instruments.directory, this.gateway),
       openOrders: v.openOrders?.length ?? 0,
       margin: marginView(v),
       inLiquidation: v.inLiquidation === true,

@@ -21,7 +21,7 @@ export interface Subscriber {
 export const PUBLIC_CHANNEL = /^(book|trades|ticker|mark)\.([A-Za-z0-9.-]{1,64})$/;
 export const INDEX_CHANNEL = /^index\.([A-Za-z0-9]{1,16})$/;
 export const PRIVATE_CHANNELS = ['user.orders', 'user.fills', 'user.positions', 'user.margin'] as const;
-/** Private channels served from the risk stage's account view. */
+/** Private channels recomputed from the account's state (margin needs the risk stage's account view). */
 const ACCOUNT_CHANNELS = ['user.positions', 'user.margin'];
 
 const notification = (channel: string, data: unknown) =>
@@ -118,8 +118,8 @@ export class MarketHub implements OnModuleInit, OnModuleDestroy {
    */
   check(channel: string): void {
     const field = 'params.channels';
-    if (ACCOUNT_CHANNELS.includes(channel) && !this.gateway.capabilities.accountView)
-      throw ApiException.of('NOT_AVAILABLE', `${channel} needs the risk stage's account view, which this deployment's api does not have`, field); // prettier-ignore
+    if (channel === 'user.margin' && !this.gateway.capabilities.accountView)
+      throw ApiException.of('NOT_AVAILABLE', "user.margin needs the risk stage's account view, which this deployment's api does not have", field); // prettier-ignore
     if ((PRIVATE_CHANNELS as readonly string[]).includes(channel)) return;
     const index = INDEX_CHANNEL.exec(channel);
     if (index !== null) {
@@ -240,15 +240,16 @@ export class MarketHub implements OnModuleInit, OnModuleDestroy {
   /* ---------------------------------------------------------------- accounts ---------------------------------------------------------------- */
 
   private accountMessage(channel: string, accountId: number): MarginUpdate | PositionsUpdate {
-    const v = riskView(this.gateway, accountId);
     const seq = this.gateway.lastSeq();
+    const margin = channel === 'user.margin' ? riskView(this.gateway, accountId) : undefined;
+    const positions = margin?.positions ?? this.gateway.accountPositions(accountId);
     // the marks these positions are valued at: a move of one of them recomputes the followed accounts
-    for (const p of v?.positions ?? [])
+    for (const p of positions)
       if (!this.heldMarks.has(p.instrumentId))
         this.heldMarks.set(p.instrumentId, this.gateway.referencePrices(p.instrumentId)?.markTicks ?? 0);
     if (channel === 'user.margin')
-      return { margin: marginView(v), inLiquidation: v?.inLiquidation === true, seq };
-    return { positions: positionViews(v, this.instruments.directory, this.gateway), seq };
+      return { margin: marginView(margin), inLiquidation: margin?.inLiquidation === true, seq };
+    return { positions: positionViews(positions, this.instruments.directory, this.gateway), seq };
   }
 
   /** Marks the accounts a batch touched (or every followed one when a held mark moved); flushes soon. */
