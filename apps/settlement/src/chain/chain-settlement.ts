@@ -303,7 +303,6 @@ export class ChainSettlement implements OnApplicationBootstrap, OnApplicationShu
     s: ExpiryChainStatus,
     now: number,
   ): Promise<boolean> {
-    // prettier-ignore
     let posted = await chain.priceOf(s.expiryId);
     if (posted.postedAt === 0n) {
       const rec = store.get(led.symbol) ?? {};
@@ -391,7 +390,6 @@ export class ChainSettlement implements OnApplicationBootstrap, OnApplicationShu
     s: ExpiryChainStatus,
     now: number,
   ): Promise<void> {
-    // prettier-ignore
     const tree = this.treeOf(led);
     const onChain = await chain.rootOf(s.expiryId);
     if (onChain !== ZeroHash && onChain !== tree.root)
