@@ -1,6 +1,6 @@
 import type { SettlementRejectCode } from './codes';
 import type { DeliveryParty } from './expiry';
-import { apportion, proRataTransport } from './pro-rata';
+import { apportion, proRataTransportEach } from './pro-rata';
 import { isPositiveSafeInt, isSafeInt, isUserAccount } from './validate';
 
 /**
@@ -66,15 +66,13 @@ export function allocateDelivery(
     return { status: 'REJECTED', code: 'OPEN_INTEREST_MISMATCH' };
   const rl = fifoOrder(l);
   const rs = fifoOrder(s);
-  const cells = proRataTransport(
+  const matches: DeliveryMatch[] = [];
+  proRataTransportEach(
     rl.map((p) => p.units),
     rs.map((p) => p.units),
+    (row, col, lots) =>
+      void matches.push({ lesseeAccountId: rl[row]!.accountId, providerAccountId: rs[col]!.accountId, lots }),
   );
-  const matches = cells.map((c) => ({
-    lesseeAccountId: rl[c.row]!.accountId,
-    providerAccountId: rs[c.col]!.accountId,
-    lots: c.units,
-  }));
   return { status: 'ALLOCATED', openInterestLots: longLots, matches };
 }
 
@@ -149,13 +147,10 @@ export function allocateRedemption(
   if (!Number.isSafeInteger(demand) || demand > capacity) return { status: 'REJECTED', code: 'INSUFFICIENT_CAPACITY' };
   const rr = [...requests].sort((a, b) => a.fifoSeq - b.fifoSeq || (a.requestId < b.requestId ? -1 : 1));
   const targets = demand === 0 ? ranked.map(() => 0) : apportion(demand, ranked.map((p) => p.capacityGpus));
-  const cells = proRataTransport(rr.map((r) => r.gpuCount), targets);
-  const matches = cells.map((c) => ({
-    requestId: rr[c.row]!.requestId,
-    lesseeAccountId: rr[c.row]!.lesseeAccountId,
-    providerAccountId: ranked[c.col]!.accountId,
-    gpuCount: c.units,
-  }));
+  const matches: RedemptionMatch[] = [];
+  proRataTransportEach(rr.map((r) => r.gpuCount), targets, (row, col, gpuCount) =>
+    void matches.push({ requestId: rr[row]!.requestId, lesseeAccountId: rr[row]!.lesseeAccountId, providerAccountId: ranked[col]!.accountId, gpuCount }),
+  );
   const remaining = ranked.map((p, j) => ({ ...p, capacityGpus: p.capacityGpus - targets[j]! }));
   return { status: 'ALLOCATED', matches, remaining };
 } // prettier-ignore

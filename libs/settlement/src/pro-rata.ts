@@ -63,11 +63,24 @@ export function apportion(total: number, weights: readonly number[]): number[] {
 }
 
 export function proRataTransport(rows: readonly number[], cols: readonly number[]): TransportCell[] {
+  const out: TransportCell[] = [];
+  proRataTransportEach(rows, cols, (row, col, units) => void out.push({ row, col, units }));
+  return out;
+}
+
+/**
+ * proRataTransport's cells handed to `cell` one by one, in the same order (rows ascending, each
+ * row's columns ascending): callers that turn cells into their own records skip the cell objects.
+ */
+export function proRataTransportEach(
+  rows: readonly number[],
+  cols: readonly number[],
+  cell: (row: number, col: number, units: number) => void,
+): void {
   const total = sum(rows);
   if (sum(cols) !== total) throw new RangeError('rows and cols must have the same sum');
   const m = cols.length;
-  const out: TransportCell[] = [];
-  if (total === 0) return out;
+  if (total === 0) return;
   let colMax = 0;
   for (const c of cols) if (c > colMax) colMax = c;
   // a row whose largest quota is below one unit has only zero floors
@@ -101,7 +114,7 @@ export function proRataTransport(rows: readonly number[], cols: readonly number[
     if (hasFloors(rows[i]!)) {
       for (let j = 0; j < m; j++) {
         const units = mulDivFloor(rows[i]!, cols[j]!, total) + extra[j]!;
-        if (units > 0) out.push({ row: i, col: j, units });
+        if (units > 0) cell(i, j, units);
       }
     } else {
       // usually a handful of columns: insertion sort; the typed array's numeric sort beyond that
@@ -116,7 +129,7 @@ export function proRataTransport(rows: readonly number[], cols: readonly number[
         ascending.set(top.subarray(0, r));
         ascending.subarray(0, r).sort();
       }
-      for (let k = 0; k < r; k++) out.push({ row: i, col: ascending[k]!, units: 1 });
+      for (let k = 0; k < r; k++) cell(i, ascending[k]!, 1);
     }
     for (let k = 0; k < r; k++) extra[top[k]!] = 0;
     // the decremented head merges back into the (still sorted) tail; once the head is placed the
@@ -129,5 +142,4 @@ export function proRataTransport(rows: readonly number[], cols: readonly number[
       else order[w++] = top[a++]!;
     }
   }
-  return out;
 }
