@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { messageLogFromEnv } from '@exchange/messaging';
 import { databaseOptionsFromEnv, openDatabase } from '@exchange/persistence';
 import { portFromEnv, runMain, startApp } from '@exchange/runtime';
+import { DemoTraders, demoTradersConfigFromEnv } from './api/src/demo/demo-traders';
 import { startApi } from './api/src/start-api';
 import { loadEngineConfig } from './matching-engine/src/config/engine-config';
 import { EngineService } from './matching-engine/src/engine/engine.service';
@@ -70,8 +71,14 @@ runMain('exchange', async () => {
     }),
   ];
   log.log({ msg: 'exchange ready', apps: ['matching-engine', 'oracle', 'settlement', 'api'] });
+  // demo market maker and takers, clients of the api on the SDK (DEMO_TRADERS=off leaves them out)
+  const demoConfig = demoTradersConfigFromEnv(process.env, true);
+  const demo = demoConfig.enabled
+    ? await DemoTraders.start(await apps.at(-1)!.getUrl(), demoConfig)
+    : undefined;
   return {
     close: async () => {
+      await demo?.close();
       for (const app of apps.reverse()) await app.close();
       await chain.close();
       await database.close();

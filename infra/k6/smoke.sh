@@ -72,7 +72,7 @@ echo "load:smoke: exchange on 127.0.0.1:$api (data in $dir)"
   exec env API_HTTP_PORT="$api" ENGINE_HTTP_PORT="$engine" ORACLE_HTTP_PORT="$oracle" \
     SETTLEMENT_HTTP_PORT="$settlement" EMBEDDED_PG_PORT="$pg" \
     ENGINE_DATA_DIR="$dir/engine" ORACLE_DATA_DIR="$dir/oracle" EMBEDDED_PG_DIR="$dir/postgres" \
-    API_DATA_DIR="$dir/api" KAFKA_BROKERS= DATABASE_URL= \
+    API_DATA_DIR="$dir/api" KAFKA_BROKERS= DATABASE_URL= DEMO_TRADERS=off \
     API_RATE_LIMIT_BURST=1000000 API_RATE_LIMIT_PER_S=1000000 \
     API_PUBLIC_RATE_LIMIT_BURST=100000 API_PUBLIC_RATE_LIMIT_PER_S=100000 \
     node dist/apps/main.js

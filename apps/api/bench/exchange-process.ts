@@ -94,6 +94,7 @@ export async function startExchange(): Promise<RunningServer> {
       KAFKA_BROKERS: '',
       DATABASE_URL: '',
       ENGINE_DEMO: 'off',
+      DEMO_TRADERS: 'off',
       ORACLE_SIMULATOR: 'off',
       CHAIN: 'off', // settlement's chain side takes no part in order entry
       JOURNAL_FSYNC: process.env.JOURNAL_FSYNC || 'batch',
