@@ -6,5 +6,6 @@ export * from './implied-vol';
 export * from './reference-black';
 export * from './svi';
 export * from './svi-calibration';
+export * from './surface-fit';
 export * from './mark-price';
 export * from './settlement';

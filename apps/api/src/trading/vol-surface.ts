@@ -1,10 +1,10 @@
 import { ticksToPrice } from '@exchange/domain';
 import {
-  SviSurface,
   calibrateSviSlice,
-  enforceCalendar,
-  impliedVolatility,
-  type SviSliceFit,
+  fitVolSurface,
+  type OptionMid,
+  type SurfaceSlice,
+  type SviSurface,
 } from '@exchange/pricing';
 import type { VolSliceView, VolSurfaceView } from '@exchange/client';
 
@@ -27,23 +27,19 @@ export interface ForwardMark {
   tickSize: string;
 }
 
-interface Slice {
+interface Expiry {
   underlying: string;
   expiryMs: number;
   forward: number;
   t: number;
-  ks: number[];
-  vols: number[];
   strikes: Set<string>;
-  fit?: SviSliceFit;
 }
 
 /**
- * The volatility surface of a compute class, built as the engine's mark feed builds it: the implied
- * vol (Let's Be Rational, rate 0) of each option book's mid at its future's mark, one SVI slice per
- * expiry with at least five such quotes (quasi-explicit fit, butterfly repair), calendar-repaired
- * across expiries; the grid is the surface's vol at each listed strike (what the options' marks use).
- * A pure function of its inputs: `nowMs` is the valuation time.
+ * The volatility surface of a compute class, as the engine's mark feed builds it (libs/pricing
+ * fitVolSurface over the option books' mids at their futures' marks); the grid is the surface's vol
+ * at each listed strike (what the options' marks use). Every expiry with a forward is listed, fitted
+ * or not. A pure function of its inputs: `nowMs` is the valuation time.
  */
 export function volSurface(
   computeClass: string,
@@ -51,76 +47,67 @@ export function volSurface(
   forwards: ReadonlyMap<string, ForwardMark>,
   nowMs: number,
 ): VolSurfaceView {
-  const slices = new Map<string, Slice>();
+  const expiries = new Map<string, Expiry>();
+  const mids: OptionMid[] = [];
   for (const o of options) {
     const fwd = forwards.get(o.underlying);
     if (fwd === undefined || fwd.markTicks <= 0) continue;
     const forward = fwd.markTicks * Number(fwd.tickSize);
     const t = (o.expiryMs - nowMs) / YEAR_MS;
-    let s = slices.get(o.underlying);
-    if (s === undefined) {
-      s = {
-        underlying: o.underlying,
-        expiryMs: o.expiryMs,
-        forward,
-        t,
-        ks: [],
-        vols: [],
-        strikes: new Set(),
-      };
-      slices.set(o.underlying, s);
+    let e = expiries.get(o.underlying);
+    if (e === undefined) {
+      e = { underlying: o.underlying, expiryMs: o.expiryMs, forward, t, strikes: new Set() };
+      expiries.set(o.underlying, e);
     }
-    s.strikes.add(o.strike);
-    if (!(t > 0) || o.bidTicks <= 0 || o.askTicks <= 0) continue;
-    const mid = ((o.bidTicks + o.askTicks) / 2) * Number(o.tickSize);
-    const strike = Number(o.strike);
-    const iv = impliedVolatility({
-      price: mid,
+    e.strikes.add(o.strike);
+    if (o.bidTicks <= 0 || o.askTicks <= 0) continue;
+    const midPrice = ((o.bidTicks + o.askTicks) / 2) * Number(o.tickSize);
+    mids.push({
+      expiryKey: o.underlying,
+      midPrice,
       forward,
-      strike,
+      strike: Number(o.strike),
       timeYears: t,
-      rateAnnual: 0,
       isCall: o.isCall,
     });
-    if (iv.status !== 'OK') continue;
-    s.ks.push(Math.log(strike / forward));
-    s.vols.push(iv.volAnnual);
   }
-  const ordered = [...slices.values()].sort((x, y) => x.t - y.t || (x.underlying < y.underlying ? -1 : 1));
-  const fitted: Slice[] = [];
-  for (const s of ordered) {
-    s.fit = calibrateSviSlice(s.ks, s.vols, s.t);
-    if (s.fit.status === 'OK' || s.fit.status === 'REPAIRED') fitted.push(s);
-  }
-  // the parameters the surface uses: after the calendar repair (input sorted by time, so order is kept)
-  const repaired = enforceCalendar(fitted.map((s) => s.fit!)).slices;
-  fitted.forEach((s, i) => (s.fit = repaired[i]));
-  const surface = fitted.length > 0 ? new SviSurface(repaired) : undefined;
-  return { computeClass, asOfMs: nowMs, slices: ordered.map((s) => sliceView(s, forwards, surface)) };
+  const { slices, surface } = fitVolSurface(mids);
+  const fits = new Map(slices.map((s) => [s.expiryKey, s]));
+  const ordered = [...expiries.values()].sort((x, y) => x.t - y.t || (x.underlying < y.underlying ? -1 : 1));
+  return {
+    computeClass,
+    asOfMs: nowMs,
+    slices: ordered.map((e) => sliceView(e, fits.get(e.underlying), forwards, surface)),
+  };
 }
 
-function sliceView(s: Slice, forwards: ReadonlyMap<string, ForwardMark>, surface?: SviSurface): VolSliceView {
-  const fwd = forwards.get(s.underlying)!;
-  const fit = s.fit!;
+function sliceView(
+  e: Expiry,
+  fitted: SurfaceSlice | undefined,
+  forwards: ReadonlyMap<string, ForwardMark>,
+  surface?: SviSurface,
+): VolSliceView {
+  const fwd = forwards.get(e.underlying)!;
+  const fit = fitted?.fit ?? calibrateSviSlice([], [], e.t); // no quotes: INSUFFICIENT_DATA
   const usable = fit.status !== 'INSUFFICIENT_DATA';
   const finite = (x: number) => (Number.isFinite(x) ? x : null);
   return {
-    underlying: s.underlying,
-    expiryMs: s.expiryMs,
+    underlying: e.underlying,
+    expiryMs: e.expiryMs,
     forward: ticksToPrice(fwd.markTicks, fwd.tickSize),
-    timeYears: s.t,
-    quotes: s.ks.length,
+    timeYears: e.t,
+    quotes: fitted?.ks.length ?? 0,
     status: fit.status,
     params: usable ? { ...fit.params } : null,
     rmseTotalVariance: usable ? finite(fit.rmseTotalVariance) : null,
-    grid: [...s.strikes]
+    grid: [...e.strikes]
       .sort((a, b) => Number(a) - Number(b))
       .map((strike) => {
-        const k = Math.log(Number(strike) / s.forward);
+        const k = Math.log(Number(strike) / e.forward);
         return {
           strike,
           logMoneyness: k,
-          vol: surface === undefined ? null : finite(surface.volAnnual(k, s.t)),
+          vol: surface === undefined ? null : finite(surface.volAnnual(k, e.t)),
         };
       }),
   };

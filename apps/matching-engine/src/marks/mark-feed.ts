@@ -7,15 +7,7 @@ import {
 } from '@nestjs/common';
 import { CommandType, Dec, TriggerSource, roundToTicks, type UnsequencedCommand } from '@exchange/domain';
 import { TOPICS, type LogRecord, type MessageLog, type Subscription } from '@exchange/messaging';
-import {
-  SviSurface,
-  black76Price,
-  calibrateSviSlice,
-  impliedVolatility,
-  updateMark,
-  type MarkState,
-  type SviSliceFit,
-} from '@exchange/pricing';
+import { black76Price, updateMark, type MarkState, fitVolSurface, type OptionMid } from '@exchange/pricing';
 import { DEFAULT_RISK_CONFIG, type RiskInstrument } from '@exchange/risk';
 import { EngineService } from '../engine/engine.service';
 import { impactPrice } from './impact-price';
@@ -120,26 +112,20 @@ export class MarkFeed implements OnApplicationBootstrap, OnApplicationShutdown {
       const ins = stage.instrument(id);
       if (ins?.definition.kind === 'option' && forwards.has(ins.underlyingSymbol)) options.push(ins);
     }
-    const quotes = new Map<string, { ks: number[]; vols: number[]; t: number }>();
+    const mids: OptionMid[] = [];
     for (const ins of options) {
-      const f = forwards.get(ins.underlyingSymbol)!;
-      const t = (ins.expiryMs - round.publishedAtMs) / YEAR_MS;
       const top = stage.book(ins.instrumentId)!.depth(1);
-      if (!(t > 0) || top.bids.length === 0 || top.asks.length === 0) continue;
-      const mid = ((top.bids[0]![0] + top.asks[0]![0]) / 2) * ins.tickSize;
-      const iv = impliedVolatility({ price: mid, forward: f, strike: ins.strike, timeYears: t, rateAnnual: 0, isCall: ins.isCall });
-      if (iv.status !== 'OK') continue;
-      const q = quotes.get(ins.underlyingSymbol) ?? { ks: [], vols: [], t };
-      q.ks.push(Math.log(ins.strike / f));
-      q.vols.push(iv.volAnnual);
-      quotes.set(ins.underlyingSymbol, q);
+      if (top.bids.length === 0 || top.asks.length === 0) continue;
+      mids.push({
+        expiryKey: ins.underlyingSymbol,
+        midPrice: ((top.bids[0]![0] + top.asks[0]![0]) / 2) * ins.tickSize,
+        forward: forwards.get(ins.underlyingSymbol)!,
+        strike: ins.strike,
+        timeYears: (ins.expiryMs - round.publishedAtMs) / YEAR_MS,
+        isCall: ins.isCall,
+      });
     }
-    const slices: SviSliceFit[] = [];
-    for (const q of quotes.values()) {
-      const fit = calibrateSviSlice(q.ks, q.vols, q.t);
-      if (fit.status === 'OK' || fit.status === 'REPAIRED') slices.push(fit);
-    }
-    const surface = slices.length > 0 ? new SviSurface(slices) : undefined;
+    const { surface } = fitVolSurface(mids);
     const out: UnsequencedCommand[] = [];
     for (const ins of options) {
       const f = forwards.get(ins.underlyingSymbol)!;
