@@ -10,10 +10,10 @@ import { keccak256, keccak256Many } from '@exchange/keccak';
  * MerkleProof.verify in CollateralVault accepts them. `index` is the leaf's position in the input
  * (the order the settlement core emits payouts in), so the tree is a function of that list.
  *
- * Speed: the leaves are ABI-encoded by hand (three 32-byte words written into one buffer for all
- * leaves, no ethers AbiCoder) and hashed with @exchange/keccak's batch (up to 1,024 one-block
- * messages per WebAssembly call): the leaves twice, then the inner nodes one tree level per batch
- * (a level's children are contiguous in the node array, and so are its parents).
+ * Speed: the leaves are ABI-encoded by hand (three 32-byte words written into a small buffer reused
+ * batch after batch, no ethers AbiCoder) and hashed with @exchange/keccak's batch (up to 1,024
+ * one-block messages per WebAssembly call): the leaves twice, then the inner nodes one tree level
+ * at a time (a level's children are contiguous in the node array, and so are its parents).
  */
 export interface Payout {
   readonly account: string;
@@ -197,8 +197,9 @@ function writeAddress(out: Uint8Array, at: number, account: string): boolean {
 }
 
 /**
- * The set of addresses seen so far, each named by its offset in the encoded leaves: open addressing
- * on a hash of the 20 bytes (an address is the same account whatever the case of its hex digits).
+ * The set of addresses seen so far, each named by its offset in a buffer of 20-byte addresses: open
+ * addressing on a hash of the bytes (an address is the same account whatever the case of its hex
+ * digits).
  */
 class AddressSet {
   private readonly slots: Int32Array;
