@@ -35,6 +35,23 @@ export interface SettlementOptions {
  * simulated provider agents, all as sequenced commands to the engine; /v1/settlement shows it.
  * Without an engine (start:settlement on its own) it boots and answers /health only.
  */
+/**
+ * The engine belongs to its own app: this module reaches it through a delegate, so that Nest's
+ * lifecycle hooks of this module (its shutdown, first) never run the engine's.
+ */
+function delegateTo(engine: SettlementEngine): SettlementEngine {
+  return {
+    get state() {
+      return engine.state;
+    },
+    submit: (commands) => engine.submit(commands),
+    onEvents: (listener) => engine.onEvents(listener),
+    get eventLog() {
+      return engine.eventLog;
+    },
+  };
+}
+
 @Module({ controllers: [healthController('settlement')] })
 export class SettlementModule {
   static register(options: SettlementOptions): DynamicModule {
@@ -45,7 +62,7 @@ export class SettlementModule {
       { provide: SETTLEMENT_CONFIG, useValue: options.config ?? loadSettlementConfig() },
       { provide: SETTLEMENT_CLOCK, useValue: options.clock ?? systemSettlementClock },
       { provide: INDEX_SOURCE, useValue: index },
-      { provide: SETTLEMENT_ENGINE, useValue: options.engine },
+      { provide: SETTLEMENT_ENGINE, useValue: delegateTo(options.engine) },
       SettlementScheduler,
       ProviderAgents,
       ChainSettlement,

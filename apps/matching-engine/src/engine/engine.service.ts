@@ -132,6 +132,7 @@ export class EngineService implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    if (this.closed) return; // once, whoever calls it first
     this.closed = true;
     this.flushGroup();
     clearTimeout(this.liquidationTimer);
