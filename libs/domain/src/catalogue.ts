@@ -118,6 +118,68 @@ export const PRODUCTS: readonly ProductDefinition[] = [
   product('RTX4090', 'cash', '0.02'),
 ];
 
+/**
+ * The demo session's short-dated future: physically settled, expiring minutes after the exchange
+ * starts, its final price the index TWAP over a short window before expiry, and a delivery window of
+ * two hours from expiry, so a running exchange shows the whole lease lifecycle within about two
+ * hours: leases open after expiry and are verified a little later, and escrow pays whole verified
+ * hours only, so two hours is the shortest window in which a delivered lease releases an hour.
+ * One lot is one 8-GPU node for the delivery window (16 GPU-hours).
+ */
+export interface DemoFutureProduct {
+  readonly computeClass: ComputeClassId;
+  readonly contract: ContractSpec;
+  readonly settlementWindowMs: number;
+  readonly deliveryHours: number;
+}
+
+export const DEMO_FUTURE_PRODUCT: DemoFutureProduct = {
+  computeClass: 'H100',
+  contract: { ...futuresContract, multiplier: '16' },
+  settlementWindowMs: 4 * 60_000,
+  deliveryHours: 2,
+};
+
+/** `H100-DEMO-261124-0035`: the class, then the expiry's UTC date and time to the minute. */
+export function demoFutureSymbol(computeClass: string, expiryMs: number): string {
+  const iso = new Date(expiryMs).toISOString(); // 2026-11-24T00:35:00.000Z
+  return `${computeClass}-DEMO-${iso.slice(2, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}-${iso.slice(11, 13)}${iso.slice(14, 16)}`;
+}
+
+/**
+ * The demo future listed at `asOfMs`, expiring `expiryAfterMs` later, rounded up to a whole minute;
+ * delivery runs from expiry for the product's delivery hours.
+ */
+export function demoFuture(
+  asOfMs: number,
+  expiryAfterMs: number,
+  p: DemoFutureProduct = DEMO_FUTURE_PRODUCT,
+): InstrumentDefinition {
+  if (!Number.isSafeInteger(asOfMs) || !Number.isSafeInteger(expiryAfterMs) || expiryAfterMs <= 0)
+    throw new RangeError(`demo future: bad times ${asOfMs} + ${expiryAfterMs}`);
+  if (!COMPUTE_CLASSES.some((c) => c.id === p.computeClass))
+    throw new RangeError(`unknown compute class ${p.computeClass}`);
+  const expiryMs = Math.ceil((asOfMs + expiryAfterMs) / 60_000) * 60_000;
+  const symbol = demoFutureSymbol(p.computeClass, expiryMs);
+  const d: InstrumentDefinition = {
+    computeClass: p.computeClass,
+    quoteCurrency: QUOTE_CURRENCY,
+    symbol,
+    kind: 'future',
+    contract: p.contract,
+    future: {
+      cadence: 'demo',
+      settlement: 'physical',
+      expiryMs,
+      settlementWindowMs: p.settlementWindowMs,
+      deliveryStartMs: expiryMs,
+      deliveryEndMs: expiryMs + p.deliveryHours * HOUR_MS,
+    },
+  };
+  checkContract(symbol, d.contract);
+  return d;
+}
+
 /** Expiry (last Friday of the month, 08:00 UTC) of a given UTC year and month (0-11). */
 export function monthlyExpiryMs(year: number, month: number): number {
   const lastDay = new Date(Date.UTC(year, month + 1, 0));

@@ -2,7 +2,7 @@ import type { ComputeClassId } from './compute-class';
 
 export type InstrumentKind = 'spot' | 'future' | 'option';
 export type SettlementType = 'physical' | 'cash';
-export type FutureCadence = 'monthly' | 'quarterly';
+export type FutureCadence = 'monthly' | 'quarterly' | 'demo';
 export type OptionRight = 'call' | 'put';
 
 /**
