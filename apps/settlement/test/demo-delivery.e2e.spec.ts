@@ -1,3 +1,5 @@
+import { jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import { SystemAccount } from '@exchange/domain';
 import { DemoFlow } from '../../matching-engine/src/demo/demo-flow';
 import { DEMO_LESSEE_ACCOUNT, DEMO_PROVIDER_ACCOUNTS } from '../../matching-engine/src/demo/demo-delivery';
@@ -71,7 +73,13 @@ it('expires the demo future, allocates its leases to the providers and the agent
   const profiles = new Set(leases().map((l) => agentProfile(l.leaseId)));
   expect([...profiles].sort()).toEqual(['drops_heartbeats', 'never_provisions', 'reliable', 'weak_hardware']);
 
-  // delivery: the agents and the scheduler every 30 s; each lease's states as the API shows them
+  // delivery: the agents and the scheduler every 30 s; each lease's states as the API shows them,
+  // and as the agents log them
+  const logged = new Map<string, string[]>();
+  const spy = jest.spyOn(Logger.prototype, 'log').mockImplementation((m: unknown) => {
+    const e = m as { msg?: string; leaseId?: string; state?: string; releasedHours?: number };
+    if (e.msg === 'lease') logged.set(e.leaseId!, [...(logged.get(e.leaseId!) ?? []), `${e.state}:${e.releasedHours}`]); // prettier-ignore
+  });
   const seen = new Map<string, string[]>();
   const note = () => {
     for (const l of leases()) {
@@ -132,6 +140,12 @@ it('expires the demo future, allocates its leases to the providers and the agent
         break;
     }
   }
+  spy.mockRestore();
+  const reliablePath = ['allocated:0', 'provisioned:0', 'verified:0', 'active:0', 'active:1', 'completed:1'];
+  for (const l of leases())
+    if (agentProfile(l.leaseId) === 'reliable') expect(logged.get(l.leaseId)).toEqual(reliablePath);
+  const dropped = leases().find((l) => agentProfile(l.leaseId) === 'drops_heartbeats')!;
+  expect(logged.get(dropped.leaseId)).toEqual(['allocated:0', 'provisioned:0', 'verified:0', 'active:0', 'failed:0']); // prettier-ignore
   // escrow holds only the unprovisioned lease's price now (its provisioning deadline is 4 hours on)
   const never = leases().find((l) => agentProfile(l.leaseId) === 'never_provisions')!;
   expect(state().ledger.balance(SystemAccount.Escrow, 'USDC')).toBe(never.paidMinor);

@@ -6,8 +6,8 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { CommandType, EventType, type UnsequencedCommand } from '@exchange/domain';
-import { hashCredential, type Lease } from '@exchange/settlement';
+import { CommandType, type UnsequencedCommand } from '@exchange/domain';
+import { FINAL_LEASE_STATES, hashCredential, type Lease } from '@exchange/settlement';
 import { SETTLEMENT_CONFIG, type SettlementConfig } from '../config/settlement-config';
 import {
   SETTLEMENT_CLOCK,
@@ -44,6 +44,8 @@ export class ProviderAgents implements OnApplicationBootstrap, OnApplicationShut
   private running = false;
   /** Credentials handed to lessees (in memory only; the engine keeps their hashes). */
   private readonly credentials = new Map<string, string>();
+  /** Each lease's state and paid hours as last logged. */
+  private readonly logged = new Map<string, string>();
 
   constructor(
     @Inject(SETTLEMENT_CONFIG) private readonly config: SettlementConfig,
@@ -78,13 +80,27 @@ export class ProviderAgents implements OnApplicationBootstrap, OnApplicationShut
   }
 
   async runOnce(): Promise<number> {
+    this.logChanges(); // what happened since the last pass (new leases, the scheduler's ticks)
     const commands = this.commands(this.clock.nowMs());
-    if (commands.length === 0) return 0;
-    const { events } = await this.engine.submit(commands);
-    for (const e of events)
-      if (e.type === EventType.LeaseStateChanged)
-        this.logger.log({ msg: 'lease', leaseId: e.leaseId, state: e.state, failure: e.failure, releasedHours: e.releasedHours }); // prettier-ignore
+    if (commands.length > 0) await this.engine.submit(commands);
+    this.logChanges();
     return commands.length;
+  }
+
+  /**
+   * Logs each lease's state and paid hours when they change, whoever changed them (an agent's
+   * command, or time through the scheduler's LeaseTick: completion, a missed heartbeat, a slash).
+   * A lease first seen already final (opened before a restart) is not logged.
+   */
+  private logChanges(): void {
+    for (const l of this.engine.state.settlement.leases.values()) {
+      const key = `${l.state}:${l.releasedHours}`;
+      const last = this.logged.get(l.leaseId);
+      if (last === key) continue;
+      this.logged.set(l.leaseId, key);
+      if (last === undefined && FINAL_LEASE_STATES.has(l.state)) continue;
+      this.logger.log({ msg: 'lease', leaseId: l.leaseId, state: l.state.toLowerCase(), failure: l.failureReason?.toLowerCase() ?? null, releasedHours: l.releasedHours, agent: agentProfile(l.leaseId) }); // prettier-ignore
+    }
   }
 
   private next(l: Lease, now: number): UnsequencedCommand | null {
