@@ -161,7 +161,10 @@ export class KafkaExchangeGateway implements ExchangeGateway {
       const events = decodeEvents(frame.payload).filter((e) => e.seq > this.applied[shard]!);
       if (frame.lastSeq > this.applied[shard]!) this.applied[shard] = frame.lastSeq;
       this.maxSeq = Math.max(this.maxSeq, frame.lastSeq);
-      if (events.length === 0) continue;
+      if (events.length === 0) {
+        this.settleWaiters(events, frame.lastSeq, shard); // commands that caused no events are through too
+        continue;
+      }
       for (const e of events) {
         this.mirror(e);
         if (isSettlementEvent(e)) this.settlements.push(e);
