@@ -247,6 +247,7 @@ export class DemoTraders {
   }
 
   private failed(err: unknown): void {
+    if (this.closed) return; // requests cut short by the stop
     this.count('REQUEST_FAILED');
     this.logger.warn({ msg: 'demo request failed', error: err instanceof Error ? err.message : String(err) });
   }
