@@ -104,6 +104,7 @@ async function main() {
   log(`  exchange ready (${at()})`);
   let api: Awaited<ReturnType<typeof entryScenarios>>;
   let fan: FanoutRound;
+  let fanClientUs = 0; // the subscribers' own CPU (this process) per delivery: parse, book, checksum
   try {
     const accounts = await signupAccounts(
       exchange.baseUrl,
@@ -112,6 +113,7 @@ async function main() {
     );
     api = await entryScenarios(exchange, accounts, 'api');
     log(`  order entry done (${at()})`);
+    const fanCpu0 = process.cpuUsage();
     fan = await fanout(
       exchange.wsUrl,
       accounts[accounts.length - 1]!,
@@ -119,10 +121,13 @@ async function main() {
       fanoutS,
       fanoutRate,
     );
+    const fanCpu = process.cpuUsage(fanCpu0);
+    fanClientUs = (fanCpu.user + fanCpu.system) / Math.max(1, fan.deliveries);
     log(`  fan-out done (${at()})`);
     log(
       `  fan-out                ${fan.subscribers} subscribers  p50 ${f2(fan.p50Ms)} ms  p99 ${f2(fan.p99Ms)} ms  max ${f2(fan.maxMs)} ms  ` +
-        `(${fan.deliveries} of ${fan.expected} deliveries, ${f1(fan.changesPerS)} changes/s, ${fan.resyncs} resyncs)`,
+        `(${fan.deliveries} of ${fan.expected} deliveries, ${f1(fan.changesPerS)} changes/s, ${fan.resyncs} resyncs; ` +
+        `subscribers' CPU ${f1(fanClientUs)} µs per delivery)`,
     );
   } finally {
     await exchange.stop();
@@ -175,6 +180,7 @@ async function main() {
       fanout_p50_ms: +f2(fan.p50Ms),
       fanout_p99_ms: +f2(fan.p99Ms),
       fanout_delivered: fan.deliveries / fan.expected,
+      fanout_client_cpu_us_per_delivery: +f1(fanClientUs),
       peer_ws_orders_per_s: Math.round(peer.ws.ordersPerS),
       peer_ws_mass_quote_orders_per_s: Math.round(peer.quotes.ordersPerS),
       peer_rest_orders_per_s: Math.round(peer.rest.ordersPerS),
