@@ -95,8 +95,13 @@ it('starts the whole exchange on its embedded defaults, projects into PostgreSQL
       };
       return (book.bids.length > 0 ? 1 : 0) + (book.asks.length > 0 ? 1 : 0);
     };
-    for (const i of instruments.filter((x) => x.kind !== 'option'))
+    const marked = async (symbol: string) =>
+      ((await (await fetch(`${api}/v1/mark/${symbol}`)).json()) as { markPrice: string | null }).markPrice !==
+      null;
+    for (const i of instruments.filter((x) => x.kind !== 'option')) {
+      if (i.kind === 'future' && !(await marked(i.symbol))) continue; // no fair price to quote around yet
       await waitFor(`two-sided ${i.symbol}`, async () => ((await sides(i.symbol)) === 2 ? true : undefined));
+    }
     // options: quoted once the surface marks them; the cheapest (a tick or two) get asks only
     const options = instruments.filter((x) => x.kind === 'option');
     const quoted = await waitFor('quoted options', async () => {

@@ -13,9 +13,11 @@ export interface ListedBook {
   instrumentId: number;
   symbol: string;
   status: InstrumentStatus;
+  /** The terms the engine listed it with, when the engine is at hand (else the catalogue's are used). */
+  definition?: InstrumentDefinition;
 }
 
-/** A listed instrument: its id and status from the engine, its contract from the catalogue. */
+/** A listed instrument: its id and status from the engine, its contract from the engine or the catalogue. */
 export interface DirectoryEntry {
   readonly instrumentId: number;
   readonly symbol: string;
@@ -41,7 +43,10 @@ export class InstrumentDirectory {
     }
   }
 
-  /** Adds or updates books; books without a catalogue definition are left out (nothing to price them with). */
+  /**
+   * Adds or updates books, with the engine's definition or else the catalogue's; books without either
+   * are left out (nothing to price them with).
+   */
   sync(books: readonly ListedBook[]): void {
     for (const b of books) {
       const known = this.byId.get(b.instrumentId);
@@ -49,7 +54,7 @@ export class InstrumentDirectory {
         known.status = b.status;
         continue;
       }
-      const definition = this.definitions.get(b.symbol);
+      const definition = b.definition ?? this.definitions.get(b.symbol);
       if (definition === undefined) continue;
       const entry: DirectoryEntry = {
         instrumentId: b.instrumentId,

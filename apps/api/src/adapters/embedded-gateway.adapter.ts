@@ -1,4 +1,10 @@
-import { CommandType, decodeEvents, type EngineEvent, type UnsequencedCommand } from '@exchange/domain';
+import {
+  CommandType,
+  decodeEvents,
+  type EngineEvent,
+  type InstrumentDefinition,
+  type UnsequencedCommand,
+} from '@exchange/domain';
 import type { ListedBook, RawBook } from '@exchange/gateway';
 import type { OrderBook } from '@exchange/order-book';
 import {
@@ -21,8 +27,10 @@ export interface EngineState {
   readonly nowMs: number;
   book(instrumentId: number): OrderBook | undefined;
   instrumentIds(): number[];
-  /** The risk stage's instrument (when there is one): when its mark last changed. */
-  instrument?(instrumentId: number): { markTimeMs: number } | undefined;
+  /** The risk stage's instrument (when there is one): the terms it was listed with, when its mark last changed. */
+  instrument?(
+    instrumentId: number,
+  ): { readonly definition: InstrumentDefinition; markTimeMs: number } | undefined;
 }
 
 /** The part of the matching engine's EngineService this adapter uses. */
@@ -82,7 +90,13 @@ export class EmbeddedExchangeGateway implements ExchangeGateway {
     const state = this.engine.state;
     return state.instrumentIds().map((instrumentId) => {
       const book = state.book(instrumentId)!;
-      return { instrumentId, symbol: book.symbol, status: book.status };
+      const definition = state.instrument?.(instrumentId)?.definition;
+      return {
+        instrumentId,
+        symbol: book.symbol,
+        status: book.status,
+        ...(definition ? { definition } : {}),
+      };
     });
   }
 

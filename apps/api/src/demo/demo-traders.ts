@@ -57,7 +57,7 @@ export function demoTradersConfigFromEnv(
 }
 
 interface Listed {
-  view: InstrumentView;
+  view: InstrumentView; // the latest read (its status changes)
   minPriceTicks: number;
   maxPriceTicks: number;
 }
@@ -124,6 +124,8 @@ export class DemoTraders {
     traders.every(config.quoteIntervalMs, () => traders.requote());
     traders.every(config.takerIntervalMs, () => traders.take());
     traders.every(SUMMARY_EVERY_MS, () => traders.summary());
+    // listings and halts change (expiries, new listings): the instrument list is read again
+    traders.every(SUMMARY_EVERY_MS, async () => traders.follow(await taker.rest.instruments()));
     traders.logger.log({ msg: 'demo traders started', instruments: instruments.length, seed: config.seed });
     return traders;
   }
@@ -136,10 +138,15 @@ export class DemoTraders {
     this.timers.push(t);
   }
 
-  /** Subscribes the maker to each instrument's fair price. */
+  /** Keeps each instrument's status; subscribes the maker to the fair price of the ones it did not know. */
   private async follow(instruments: InstrumentView[]): Promise<void> {
     const channels: string[] = [];
     for (const view of instruments) {
+      const known = this.listed.get(view.symbol);
+      if (known !== undefined) {
+        known.view = view;
+        continue;
+      }
       const listed = {
         view,
         minPriceTicks: toTicks(view.minPrice, view.tickSize),
@@ -212,6 +219,7 @@ export class DemoTraders {
     const symbols = [...this.quoted.keys()];
     if (symbols.length === 0) return;
     const symbol = symbols[Math.floor(this.rng.next() * symbols.length)]!;
+    if (this.listed.get(symbol)!.view.status !== 'trading') return;
     const q = this.quoted.get(symbol)!;
     const side = this.rng.next() < 0.5 ? 'buy' : 'sell';
     const opposite = q.levels.filter((l) => l.side !== side).map((l) => l.priceTicks);
