@@ -36,6 +36,7 @@ import {
 } from '../ports/ports';
 import { JsonStore } from './json-store';
 import { PayoutAddresses } from './payout-addresses';
+import { PassTimer } from '../scheduler/pass-timer';
 import {
   findAppliedExpiry,
   findPayableOutcomes,
@@ -133,9 +134,8 @@ export class ChainSettlement implements OnApplicationBootstrap, OnApplicationShu
   private readonly trees = new Map<string, PayoutTree>();
   private readonly hints = new Map<number, number>();
   lastReconciliation: Reconciliation | null = null;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly timer: PassTimer;
   private pass: Promise<void> | null = null;
-  private closed = false;
 
   constructor(
     @Inject(SETTLEMENT_CONFIG) private readonly config: SettlementConfig,
@@ -151,6 +151,11 @@ export class ChainSettlement implements OnApplicationBootstrap, OnApplicationShu
     this.chainRecords = chain && new JsonStore(join(config.dataDir, 'chains', chain.chainKey));
     this.payoutAddresses = new PayoutAddresses(config.dataDir);
     this.signer = new Wallet(config.signingKey);
+    this.timer = new PassTimer(
+      config.intervalMs,
+      () => this.runOnce(),
+      (err) => this.logger.error({ msg: 'cash settlement pass failed', err: String(err) }),
+    );
   }
 
   get signerAddress(): string {
@@ -163,22 +168,12 @@ export class ChainSettlement implements OnApplicationBootstrap, OnApplicationShu
   }
 
   onApplicationBootstrap(): void {
-    this.schedule();
+    this.timer.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.closed = true;
-    clearTimeout(this.timer);
+    await this.timer.stop();
     await this.pass;
-  }
-
-  private schedule(): void {
-    if (this.closed) return;
-    this.timer = setTimeout(() => {
-      void this.runOnce()
-        .catch((err: unknown) => this.logger.error({ msg: 'cash settlement pass failed', err: String(err) }))
-        .finally(() => this.schedule());
-    }, this.config.intervalMs);
   }
 
   /** One pass: every settled future's expiry goes as far as it can (a pass under way is joined). */

@@ -34,6 +34,7 @@ import {
   type SettlementClock,
   type SettlementEngine,
 } from '../ports/ports';
+import { PassTimer } from './pass-timer';
 
 const DAY_MS = 86_400_000;
 
@@ -66,9 +67,7 @@ export interface InstrumentSettlementStatus {
 @Injectable()
 export class SettlementScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Settlement');
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private running: Promise<void> = Promise.resolve();
-  private closed = false;
+  private readonly timer: PassTimer;
   /** Trades seen since start, per instrument (for the daily VWAP), pruned to two days. */
   private readonly trades = new Map<number, TradeSample[]>();
   private readonly status = new Map<number, InstrumentSettlementStatus>();
@@ -84,25 +83,19 @@ export class SettlementScheduler implements OnApplicationBootstrap, OnApplicatio
     @Optional() private readonly chain?: ChainSettlement,
   ) {
     engine.onEvents((bytes) => this.onEvents(bytes));
+    this.timer = new PassTimer(
+      config.intervalMs,
+      () => this.runOnce(),
+      (err) => this.logger.error({ msg: 'settlement pass failed', err: String(err) }),
+    );
   }
 
   onApplicationBootstrap(): void {
-    this.schedule();
+    this.timer.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.closed = true;
-    clearTimeout(this.timer);
-    await this.running;
-  }
-
-  private schedule(): void {
-    if (this.closed) return;
-    this.timer = setTimeout(() => {
-      this.running = this.runOnce()
-        .catch((err: unknown) => this.logger.error({ msg: 'settlement pass failed', err: String(err) }))
-        .finally(() => this.schedule());
-    }, this.config.intervalMs);
+    await this.timer.stop();
   }
 
   private onEvents(bytes: Uint8Array): void {
