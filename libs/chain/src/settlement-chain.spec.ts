@@ -45,23 +45,28 @@ afterAll(async () => {
 class Crash extends Error {}
 
 /** The operations of one expiry, as the settlement service would run them after every restart. */
+/** The chain's latest block time: the time an oracle signature made now would carry. */
+async function chainNow(): Promise<bigint> {
+  const block = (await connection.provider.send('eth_getBlockByNumber', ['latest', false])) as {
+    timestamp: string;
+  };
+  return BigInt(block.timestamp);
+}
+
 async function runExpiry(
+  via: ChainConnection,
   options: SettlementChainOptions,
   tree: PayoutTree,
   expiryId: string,
+  signedAt: bigint,
 ): Promise<EthersSettlementChain> {
-  const chain = new EthersSettlementChain(connection, HARDHAT_DEV_KEYS[0], options);
+  const chain = new EthersSettlementChain(via, HARDHAT_DEV_KEYS[0], options);
   await chain.sender.resume();
   await chain.deploy(PARAMS);
   await chain.mintTestStablecoin('fund', chain.operator, tree.totalMinor);
   await chain.approveStablecoin('fund', chain.addresses.vault, tree.totalMinor);
   await chain.deposit('fund', tree.totalMinor);
-  const now = BigInt(
-    ((await connection.provider.send('eth_getBlockByNumber', ['latest', false])) as { timestamp: string })
-      .timestamp,
-  );
-  // the oracle signs once; the signed price is kept with the expiry (here: a fixed signedAt)
-  const signedAt = (now / 100_000n) * 100_000n;
+  // the oracle signs once; the signed price is kept with the expiry (the caller's fixed signedAt)
   const domain = settlementDomain(connection.chainId, chain.addresses.settlementPrice);
   const signed = await signFinalPrice(new Wallet(HARDHAT_DEV_KEYS[3]), domain, {
     expiryId,
@@ -96,6 +101,7 @@ describe('EthersSettlementChain', () => {
     const nonceBefore = Number(
       await connection.provider.send('eth_getTransactionCount', [operator, 'latest']),
     );
+    const signedAt = await chainNow();
     let journalled = 0;
     let broadcast = 0;
     // crash points: after the 3rd journal write (signed, not sent), after the 8th broadcast (sent, not confirmed), ...
@@ -114,7 +120,7 @@ describe('EthersSettlementChain', () => {
         },
       };
       try {
-        const chain = await runExpiry(options, tree, expiryId);
+        const chain = await runExpiry(connection, options, tree, expiryId, signedAt);
         for (const leaf of tree.leaves)
           expect(await chain.stablecoinBalance(leaf.account)).toBe(leaf.amountMinor);
         expect((await chain.poolOf(tree.root)).remainingMinor).toBe(0n);
@@ -132,11 +138,13 @@ describe('EthersSettlementChain', () => {
 
   it('retries RPC calls that fail in transport', async () => {
     let n = 0;
+    let failed = 0;
     const proxy: Server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', async () => {
         if (++n % 3 === 0) {
+          failed++;
           res.writeHead(502).end('bad gateway');
           return;
         }
@@ -154,11 +162,15 @@ describe('EthersSettlementChain', () => {
       const flaky = await connectChain(`http://127.0.0.1:${port}`);
       const tree = PayoutTree.build([{ account: Wallet.createRandom().address, amountMinor: 700n }]);
       const chain = await runExpiry(
+        flaky,
         { dataDir: join(dataDir, 'flaky'), confirmations: 1, pollIntervalMs: 10, retryDelayMs: 5 },
         tree,
         expiryIdOf('H100-FLAKY'),
+        await chainNow(),
       );
       expect(await chain.stablecoinBalance(tree.leaves[0].account)).toBe(700n);
+      // the whole expiry went through the proxy, which failed every third call
+      expect(failed).toBeGreaterThanOrEqual(5);
       flaky.provider.destroy();
     } finally {
       proxy.close();
