@@ -8,7 +8,8 @@
  * - Clearing: the counterparty of realised futures profit and loss (the clearing house); its balance
  *   is the open positions' profit and loss at entry prices, not yet realised by both sides.
  * - Escrow: lessees' payments for compute leases not yet served (released hour by hour).
- * - ProviderCollateral: providers' collateral locked behind leases (returned or slashed).
+ * - ProviderCollateral: providers' collateral locked behind leases (returned or slashed) and behind
+ *   capacity committed to token redemptions.
  */
 export const SystemAccount = {
   External: -1,

@@ -140,6 +140,8 @@ const settlementCommands: Command[] = [
   { type: CommandType.DisputeLease, seq: 27, timeMs: 8, leaseId: 'H100-2611-2' },
   { type: CommandType.ResolveLeaseDispute, seq: 28, timeMs: 9, leaseId: 'H100-2611-2', upheld: true, indexMinorPerGpuHour: 1n },
   { type: CommandType.ResolveLeaseDispute, seq: 29, timeMs: 9, leaseId: 'H100-2611-3', upheld: false, indexMinorPerGpuHour: 0n },
+  { type: CommandType.CommitCapacity, seq: 30, timeMs: 10, accountId: 301, computeClass: 'H100', gpuCount: 64 },
+  { type: CommandType.RedeemTokens, seq: 31, timeMs: 11, accountId: 7, computeClass: 'L40S', gpuCount: 2.5, hours: Number.NaN },
 ]; // prettier-ignore
 
 describe('binary codec', () => {
@@ -158,6 +160,7 @@ describe('binary codec', () => {
     while (cursor.remaining > 0) seen.push({ ...cursor.next() } as Command);
     expect(seen).toEqual(settlementCommands);
     expect(CommandType.ResolveLeaseDispute).toBe(20);
+    expect(CommandType.RedeemTokens).toBe(22);
   });
 
   it('writes a lease id only for lease transfer reasons (older ledger records read unchanged)', () => {

@@ -182,6 +182,17 @@ export function encodeCommand(
       w.bool(c.upheld);
       w.bigint(c.indexMinorPerGpuHour);
       return;
+    case CommandType.CommitCapacity:
+      w.f64(c.accountId);
+      w.str(c.computeClass);
+      w.f64(c.gpuCount);
+      return;
+    case CommandType.RedeemTokens:
+      w.f64(c.accountId);
+      w.str(c.computeClass);
+      w.f64(c.gpuCount);
+      w.f64(c.hours);
+      return;
     default:
       throw new CodecError(`unknown command type ${(c as { type: unknown }).type}`);
   }
@@ -304,6 +315,18 @@ export function decodeCommand(r: ByteReader): Command {
       return { type, seq, timeMs, computeClass: r.str(), indexMinorPerGpuHour: r.bigint() };
     case CommandType.ResolveLeaseDispute:
       return { type, seq, timeMs, leaseId: r.str(), upheld: r.bool(), indexMinorPerGpuHour: r.bigint() };
+    case CommandType.CommitCapacity:
+      return { type, seq, timeMs, accountId: r.f64(), computeClass: r.str(), gpuCount: r.f64() };
+    case CommandType.RedeemTokens:
+      return {
+        type,
+        seq,
+        timeMs,
+        accountId: r.f64(),
+        computeClass: r.str(),
+        gpuCount: r.f64(),
+        hours: r.f64(),
+      };
     default:
       throw new CodecError(`unknown command type ${type}`);
   }

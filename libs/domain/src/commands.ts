@@ -29,6 +29,8 @@ export const CommandType = {
   LeaseTick: 18,
   DisputeLease: 19,
   ResolveLeaseDispute: 20,
+  CommitCapacity: 21,
+  RedeemTokens: 22,
 } as const;
 export type CommandType = (typeof CommandType)[keyof typeof CommandType];
 
@@ -237,6 +239,33 @@ export interface ResolveLeaseDispute extends CommandHeader {
   indexMinorPerGpuHour: bigint;
 }
 
+/**
+ * A provider commits GPUs of a compute class to token redemptions. It replaces the provider's
+ * commitment for the class (0 withdraws what is not yet allocated). The risk stage locks provider
+ * collateral on the committed GPUs: a share of their value at the class index over the longest
+ * redemption (RiskConfig.redemption).
+ */
+export interface CommitCapacity extends CommandHeader {
+  type: typeof CommandType.CommitCapacity;
+  accountId: number;
+  computeClass: string;
+  gpuCount: number;
+}
+
+/**
+ * An account redeems GPU-hour tokens for compute: `gpuCount` GPUs for `hours` whole hours from the
+ * command's time. gpuCount x hours tokens go into escrow and are burnt as hours are served; the
+ * request is allocated to the providers' committed capacity in the same command (leases
+ * `<class>-RDM-<seq>-<n>`), or refused and nothing changes.
+ */
+export interface RedeemTokens extends CommandHeader {
+  type: typeof CommandType.RedeemTokens;
+  accountId: number;
+  computeClass: string;
+  gpuCount: number;
+  hours: number;
+}
+
 export type Command =
   | PlaceOrder
   | CancelOrder
@@ -257,7 +286,9 @@ export type Command =
   | LeaseHeartbeat
   | LeaseTick
   | DisputeLease
-  | ResolveLeaseDispute;
+  | ResolveLeaseDispute
+  | CommitCapacity
+  | RedeemTokens;
 
 /** A command before the sequencer has given it a seq and a time. */
 export type UnsequencedCommand = Command extends infer C

@@ -62,6 +62,9 @@ export const REJECT_CODES = [
   'INVALID_SCORE',
   'DISPUTE_WINDOW_CLOSED',
   'INSUFFICIENT_PROVIDER_COLLATERAL',
+  'NO_INDEX_PRICE',
+  'INSUFFICIENT_CAPACITY',
+  'INVALID_DURATION',
 ] as const;
 
 export type RejectCode = (typeof REJECT_CODES)[number];
@@ -143,5 +146,9 @@ export const REJECT_CODE_MEANING: Record<RejectCode, string> = {
   INVALID_SCORE: 'The benchmark score must be a finite number, zero or more.',
   DISPUTE_WINDOW_CLOSED: 'The dispute window of this failure has closed.',
   INSUFFICIENT_PROVIDER_COLLATERAL:
-    'Selling a physically settled future needs provider collateral (a share of the short notional) on top of margin.',
+    'Selling a physically settled future, or committing capacity to redemptions, needs provider collateral (a share of the notional) on top of margin.',
+  NO_INDEX_PRICE:
+    'The compute class has no index price yet, or its latest is too old to value capacity or a redemption.',
+  INSUFFICIENT_CAPACITY: 'Providers have not committed enough GPUs of this class to serve the redemption.',
+  INVALID_DURATION: 'Hours must be a whole number from 1 to the longest redemption the exchange takes.',
 };

@@ -241,13 +241,15 @@ export class KafkaExchangeGateway implements ExchangeGateway {
       case CommandType.Liquidate:
         return this.options.quoteDomain;
       case CommandType.LeaseTick:
+      case CommandType.CommitCapacity:
+      case CommandType.RedeemTokens:
         return marginDomain(c.computeClass);
       case CommandType.ProvisionLease:
       case CommandType.AttestLease:
       case CommandType.LeaseHeartbeat:
       case CommandType.DisputeLease:
       case CommandType.ResolveLeaseDispute:
-        // a lease id starts with the delivered future's symbol (its class is the margin domain)
+        // a lease id starts with the delivered future's symbol or the redeemed class (the margin domain)
         return marginDomain(c.leaseId);
       default: {
         const book = this.books.get(c.instrumentId);

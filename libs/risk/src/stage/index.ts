@@ -5,6 +5,7 @@ export { RiskStage, type MarginFigures } from './risk-stage';
 export {
   RISK_SNAPSHOT_TAG_V1,
   RISK_SNAPSHOT_TAG_V2,
+  RISK_SNAPSHOT_TAG_V3,
   restoreRiskStage,
   riskStateHash,
   snapshotRiskStage,
@@ -17,3 +18,11 @@ export {
   leaseToJson,
   type SettlementCommand,
 } from './risk-settlement';
+export {
+  DEFAULT_REDEMPTION_TERMS,
+  MAX_REDEMPTION_GPUS,
+  RiskRedemption,
+  type CapacityCommitment,
+  type ClassIndex,
+  type RedemptionTerms,
+} from './risk-redemption';

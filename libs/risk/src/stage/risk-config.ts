@@ -1,4 +1,5 @@
 import type { LeaseTerms } from '@exchange/settlement';
+import type { RedemptionTerms } from './risk-redemption';
 import type { MarginParams } from '../types';
 
 export interface FeeSchedule {
@@ -25,6 +26,8 @@ export interface RiskConfig {
   };
   /** Terms of the leases physical delivery opens (default: @exchange/settlement DEFAULT_LEASE_TERMS). */
   readonly leaseTerms?: LeaseTerms;
+  /** Token redemption limits (default: DEFAULT_REDEMPTION_TERMS in risk-redemption.ts). */
+  readonly redemption?: RedemptionTerms;
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   TransferReason,
   type AttestLease,
   type ByteReader,
+  type CommitCapacity,
   type ByteWriter,
   type DailySettle,
   type DisputeLease,
@@ -15,6 +16,7 @@ import {
   type LeaseHeartbeat,
   type LeaseTick,
   type ProvisionLease,
+  type RedeemTokens,
   type RejectCode,
   type ResolveLeaseDispute,
   type SettleExpiry,
@@ -46,6 +48,7 @@ import {
 } from '@exchange/settlement';
 import type { RiskAccount } from './risk-account';
 import { InstrumentKind, type RiskInstrument } from './risk-instrument';
+import { RiskRedemption } from './risk-redemption';
 import type { RiskStage } from './risk-stage';
 
 export type SettlementCommand =
@@ -57,7 +60,9 @@ export type SettlementCommand =
   | LeaseHeartbeat
   | LeaseTick
   | DisputeLease
-  | ResolveLeaseDispute;
+  | ResolveLeaseDispute
+  | CommitCapacity
+  | RedeemTokens;
 
 /** The settlement core's reasons, in order, are the domain's TransferReason values from VariationMargin on. */
 const REASON = new Map(SETTLEMENT_TRANSFER_REASONS.map((r, i) => [r, (TransferReason.VariationMargin + i) as TransferReason])); // prettier-ignore
@@ -109,8 +114,20 @@ export class RiskSettlement {
   /** Instruments halted at their last trading time (futures and their options). */
   readonly expired = new Set<number>();
   readonly leases = new Map<string, Lease>();
+  /** Capacity committed to token redemptions, the class indexes, and redemption itself. */
+  readonly redemption: RiskRedemption;
 
-  constructor(private readonly stage: RiskStage) {}
+  constructor(private readonly stage: RiskStage) {
+    this.redemption = new RiskRedemption(stage, {
+      post: (seq, transfers) => this.post(seq, transfers),
+      openLeases: (seq, leases) => {
+        for (const l of leases) {
+          this.leases.set(l.leaseId, l);
+          this.emitLease(seq, l);
+        }
+      },
+    });
+  }
 
   process(c: SettlementCommand): void {
     switch (c.type) {
@@ -136,6 +153,14 @@ export class RiskSettlement {
         return this.leaseEvent(c.seq, c.type, c.leaseId, { type: 'RESOLVE_DISPUTE', atMs: this.stage.nowMs, upheld: c.upheld === true, indexMinorPerGpuHour: c.indexMinorPerGpuHour }); // prettier-ignore
       case CommandType.LeaseTick:
         return this.leaseTick(c);
+      case CommandType.CommitCapacity: {
+        const code = this.redemption.commit(c);
+        return code === null ? undefined : this.reject(c.seq, c.type, 0, code, c.accountId);
+      }
+      case CommandType.RedeemTokens: {
+        const code = this.redemption.redeem(c);
+        return code === null ? undefined : this.reject(c.seq, c.type, 0, code, c.accountId);
+      }
     }
   }
 
@@ -376,11 +401,20 @@ export class RiskSettlement {
       st.move(seq, t.instrumentId, t.debitAccountId, t.creditAccountId, t.asset, t.amountMinor, REASON.get(t.reason)!, t.leaseId); // prettier-ignore
   }
 
-  private reject(seq: number, type: CommandType, instrumentId: number, code: RejectCode): void {
-    this.stage.state.reject(seq, type, instrumentId, code);
+  private reject(
+    seq: number,
+    type: CommandType,
+    instrumentId: number,
+    code: RejectCode,
+    accountId = 0,
+  ): void {
+    this.stage.state.reject(seq, type, instrumentId, code, accountId);
   }
 
-  /** The settlement section of the snapshot: keys, expired instruments and leases, each in ascending order. */
+  /**
+   * The settlement section of the snapshot: keys, expired instruments and leases, each in ascending
+   * order, then (version 3) the redemption state.
+   */
   write(w: ByteWriter): void {
     const keys = [...this.settledKeys].sort();
     w.f64(keys.length);
@@ -391,15 +425,17 @@ export class RiskSettlement {
     const ids = [...this.leases.keys()].sort();
     w.f64(ids.length);
     for (const id of ids) w.text(leaseToJson(this.leases.get(id)!));
+    this.redemption.write(w);
   }
 
-  read(r: ByteReader): void {
+  read(r: ByteReader, withRedemption: boolean): void {
     for (let i = r.f64(); i > 0; i--) this.settledKeys.add(r.str());
     for (let i = r.f64(); i > 0; i--) this.expired.add(r.f64());
     for (let i = r.f64(); i > 0; i--) {
       const l = leaseFromJson(r.text());
       this.leases.set(l.leaseId, l);
     }
+    if (withRedemption) this.redemption.read(r);
   }
 }
 

@@ -11,17 +11,20 @@ import { RiskStage } from './risk-stage';
 export const RISK_SNAPSHOT_TAG_V1 = 0x52;
 /** V2 adds each position's opening seq and the settlement section (settled keys, expired instruments, leases). */
 export const RISK_SNAPSHOT_TAG_V2 = 0x53;
+/** V3 adds the redemption state (capacity commitments, class indexes) to the settlement section. */
+export const RISK_SNAPSHOT_TAG_V3 = 0x54;
 
 /**
  * The shard's whole state in canonical form: the engine's snapshot, the ledger's balances, the
  * instruments' definitions and reference prices, and every account's positions and open orders in
  * ascending order, then the settlement state. Derived state (reservation totals, exposures, holders,
  * scenario vectors) is rebuilt on restore. Its SHA-256 is the state hash: equal states, equal
- * hashes. Version 1 snapshots (no opening seqs, no settlement state) still restore.
+ * hashes. Version 1 snapshots (no opening seqs, no settlement state) and version 2 (no redemption
+ * state) still restore.
  */
 export function snapshotRiskStage(stage: RiskStage): Uint8Array {
   const w = new ByteWriter(1 << 16);
-  w.u8(RISK_SNAPSHOT_TAG_V2);
+  w.u8(RISK_SNAPSHOT_TAG_V3);
   w.f64(stage.lastSeq);
   w.f64(stage.nowMs);
   const engine = stage.engine.snapshot();
@@ -87,9 +90,9 @@ export function restoreRiskStage(
 ): RiskStage {
   const r = new ByteReader(bytes);
   const tag = r.u8();
-  if (tag !== RISK_SNAPSHOT_TAG_V1 && tag !== RISK_SNAPSHOT_TAG_V2)
+  if (tag !== RISK_SNAPSHOT_TAG_V1 && tag !== RISK_SNAPSHOT_TAG_V2 && tag !== RISK_SNAPSHOT_TAG_V3)
     throw new CodecError('not a risk stage snapshot (unknown tag)');
-  const v2 = tag === RISK_SNAPSHOT_TAG_V2;
+  const v2 = tag !== RISK_SNAPSHOT_TAG_V1;
   const stage = new RiskStage(out, config);
   stage.lastSeq = r.f64();
   stage.nowMs = r.f64();
@@ -136,7 +139,7 @@ export function restoreRiskStage(
     for (const pid of a.positions.keys()) underlyings.add(st.instruments[pid]!.underlyingId);
     for (const u of underlyings) st.trackHolder(a, u);
   }
-  if (v2) stage.settlement.read(r);
+  if (v2) stage.settlement.read(r, tag === RISK_SNAPSHOT_TAG_V3);
   if (r.remaining !== 0) throw new CodecError(`risk snapshot has ${r.remaining} trailing bytes`);
   return stage;
 }

@@ -10,6 +10,7 @@ import {
   SystemAccount,
   TimeInForce,
   TransferReason,
+  TriggerSource,
   isUserAccountId,
   placeOrder,
   type AmendOrder,
@@ -174,6 +175,8 @@ export class RiskStage {
       case CommandType.LeaseTick:
       case CommandType.DisputeLease:
       case CommandType.ResolveLeaseDispute:
+      case CommandType.CommitCapacity:
+      case CommandType.RedeemTokens:
         this.settlement.process(c);
         break;
       default:
@@ -268,7 +271,9 @@ export class RiskStage {
   private onReferencePrice(seq: number, instrumentId: number, source: number, priceTicks: number): void {
     const ins = this.instrument(instrumentId);
     const book = this.engine.book(instrumentId);
-    if (ins === undefined || book === undefined || source !== 1) return; // 1: mark price
+    if (ins === undefined || book === undefined) return;
+    if (source === TriggerSource.IndexPrice) return this.settlement.redemption.noteIndex(ins, priceTicks);
+    if (source !== TriggerSource.MarkPrice) return;
     if (!Number.isSafeInteger(priceTicks) || priceTicks <= 0) return; // the engine rejected it
     if (ins.markTicks === priceTicks) return;
     ins.markTicks = priceTicks;
@@ -837,8 +842,9 @@ export class RiskStage {
       holders: this.holders,
       move: (seq: number, instrumentId: number, from: number, to: number, asset: string, amountMinor: bigint, reason: TransferReason, leaseId: string) =>
         this.move(seq, instrumentId, from, to, asset, amountMinor, reason, leaseId),
-      reject: (seq: number, type: CommandType, instrumentId: number, code: RejectCode) =>
-        this.reject(seq, type, instrumentId, 0, 0, '', code),
+      reject: (seq: number, type: CommandType, instrumentId: number, code: RejectCode, accountId = 0) =>
+        this.reject(seq, type, instrumentId, accountId, 0, '', code),
+      freeQuote: (a: RiskAccount) => this.freeQuote(a),
     }; // prettier-ignore
   }
 
