@@ -9,9 +9,11 @@ import { API_CONFIG, loadApiConfig, type ApiConfig } from './config/api-config';
 import { ErrorFilter } from './http/error.filter';
 import { EXCHANGE_GATEWAY, type ExchangeGateway } from './ports/exchange-gateway';
 import { API_KEY_STORE, AccountController } from './rest/account.controller';
+import { ComputeController } from './rest/compute.controller';
 import { DocsController } from './rest/docs.controller';
 import { MarketController } from './rest/market.controller';
 import { OrdersController } from './rest/orders.controller';
+import { ComputeService } from './trading/compute.service';
 import { InstrumentsService } from './trading/instruments.service';
 import { ReadService } from './trading/read.service';
 import { TradingService } from './trading/trading.service';
@@ -36,7 +38,7 @@ export class ApiModule {
   static register(options: ApiOptions): DynamicModule {
     return {
       module: ApiModule,
-      controllers: [MarketController, OrdersController, AccountController, DocsController],
+      controllers: [MarketController, OrdersController, AccountController, ComputeController, DocsController],
       providers: [
         { provide: API_CONFIG, useFactory: () => options.config ?? loadApiConfig() },
         { provide: EXCHANGE_GATEWAY, useValue: options.gateway },
@@ -52,6 +54,7 @@ export class ApiModule {
         },
         InstrumentsService,
         TradingService,
+        ComputeService,
         ReadService,
         MarketHub,
         WsServer,

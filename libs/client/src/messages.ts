@@ -280,6 +280,31 @@ export interface AccountSettlementView {
 }
 
 /** A compute lease the account is the lessee or the provider of, after its latest change. */
+/** POST /v1/capacity: the provider's commitment to token redemptions. */
+export interface CapacityResult {
+  computeClass: string;
+  gpus: number;
+  seq: number;
+}
+
+/** POST /v1/redemptions: the tokens redeemed and the leases opened for them. */
+export interface RedemptionResult {
+  computeClass: string;
+  gpus: number;
+  hours: number;
+  /** Tokens moved into escrow: gpus x hours, burnt hour by hour as service is verified. */
+  tokens: string;
+  /** Seq of the command; the leases are `<class>-RDM-<seq>-<n>`. */
+  seq: number;
+  leases: {
+    leaseId: string;
+    providerAccountId: number;
+    gpus: number;
+    deliveryStartMs: number;
+    deliveryEndMs: number;
+  }[];
+}
+
 export interface LeaseView {
   leaseId: string;
   instrument: string | null;

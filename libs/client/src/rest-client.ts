@@ -6,7 +6,9 @@ import type {
   CandleResolution,
   CandlesView,
   IndexPriceView,
+  CapacityResult,
   LeaseView,
+  RedemptionResult,
   MarkPriceView,
   SettlementPriceView,
   VolSurfaceView,
@@ -333,6 +335,16 @@ export class RestClient {
 
   withdraw(asset: string, amount: string): Promise<{ asset: string; amount: string; seq: number }> {
     return this.call('POST', '/v1/withdrawals', { asset, amount });
+  }
+
+  /** A provider commits GPUs of a class to token redemptions (replaces its commitment; 0 withdraws). */
+  commitCapacity(computeClass: string, gpus: number): Promise<CapacityResult> {
+    return this.call('POST', '/v1/capacity', { computeClass, gpus });
+  }
+
+  /** Redeems gpus x hours GPU-hour tokens for compute from now. */
+  redeem(computeClass: string, gpus: number, hours: number): Promise<RedemptionResult> {
+    return this.call('POST', '/v1/redemptions', { computeClass, gpus, hours });
   }
 
   keys(): Promise<KeyView[]> {

@@ -362,6 +362,43 @@ export const TRANSFER_SCHEMA: ObjectSchema = {
   },
 };
 
+const COMPUTE_CLASS_IDS: readonly string[] = COMPUTE_CLASSES.map((c) => c.id);
+
+/** A provider's GPUs committed to token redemptions (replaces its commitment for the class; 0 withdraws). */
+export const CAPACITY_SCHEMA: ObjectSchema = {
+  fields: {
+    computeClass: {
+      kind: 'enum',
+      values: COMPUTE_CLASS_IDS,
+      required: true,
+      description: 'The compute class, e.g. H100.',
+    },
+    gpus: {
+      kind: 'integer',
+      min: 0,
+      max: Number.MAX_SAFE_INTEGER,
+      required: true,
+      description:
+        'GPUs committed and not yet allocated (0 withdraws the commitment); the engine takes at most 100,000.',
+    },
+  },
+};
+
+/** A redemption of GPU-hour tokens: `gpus` GPUs for `hours` hours, gpus x hours tokens. */
+export const REDEMPTION_SCHEMA: ObjectSchema = {
+  fields: {
+    computeClass: { kind: 'enum', values: COMPUTE_CLASS_IDS, required: true, description: 'The token redeemed (its compute class).' },
+    gpus: { kind: 'integer', min: 1, max: Number.MAX_SAFE_INTEGER, required: true, description: 'GPUs wanted (at most 100,000).' },
+    hours: {
+      kind: 'integer',
+      min: 1,
+      max: Number.MAX_SAFE_INTEGER,
+      required: true,
+      description: 'Whole hours from now (at most 72); gpus x hours tokens are redeemed.',
+    },
+  },
+}; // prettier-ignore
+
 /** A transfer amount in the ledger's minor units (USDC: 10^-6; tokens: whole); undefined when not exact or not positive. */
 export function assetAmountMinor(asset: string, amount: string): bigint | undefined {
   let minor: bigint;

@@ -5,6 +5,8 @@ import {
   PLACE_ORDER_SCHEMA,
   SIGNUP_SCHEMA,
   TRANSFER_SCHEMA,
+  CAPACITY_SCHEMA,
+  REDEMPTION_SCHEMA,
   toJsonSchema,
 } from '@exchange/gateway';
 
@@ -128,6 +130,27 @@ const schemas: Json = {
   }),
   Balance: obj({ asset: str('Asset.'), balance: dec('Balance.') }, ['asset', 'balance']),
   Transfer: obj({ asset: str('Asset.'), amount: dec('Amount.'), seq: int('Seq of the command.') }),
+  Capacity: obj({
+    computeClass: str('Compute class.'),
+    gpus: int('GPUs committed.'),
+    seq: int('Seq of the command.'),
+  }),
+  Redemption: obj({
+    computeClass: str('Compute class.'),
+    gpus: int('GPUs.'),
+    hours: int('Hours from the command time.'),
+    tokens: dec('Tokens moved into escrow (gpus x hours), burnt hour by hour as service is verified.'),
+    seq: int('Seq of the command; the leases are <class>-RDM-<seq>-<n>.'),
+    leases: list(
+      obj({
+        leaseId: str('Lease id.'),
+        providerAccountId: int('The provider that delivers.'),
+        gpus: int('GPUs of this lease.'),
+        deliveryStartMs: int('Start of delivery (ms).'),
+        deliveryEndMs: int('End of delivery (ms).'),
+      }),
+    ),
+  }),
   Signup: obj({
     accountId: int('New account.'),
     keyId: str('API key id.'),
@@ -612,6 +635,32 @@ const paths: Json = {
         responses: { ...ok(ref('Transfer')), ...errors(...AUTH_ERRORS, 501) },
       },
       'withdraw',
+    ),
+  },
+  '/v1/capacity': {
+    post: op(
+      'Commit capacity',
+      'compute',
+      {
+        description:
+          "A provider commits GPUs of a class to token redemptions, replacing its commitment (0 withdraws). Locks provider collateral: 25% of the GPUs' value at the class index over 72 h. Errors: NO_INDEX_PRICE, INSUFFICIENT_PROVIDER_COLLATERAL, INVALID_QUANTITY.",
+        requestBody: body(toJsonSchema(CAPACITY_SCHEMA)),
+        responses: { ...ok(ref('Capacity')), ...errors(...AUTH_ERRORS) },
+      },
+      'trade',
+    ),
+  },
+  '/v1/redemptions': {
+    post: op(
+      'Redeem tokens',
+      'compute',
+      {
+        description:
+          "Redeems gpus x hours GPU-hour tokens for compute from now: the tokens go into escrow and the request is allocated pro rata over the providers' committed capacity, one lease per provider. Errors: INSUFFICIENT_BALANCE, INSUFFICIENT_CAPACITY, INVALID_DURATION, NO_INDEX_PRICE.",
+        requestBody: body(toJsonSchema(REDEMPTION_SCHEMA)),
+        responses: { ...ok(ref('Redemption')), ...errors(...AUTH_ERRORS) },
+      },
+      'trade',
     ),
   },
   '/v1/keys': {

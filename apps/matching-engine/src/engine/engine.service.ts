@@ -31,6 +31,8 @@ export interface AccountView {
   openOrders: { orderId: number; instrumentId: number; side: number; priceTicks: number; openLots: number }[];
   margin: { equityMinor: string; maintenanceMinor: string; initialMinor: string };
   inLiquidation: boolean;
+  /** GPUs committed to token redemptions per compute class, and the collateral held for them. */
+  capacity: { computeClass: string; gpus: number; collateralMinor: string }[];
 }
 
 export interface RecoverySummary {
@@ -176,6 +178,10 @@ export class EngineService implements OnModuleInit, OnApplicationShutdown {
         initialMinor: String(Math.max(m.initialBuy, m.initialSell)),
       },
       inLiquidation: a?.inLiquidation ?? false,
+      capacity: [...stage.settlement.redemption.commitments.values()]
+        .filter((c) => c.accountId === accountId)
+        .sort((x, y) => (x.computeClass < y.computeClass ? -1 : 1))
+        .map((c) => ({ computeClass: c.computeClass, gpus: c.gpuCount, collateralMinor: c.collateralMinor.toString() })),
     };
   } // prettier-ignore
 

@@ -1,0 +1,53 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { CapacityResult, RedemptionResult } from '@exchange/client';
+import { CommandType, EventType, type EngineEvent, type UnsequencedCommand } from '@exchange/domain';
+import { CAPACITY_SCHEMA, REDEMPTION_SCHEMA, rejectError, validate } from '@exchange/gateway';
+import { ApiException } from '../http/api-exception';
+import { EXCHANGE_GATEWAY, type ExchangeGateway } from '../ports/exchange-gateway';
+
+function check<T>(schema: Parameters<typeof validate>[0], input: unknown): T {
+  const r = validate<T>(schema, input);
+  if (!r.ok) throw new ApiException(r.error);
+  return r.value;
+}
+
+/**
+ * Compute for tokens: providers commit capacity to redemptions, holders redeem GPU-hour tokens into
+ * leases. Both are engine commands; a refusal comes back as the engine's stable code.
+ */
+@Injectable()
+export class ComputeService {
+  private readonly logger = new Logger('Compute');
+
+  constructor(@Inject(EXCHANGE_GATEWAY) private readonly gateway: ExchangeGateway) {}
+
+  async commitCapacity(accountId: number, input: unknown): Promise<CapacityResult> {
+    const r = check<{ computeClass: string; gpus: number }>(CAPACITY_SCHEMA, input);
+    const out = await this.run({ type: CommandType.CommitCapacity, accountId, computeClass: r.computeClass, gpuCount: r.gpus }); // prettier-ignore
+    return { computeClass: r.computeClass, gpus: r.gpus, seq: out.seq };
+  }
+
+  async redeem(accountId: number, input: unknown): Promise<RedemptionResult> {
+    const r = check<{ computeClass: string; gpus: number; hours: number }>(REDEMPTION_SCHEMA, input);
+    const out = await this.run({ type: CommandType.RedeemTokens, accountId, computeClass: r.computeClass, gpuCount: r.gpus, hours: r.hours }); // prettier-ignore
+    const leases: RedemptionResult['leases'] = [];
+    for (const e of out.events)
+      if (e.seq === out.seq && e.type === EventType.LeaseStateChanged)
+        leases.push({ leaseId: e.leaseId, providerAccountId: e.providerAccountId, gpus: e.gpuCount, deliveryStartMs: e.deliveryStartMs, deliveryEndMs: e.deliveryEndMs }); // prettier-ignore
+    return { computeClass: r.computeClass, gpus: r.gpus, hours: r.hours, tokens: String(r.gpus * r.hours), seq: out.seq, leases }; // prettier-ignore
+  }
+
+  private async run(command: UnsequencedCommand): Promise<{ seq: number; events: EngineEvent[] }> {
+    let r: { firstSeq: number; events: EngineEvent[] };
+    try {
+      r = await this.gateway.submit([command]);
+    } catch (err) {
+      this.logger.error({ msg: 'compute command failed', type: command.type, error: (err as Error).message });
+      throw ApiException.of('ENGINE_UNAVAILABLE');
+    }
+    for (const e of r.events)
+      if (e.seq === r.firstSeq && e.type === EventType.OrderRejected)
+        throw new ApiException(rejectError(e.code));
+    return { seq: r.firstSeq, events: r.events };
+  }
+}
