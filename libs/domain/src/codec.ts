@@ -193,6 +193,12 @@ export function encodeCommand(
       w.f64(c.gpuCount);
       w.f64(c.hours);
       return;
+    case CommandType.ChainDeposit:
+      w.f64(c.accountId);
+      w.str(c.asset);
+      w.bigint(c.amountMinor);
+      w.str(c.reference);
+      return;
     default:
       throw new CodecError(`unknown command type ${(c as { type: unknown }).type}`);
   }
@@ -326,6 +332,16 @@ export function decodeCommand(r: ByteReader): Command {
         computeClass: r.str(),
         gpuCount: r.f64(),
         hours: r.f64(),
+      };
+    case CommandType.ChainDeposit:
+      return {
+        type,
+        seq,
+        timeMs,
+        accountId: r.f64(),
+        asset: r.str(),
+        amountMinor: r.bigint(),
+        reference: r.str(),
       };
     default:
       throw new CodecError(`unknown command type ${type}`);

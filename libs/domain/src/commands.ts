@@ -31,6 +31,7 @@ export const CommandType = {
   ResolveLeaseDispute: 20,
   CommitCapacity: 21,
   RedeemTokens: 22,
+  ChainDeposit: 23,
 } as const;
 export type CommandType = (typeof CommandType)[keyof typeof CommandType];
 
@@ -266,6 +267,20 @@ export interface RedeemTokens extends CommandHeader {
   hours: number;
 }
 
+/**
+ * A deposit seen on chain (GPU-hour tokens burnt to the exchange, or stablecoin into the vault),
+ * credited like Deposit, once per `reference` (the chain, transaction and log it came from): the
+ * same reference again is DUPLICATE_DEPOSIT, so a bridge that retries after a crash credits nothing
+ * twice.
+ */
+export interface ChainDeposit extends CommandHeader {
+  type: typeof CommandType.ChainDeposit;
+  accountId: number;
+  asset: string;
+  amountMinor: bigint;
+  reference: string;
+}
+
 export type Command =
   | PlaceOrder
   | CancelOrder
@@ -288,7 +303,8 @@ export type Command =
   | DisputeLease
   | ResolveLeaseDispute
   | CommitCapacity
-  | RedeemTokens;
+  | RedeemTokens
+  | ChainDeposit;
 
 /** A command before the sequencer has given it a seq and a time. */
 export type UnsequencedCommand = Command extends infer C

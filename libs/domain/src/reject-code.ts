@@ -65,6 +65,7 @@ export const REJECT_CODES = [
   'NO_INDEX_PRICE',
   'INSUFFICIENT_CAPACITY',
   'INVALID_DURATION',
+  'DUPLICATE_DEPOSIT',
 ] as const;
 
 export type RejectCode = (typeof REJECT_CODES)[number];
@@ -151,4 +152,5 @@ export const REJECT_CODE_MEANING: Record<RejectCode, string> = {
     'The compute class has no index price yet, or its latest is too old to value capacity or a redemption.',
   INSUFFICIENT_CAPACITY: 'Providers have not committed enough GPUs of this class to serve the redemption.',
   INVALID_DURATION: 'Hours must be a whole number from 1 to the longest redemption the exchange takes.',
+  DUPLICATE_DEPOSIT: 'This chain deposit (chain, transaction and log) was already credited.',
 };

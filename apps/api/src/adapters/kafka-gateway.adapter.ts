@@ -235,6 +235,7 @@ export class KafkaExchangeGateway implements ExchangeGateway {
       case CommandType.ListInstrument:
         return marginDomain(c.symbol);
       case CommandType.Deposit:
+      case CommandType.ChainDeposit:
       case CommandType.Withdraw:
         return c.asset === QUOTE_CURRENCY ? this.options.quoteDomain : marginDomain(c.asset);
       case CommandType.AdvanceTime:

@@ -239,3 +239,24 @@ describe('token redemption: allocation into leases', () => {
     expect(r.capacity()).toEqual([]); // 8 committed, 8 allocated
   });
 });
+
+describe('chain deposits', () => {
+  it('credits each chain deposit once by its reference, and keeps the references across a snapshot', () => {
+    const r = new Rig();
+    const deposit = (reference: string, amountMinor = 5n) =>
+      r.run({ type: CommandType.ChainDeposit, accountId: LESSEE, asset: 'H100', amountMinor, reference });
+    expect(rejected(deposit('31337:0xaa:0'))).toEqual([]);
+    expect(rejected(deposit('31337:0xaa:0'))).toEqual(['DUPLICATE_DEPOSIT']);
+    expect(rejected(deposit('31337:0xaa:1', 0n))).toEqual(['INVALID_AMOUNT']);
+    expect(rejected(deposit(''))).toEqual(['INVALID_COMMAND']);
+    expect(r.balance(LESSEE, 'H100')).toBe(5n);
+    const restored = restoreRiskStage(snapshotRiskStage(r.stage), new EventCollector());
+    expect(riskStateHash(restored)).toBe(riskStateHash(r.stage));
+    const again = { type: CommandType.ChainDeposit, seq: r.seq + 1, timeMs: r.timeMs, accountId: LESSEE, asset: 'H100', amountMinor: 5n, reference: '31337:0xaa:0' } as const; // prettier-ignore
+    restored.process(again);
+    expect(restored.ledger.balance(LESSEE, 'H100')).toBe(5n);
+    // a reference refused for a bad amount is not used up
+    expect(rejected(deposit('31337:0xaa:1', 2n))).toEqual([]);
+    expect(r.balance(LESSEE, 'H100')).toBe(7n);
+  });
+});

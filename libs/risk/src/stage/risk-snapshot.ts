@@ -11,7 +11,7 @@ import { RiskStage } from './risk-stage';
 export const RISK_SNAPSHOT_TAG_V1 = 0x52;
 /** V2 adds each position's opening seq and the settlement section (settled keys, expired instruments, leases). */
 export const RISK_SNAPSHOT_TAG_V2 = 0x53;
-/** V3 adds the redemption state (capacity commitments, class indexes) to the settlement section. */
+/** V3 adds the redemption state (capacity commitments, class indexes) and the chain deposits' references. */
 export const RISK_SNAPSHOT_TAG_V3 = 0x54;
 
 /**
@@ -76,6 +76,9 @@ export function snapshotRiskStage(stage: RiskStage): Uint8Array {
     }
   }
   stage.settlement.write(w);
+  const refs = [...stage.chainDeposits].sort();
+  w.f64(refs.length);
+  for (const ref of refs) w.str(ref);
   return w.bytes().slice();
 }
 
@@ -140,6 +143,7 @@ export function restoreRiskStage(
     for (const u of underlyings) st.trackHolder(a, u);
   }
   if (v2) stage.settlement.read(r, tag === RISK_SNAPSHOT_TAG_V3);
+  if (tag === RISK_SNAPSHOT_TAG_V3) for (let i = r.f64(); i > 0; i--) stage.chainDeposits.add(r.str());
   if (r.remaining !== 0) throw new CodecError(`risk snapshot has ${r.remaining} trailing bytes`);
   return stage;
 }

@@ -14,6 +14,7 @@ import {
   isUserAccountId,
   placeOrder,
   type AmendOrder,
+  type ChainDeposit,
   type Command,
   type Deposit,
   type InstrumentDefinition,
@@ -115,6 +116,8 @@ export class RiskStage {
   private scratchStamp = 0;
   /** Daily marks, expiries and leases (risk-settlement.ts). */
   settlement: RiskSettlement;
+  /** References of the chain deposits credited (ChainDeposit): each is credited once. */
+  readonly chainDeposits = new Set<string>();
 
   constructor(
     readonly out: ExchangeEventSink,
@@ -158,6 +161,7 @@ export class RiskStage {
         this.pendingDefinition = undefined;
         break;
       case CommandType.Deposit:
+      case CommandType.ChainDeposit:
         this.deposit(c);
         break;
       case CommandType.Withdraw:
@@ -789,17 +793,23 @@ export class RiskStage {
 
   /* ------------------------------------------------------------ money in and out ------------------------------------------------------------ */
 
-  private amountProblem(c: Deposit | Withdraw): RejectCode | null {
+  private amountProblem(c: Deposit | ChainDeposit | Withdraw): RejectCode | null {
     if (typeof c.amountMinor !== 'bigint' || c.amountMinor <= 0n || c.amountMinor > MAX_AMOUNT_MINOR)
       return 'INVALID_AMOUNT';
     if (!ASSETS.has(c.asset)) return 'UNKNOWN_ASSET';
     return null;
   }
 
-  private deposit(c: Deposit): void {
+  private deposit(c: Deposit | ChainDeposit): void {
     // the insurance fund is the one system account that takes deposits (the operator funds it)
     const valid = isUserAccountId(c.accountId) || c.accountId === SystemAccount.InsuranceFund;
-    const code = valid ? this.amountProblem(c) : 'INVALID_ACCOUNT';
+    let code = valid ? this.amountProblem(c) : 'INVALID_ACCOUNT';
+    if (code === null && c.type === CommandType.ChainDeposit) {
+      if (typeof c.reference !== 'string' || c.reference.length === 0 || c.reference.length > 200)
+        code = 'INVALID_COMMAND';
+      else if (this.chainDeposits.has(c.reference)) code = 'DUPLICATE_DEPOSIT';
+      else this.chainDeposits.add(c.reference);
+    }
     if (code !== null) return this.reject(c.seq, c.type, 0, c.accountId, 0, '', code);
     if (c.accountId > 0) this.accountFor(c.accountId);
     this.move(c.seq, 0, SystemAccount.External, c.accountId, c.asset, c.amountMinor, TransferReason.Deposit);
