@@ -96,7 +96,8 @@ export async function openChain(settings: ChainSettings): Promise<OpenedChain> {
       slashDisputeWindowS: settings.slashDisputeWindowS,
       unbondingDelayS: settings.unbondingDelayS,
       computeClasses: settings.computeClasses,
-      gpuTokenDecimals: 6,
+      // 1 token = 1 GPU-hour, whole like the ledger's spot tokens
+      gpuTokenDecimals: 0,
       stablecoin: settings.stablecoin,
     };
     await chain.deploy(params);

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Interface, Wallet, id } from 'ethers';
+import { Interface, Wallet, getAddress, id } from 'ethers';
 import { type ContractName, loadArtifact } from './artifacts';
 import type { ChainConnection } from './connection';
 import type { PayoutLeaf } from './merkle';
@@ -90,6 +90,17 @@ const NAMES: ContractName[] = [
   'GpuHourToken',
   'TestStablecoin',
 ];
+
+/** GPU-hour tokens a holder burnt to deposit them to the exchange (one DepositedToExchange log). */
+export interface GpuHourDeposit {
+  readonly txHash: string;
+  readonly logIndex: number;
+  readonly blockNumber: number;
+  /** The holder (checksummed). */
+  readonly account: string;
+  /** In the token's smallest units. */
+  readonly amount: bigint;
+}
 
 export class EthersSettlementChain implements SettlementChainPort {
   readonly sender: TxSender;
@@ -318,6 +329,15 @@ export class EthersSettlementChain implements SettlementChainPort {
     return this.call('CollateralVault', `deposit:${opKey}`, this.addresses.vault, 'deposit', [amountMinor]);
   }
 
+  /** A holder burns GPU-hour tokens to deposit them back to its exchange account. */
+  depositGpuHours(opKey: string, computeClass: string, amount: bigint): Promise<TxRecord> {
+    const token = this.addresses.gpuHourTokens[computeClass];
+    if (!token) throw new Error(`UNKNOWN_CLASS: no GPU-hour token for ${computeClass}`);
+    return this.call('GpuHourToken', `token-deposit:${computeClass}:${opKey}`, token, 'depositToExchange', [
+      amount,
+    ]);
+  }
+
   stake(opKey: string, amountMinor: bigint): Promise<TxRecord> {
     return this.call('ProviderCollateral', `stake:${opKey}`, this.addresses.providerCollateral, 'stake', [
       amountMinor,
@@ -407,6 +427,36 @@ export class EthersSettlementChain implements SettlementChainPort {
     const token = this.addresses.gpuHourTokens[computeClass];
     if (!token) throw new Error(`UNKNOWN_CLASS: no GPU-hour token for ${computeClass}`);
     return (await this.view('GpuHourToken', token, 'totalSupply'))[0] as bigint;
+  }
+
+  async gpuHourBalance(computeClass: string, account: string): Promise<bigint> {
+    const token = this.addresses.gpuHourTokens[computeClass];
+    if (!token) throw new Error(`UNKNOWN_CLASS: no GPU-hour token for ${computeClass}`);
+    return (await this.view('GpuHourToken', token, 'balanceOf', [account]))[0] as bigint;
+  }
+
+  async blockNumber(): Promise<number> {
+    return Number(BigInt(await this.sender.raw<string>('eth_blockNumber', [])));
+  }
+
+  /** The DepositedToExchange events of a class's token in blocks [fromBlock, toBlock], in chain order. */
+  async gpuHourDeposits(computeClass: string, fromBlock: number, toBlock: number): Promise<GpuHourDeposit[]> {
+    const token = this.addresses.gpuHourTokens[computeClass];
+    if (!token) throw new Error(`UNKNOWN_CLASS: no GPU-hour token for ${computeClass}`);
+    const topic = this.ifaces.GpuHourToken.getEvent('DepositedToExchange')!.topicHash;
+    const hex = (n: number) => `0x${n.toString(16)}`;
+    const logs = await this.sender.raw<{ transactionHash: string; logIndex: string; blockNumber: string; topics: string[]; data: string }[]>(
+      'eth_getLogs', [{ address: token, topics: [topic], fromBlock: hex(fromBlock), toBlock: hex(toBlock) }],
+    ); // prettier-ignore
+    return logs
+      .map((l) => ({
+        txHash: l.transactionHash,
+        logIndex: Number(BigInt(l.logIndex)),
+        blockNumber: Number(BigInt(l.blockNumber)),
+        account: getAddress(`0x${l.topics[1]!.slice(26)}`),
+        amount: BigInt(l.data),
+      }))
+      .sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
   }
 
   /** A bytes32 id from a text id (withdrawal ids, lease ids): its keccak256. */

@@ -1,7 +1,8 @@
 import {
+  EthersSettlementChain as Chain,
   reconcile,
   type Difference,
-  type EthersSettlementChain,
+  type GpuHourDeposit,
   type LedgerView,
   type PostRoot,
   type SignedFinalPrice,
@@ -17,7 +18,7 @@ export class EthersChainAdapter implements SettlementChain {
   readonly chainKey: string;
 
   constructor(
-    private readonly chain: EthersSettlementChain,
+    private readonly chain: Chain,
     private readonly mintable: boolean,
   ) {
     const { chainId, genesisHash } = chain.connection;
@@ -91,5 +92,21 @@ export class EthersChainAdapter implements SettlementChain {
 
   reconcile(view: LedgerView): Promise<Difference[]> {
     return reconcile(this.chain, view);
+  }
+
+  blockNumber(): Promise<number> {
+    return this.chain.blockNumber();
+  }
+
+  async mintGpuHours(computeClass: string, withdrawalId: string, to: string, amount: bigint): Promise<void> {
+    await this.chain.mintGpuHours(computeClass, Chain.idOf(withdrawalId), to, amount);
+  }
+
+  gpuHourDeposits(computeClass: string, fromBlock: number, toBlock: number): Promise<GpuHourDeposit[]> {
+    return this.chain.gpuHourDeposits(computeClass, fromBlock, toBlock);
+  }
+
+  gpuHourSupply(computeClass: string): Promise<bigint> {
+    return this.chain.gpuHourSupply(computeClass);
   }
 }

@@ -28,6 +28,13 @@ export class PayoutAddresses {
     return this.byAccount.get(accountId);
   }
 
+  /** The account whose payout address this is (any case), if any. */
+  accountOf(address: string): number | undefined {
+    const a = address.toLowerCase();
+    for (const [accountId, v] of this.byAccount) if (v.toLowerCase() === a) return accountId;
+    return undefined;
+  }
+
   register(accountId: number, address: unknown, signature: unknown): PayoutAddressError | null {
     if (!Number.isSafeInteger(accountId) || accountId <= 0) return 'INVALID_ACCOUNT';
     if (typeof address !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(address)) return 'INVALID_ADDRESS';

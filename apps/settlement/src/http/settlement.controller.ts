@@ -10,6 +10,7 @@ import {
 } from '../ports/ports';
 import { ChainSettlement } from '../chain/chain-settlement';
 import { payoutAddressMessage } from '../chain/payout-addresses';
+import { TokenBridge } from '../chain/token-bridge';
 import type { SettlementChain } from '../ports/chain-port';
 import { SettlementScheduler } from '../scheduler/settlement-scheduler';
 
@@ -50,7 +51,14 @@ export class SettlementController {
     @Inject(SETTLEMENT_ENGINE) private readonly engine: SettlementEngine,
     @Inject(SETTLEMENT_CLOCK) private readonly clock: SettlementClock,
     private readonly chain: ChainSettlement,
+    private readonly tokens: TokenBridge,
   ) {}
+
+  /** GPU-hour tokens between ledger and chain: withdrawals waiting to be minted, unattributed burns, supply check. */
+  @Get('tokens')
+  tokenBridge() {
+    return this.tokens.status();
+  }
 
   @Get('status')
   status() {

@@ -1,4 +1,4 @@
-import type { Difference, LedgerView, PostRoot, SignedFinalPrice } from '@exchange/chain';
+import type { Difference, GpuHourDeposit, LedgerView, PostRoot, SignedFinalPrice } from '@exchange/chain';
 
 /**
  * The chain as cash settlement uses it: the SettlementPrice contract (signed final prices and their
@@ -31,6 +31,11 @@ export interface SettlementChain {
   claimedIndices(root: string, fromBlock: number): Promise<number[]>;
   /** libs/chain's reconciler: every difference between the chain and the ledger's view. */
   reconcile(view: LedgerView): Promise<Difference[]>;
+  blockNumber(): Promise<number>;
+  /** Mints GPU-hour tokens for a ledger withdrawal, once per withdrawal id (a text id, hashed on chain). */
+  mintGpuHours(computeClass: string, withdrawalId: string, to: string, amount: bigint): Promise<void>;
+  gpuHourDeposits(computeClass: string, fromBlock: number, toBlock: number): Promise<GpuHourDeposit[]>;
+  gpuHourSupply(computeClass: string): Promise<bigint>;
 }
 
 export const SETTLEMENT_CHAIN = Symbol('SETTLEMENT_CHAIN');
