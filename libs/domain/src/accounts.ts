@@ -25,3 +25,8 @@ export type SystemAccount = (typeof SystemAccount)[keyof typeof SystemAccount];
 export function isUserAccountId(accountId: number): boolean {
   return Number.isSafeInteger(accountId) && accountId > 0;
 }
+
+/** The embedded demo's simulated compute providers (they sell the demo future and commit capacity). */
+export const DEMO_PROVIDER_ACCOUNTS = [301, 302, 303, 304, 305, 306] as const;
+/** The embedded demo's lessee (it buys the demo future and redeems GPU-hour tokens). */
+export const DEMO_LESSEE_ACCOUNT = 401;

@@ -1,5 +1,7 @@
 import {
   CommandType,
+  DEMO_LESSEE_ACCOUNT,
+  DEMO_PROVIDER_ACCOUNTS,
   Side,
   TimeInForce,
   computeClass,
@@ -9,10 +11,7 @@ import {
   type UnsequencedCommand,
 } from '@exchange/domain';
 
-/** Simulated compute providers that sell the demo future forward (one lot each). */
-export const DEMO_PROVIDER_ACCOUNTS = [301, 302, 303, 304, 305, 306] as const;
-/** The demo lessee that buys every provider's lot. */
-export const DEMO_LESSEE_ACCOUNT = 401;
+export { DEMO_LESSEE_ACCOUNT, DEMO_PROVIDER_ACCOUNTS };
 /** USDC each provider posts: margin plus the provider collateral (25% of the notional) of its short. */
 export const DEMO_PROVIDER_DEPOSIT_MINOR = 1_000_000_000n; // 1,000 USDC
 /** USDC the lessee posts: margin, then the delivery's price into escrow at expiry. */

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { CommandType, type UnsequencedCommand } from '@exchange/domain';
 import { FINAL_LEASE_STATES, hashCredential, type Lease } from '@exchange/settlement';
 import { SETTLEMENT_CONFIG, type SettlementConfig } from '../config/settlement-config';
+import { redemptionDemoCommands } from './redemption-demo';
 import {
   SETTLEMENT_CLOCK,
   SETTLEMENT_ENGINE,
@@ -82,6 +83,7 @@ export class ProviderAgents implements OnApplicationBootstrap, OnApplicationShut
   async runOnce(): Promise<number> {
     this.logChanges(); // what happened since the last pass (new leases, the scheduler's ticks)
     const commands = this.commands(this.clock.nowMs());
+    if (this.config.redemptionDemo) commands.push(...redemptionDemoCommands(this.engine.state));
     if (commands.length > 0) await this.engine.submit(commands);
     this.logChanges();
     return commands.length;

@@ -11,6 +11,11 @@ export interface SettlementConfig {
   leaseTickMs: number;
   /** Simulated provider agents deliver leases (some of them fail on purpose). */
   agents: boolean;
+  /**
+   * Demo redemption (with the agents): the demo providers commit capacity and the demo lessee
+   * redeems GPU-hour tokens once the class index is there, so the demo shows redemption leases too.
+   */
+  redemptionDemo: boolean;
   /** Agents' heartbeat interval (within the lease terms' SLA). */
   agentHeartbeatMs: number;
   /** Cash settlement on chain (CHAIN=on, the default) or explicitly without a chain (CHAIN=off). */
@@ -71,6 +76,7 @@ export function loadSettlementConfig(
     dailyWindowMs: int(env, 'SETTLEMENT_DAILY_WINDOW_MS', 30 * 60_000, 1_000, 24 * 3_600_000),
     leaseTickMs: int(env, 'SETTLEMENT_LEASE_TICK_MS', 60_000, 0, 3_600_000),
     agents: onOff(env, 'SETTLEMENT_AGENTS', defaults.agents ?? false),
+    redemptionDemo: onOff(env, 'SETTLEMENT_DEMO_REDEMPTION', defaults.agents ?? false),
     agentHeartbeatMs: int(env, 'SETTLEMENT_AGENT_HEARTBEAT_MS', 5 * 60_000, 1_000, 3_600_000),
     chain: onOff(env, 'CHAIN', true),
     dataDir: dataDir(env),
