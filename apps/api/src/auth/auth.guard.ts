@@ -43,8 +43,8 @@ export class AuthGuard implements CanActivate {
       timestamp: header(req, AUTH_HEADER.timestamp),
       signature: header(req, AUTH_HEADER.signature),
       recvWindow: header(req, AUTH_HEADER.recvWindow),
-      method: req.method ?? 'GET',
-      path: req.originalUrl ?? req.url ?? '/',
+      method: req.method,
+      path: req.url,
       body: req.rawBody ?? '',
     });
     this.auth.requireScope(principal, access);

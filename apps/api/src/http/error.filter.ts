@@ -1,26 +1,28 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import type { ServerResponse } from 'node:http';
-import { errorBody, type ErrorBody } from '@exchange/client';
+import { errorBody, type ErrorBody, type ErrorCode } from '@exchange/client';
 import { ApiException } from './api-exception';
 
-/** Sends an error body; `Retry-After` in whole seconds when given. */
-export function sendError(res: ServerResponse, status: number, body: ErrorBody, retryAfterS?: number): void {
-  sendJson(res, status, body, retryAfterS === undefined ? {} : { 'Retry-After': String(retryAfterS) });
+/** The part of Fastify's reply the API answers errors with. */
+interface Reply {
+  readonly sent: boolean;
+  code(status: number): Reply;
+  header(name: string, value: string): Reply;
+  send(payload: string): unknown;
 }
 
-export function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  if (res.headersSent) return;
-  const text = JSON.stringify(body);
-  res.statusCode = status;
-  for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.setHeader('Content-Length', Buffer.byteLength(text));
-  res.end(text);
+/** Sends an error body; `Retry-After` in whole seconds when given. */
+export function sendError(reply: Reply, status: number, body: ErrorBody, retryAfterS?: number): void {
+  if (reply.sent) return;
+  if (retryAfterS !== undefined) reply.header('Retry-After', String(retryAfterS));
+  reply.code(status).header('Content-Type', 'application/json; charset=utf-8').send(JSON.stringify(body));
+}
+
+/** The code of an error the framework raised before a handler ran (no route, a body it refused). */
+function frameworkCode(status: number): ErrorCode {
+  if (status === 404) return 'NOT_FOUND';
+  if (status === 413) return 'PAYLOAD_TOO_LARGE';
+  if (status === 415) return 'UNSUPPORTED_MEDIA_TYPE';
+  return status >= 500 ? 'INTERNAL' : 'VALIDATION_FAILED';
 }
 
 /** Every error, whatever threw it, leaves as `{ code, message, field? }`. */
@@ -29,28 +31,21 @@ export class ErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('Api');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const res = host.switchToHttp().getResponse<ServerResponse>();
+    const reply = host.switchToHttp().getResponse<Reply>();
     if (exception instanceof ApiException) {
-      sendError(res, exception.status, exception.body, exception.retryAfterS);
+      sendError(reply, exception.status, exception.body, exception.retryAfterS);
       return;
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
-      const code =
-        status === 404
-          ? 'NOT_FOUND'
-          : status === 413
-            ? 'PAYLOAD_TOO_LARGE'
-            : status >= 500
-              ? 'INTERNAL'
-              : 'VALIDATION_FAILED';
-      sendError(res, status, errorBody(code, status === 404 ? 'no such resource' : exception.message));
+      const message = status === 404 ? 'no such resource' : exception.message;
+      sendError(reply, status, errorBody(frameworkCode(status), message));
       return;
     }
     this.logger.error({
       msg: 'unexpected error',
       error: exception instanceof Error ? exception.stack : String(exception),
     });
-    sendError(res, 500, errorBody('INTERNAL'));
+    sendError(reply, 500, errorBody('INTERNAL'));
   }
 }
