@@ -75,6 +75,18 @@ function checkField(spec: FieldSpec, v: unknown, path: string): ErrorBody | null
   }
 }
 
+/** Each schema's fields as a list, made once (validate runs for every order). */
+const fieldLists = new WeakMap<ObjectSchema, readonly (readonly [string, FieldSpec])[]>();
+
+function fieldList(schema: ObjectSchema): readonly (readonly [string, FieldSpec])[] {
+  let list = fieldLists.get(schema);
+  if (list === undefined) {
+    list = Object.entries(schema.fields);
+    fieldLists.set(schema, list);
+  }
+  return list;
+}
+
 /** Checks `value` against `schema`; fields absent from the input stay absent in the output. */
 export function validate<T>(schema: ObjectSchema, value: unknown, prefix = ''): Validated<T> {
   const at = (name: string) => (prefix === '' ? name : `${prefix}.${name}`);
@@ -83,7 +95,7 @@ export function validate<T>(schema: ObjectSchema, value: unknown, prefix = ''): 
     if (!Object.hasOwn(schema.fields, key))
       return { ok: false, error: errorBody('UNKNOWN_FIELD', `unknown field ${at(key)}`, at(key)) };
   }
-  for (const [name, spec] of Object.entries(schema.fields)) {
+  for (const [name, spec] of fieldList(schema)) {
     const v = value[name];
     if (v === undefined || v === null) {
       if (spec.required) return fail(at(name), `${at(name)} is required`);

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { KeyView, Scope } from '@exchange/client';
 import { deriveSecret, keyIdFrom, secretVerifier } from '@exchange/gateway';
@@ -8,8 +8,11 @@ export interface StoredKey {
   accountId: number;
   scopes: Scope[];
   revokedAt: Date | null;
-  /** Derived from the master key; undefined when the stored verifier disagrees (the master key changed). */
-  secret: string | undefined;
+  /**
+   * The secret (derived from the master key) as an HMAC key, made once per cached read rather than
+   * per request; undefined when the stored verifier disagrees (the master key changed).
+   */
+  signingKey: KeyObject | undefined;
 }
 
 /** Accounts made by sign-up start above the ids the demo and tests use by hand. */
@@ -109,16 +112,17 @@ export class ApiKeyStore {
             accountId: Number(r.account_id),
             scopes: r.scopes,
             revokedAt: r.revoked_at,
-            secret: this.secretOf(r.key_id, r.secret_hash),
+            signingKey: this.signingKeyOf(r.key_id, r.secret_hash),
           };
     if (this.cache.size > 100_000) this.cache.clear();
     this.cache.set(keyId, { key, atMs: nowMs });
     return key;
   }
 
-  private secretOf(keyId: string, secretHash: string): string | undefined {
+  private signingKeyOf(keyId: string, secretHash: string): KeyObject | undefined {
     const secret = deriveSecret(this.masterKey, keyId);
-    return secretVerifier(secret) === secretHash ? secret : undefined;
+    // the SDK signs with the secret string's UTF-8 bytes
+    return secretVerifier(secret) === secretHash ? createSecretKey(secret, 'utf8') : undefined;
   }
 
   private newKey(): { keyId: string; secret: string } {

@@ -23,15 +23,16 @@ export function clientAddress(req: { socket: { remoteAddress?: string } }): stri
 /** Authenticates signed routes, checks their scope and applies the rate limits. */
 @Injectable()
 export class AuthGuard implements CanActivate {
+  /** Each route's access, read from its metadata once. */
+  private readonly accessByHandler = new WeakMap<object, Access>();
+
   constructor(
     private readonly reflector: Reflector,
     @Inject(AUTHENTICATOR) private readonly auth: Authenticator,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
-    const access =
-      this.reflector.getAllAndOverride<Access | undefined>(ACCESS, [ctx.getHandler(), ctx.getClass()]) ??
-      'public';
+    const access = this.accessOf(ctx);
     const req = ctx.switchToHttp().getRequest<ApiRequest>();
     if (access === 'open') return true;
     if (access === 'public') {
@@ -51,5 +52,16 @@ export class AuthGuard implements CanActivate {
     this.auth.limit('key', principal.keyId);
     req.auth = principal;
     return true;
+  }
+
+  private accessOf(ctx: ExecutionContext): Access {
+    const handler = ctx.getHandler();
+    let access = this.accessByHandler.get(handler);
+    if (access === undefined) {
+      access =
+        this.reflector.getAllAndOverride<Access | undefined>(ACCESS, [handler, ctx.getClass()]) ?? 'public';
+      this.accessByHandler.set(handler, access);
+    }
+    return access;
   }
 }

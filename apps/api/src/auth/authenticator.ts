@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { signaturePayload, type Scope } from '@exchange/client';
 import { KEY_ID_PATTERN, ReplayWindow, TokenBuckets } from '@exchange/gateway';
 import type { ApiConfig } from '../config/api-config';
@@ -22,7 +22,7 @@ const HEX_SHA256 = /^[0-9a-fA-F]{64}$/;
  * body) checked with node:crypto, in time independent of where a wrong signature differs.
  */
 function signatureMatches(
-  secret: string,
+  key: KeyObject,
   signatureHex: string,
   timestampMs: number,
   method: string,
@@ -30,7 +30,7 @@ function signatureMatches(
   body: string,
 ): boolean {
   if (!HEX_SHA256.test(signatureHex)) return false;
-  const expected = createHmac('sha256', secret)
+  const expected = createHmac('sha256', key)
     .update(signaturePayload(timestampMs, method, path, body))
     .digest();
   return timingSafeEqual(expected, Buffer.from(signatureHex, 'hex'));
@@ -95,7 +95,10 @@ export class Authenticator {
     if (!KEY_ID_PATTERN.test(r.keyId)) throw ApiException.of('UNKNOWN_KEY', undefined, 'x-api-key');
     const key = await this.keys.find(r.keyId, now);
     if (key === undefined) throw ApiException.of('UNKNOWN_KEY', undefined, 'x-api-key');
-    if (key.secret === undefined || !signatureMatches(key.secret, r.signature, ts, r.method, r.path, r.body))
+    if (
+      key.signingKey === undefined ||
+      !signatureMatches(key.signingKey, r.signature, ts, r.method, r.path, r.body)
+    )
       throw ApiException.of('BAD_SIGNATURE', undefined, 'x-api-signature');
     if (key.revokedAt !== null)
       throw ApiException.of('KEY_REVOKED', `the key was revoked at ${key.revokedAt.toISOString()}`);
