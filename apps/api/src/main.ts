@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { messageLogFromEnv } from '@exchange/messaging';
 import { databaseOptionsFromEnv, openDatabase } from '@exchange/persistence';
 import { portFromEnv, runMain, startApp } from '@exchange/runtime';
@@ -16,7 +17,8 @@ import { startApi } from './start-api';
  */
 runMain('api', async () => {
   const port = portFromEnv('API_HTTP_PORT', 3000);
-  if (!process.env.KAFKA_BROKERS?.trim()) return startApp(ApiModule, { name: 'api', port });
+  if (!process.env.KAFKA_BROKERS?.trim())
+    return startApp(ApiModule, { name: 'api', port, adapter: new FastifyAdapter() });
   const distributed = loadDistributedApiConfig(); // ORDER_PARTITIONS and KAFKA_TOPIC_PREFIX as the engine's
   const config = loadApiConfig();
   const log = new Logger('Api');

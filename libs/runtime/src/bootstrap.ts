@@ -1,12 +1,14 @@
 import 'reflect-metadata';
 import { ConsoleLogger, Logger, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { NestFactory, type AbstractHttpAdapter } from '@nestjs/core';
 
 export interface AppOptions {
   /** Name in logs and in the health answer. */
   name: string;
   port: number;
   host?: string;
+  /** The HTTP platform (e.g. the api's FastifyAdapter); Nest's default, Express, when absent. */
+  adapter?: AbstractHttpAdapter;
 }
 
 /** Something `runMain` stops on SIGTERM or SIGINT. */
@@ -19,7 +21,11 @@ export async function startApp(
   module: Type<unknown> | DynamicModule,
   options: AppOptions,
 ): Promise<INestApplication> {
-  const app = await NestFactory.create(module, { logger: new ConsoleLogger({ json: true, colors: false }) });
+  const logger = new ConsoleLogger({ json: true, colors: false });
+  const app =
+    options.adapter === undefined
+      ? await NestFactory.create(module, { logger })
+      : await NestFactory.create(module, options.adapter, { logger });
   await app.listen(options.port, options.host ?? '127.0.0.1');
   new Logger('Bootstrap').log({ msg: `${options.name} ready`, url: await app.getUrl() });
   return app;
