@@ -20,8 +20,11 @@ const MAX_EVENTS_PER_TRANSACTION = 50_000;
  * catches up from the event log after the projection's stored offset, then applies the engine's
  * batches in order as it produces them. Batches that arrive while a transaction is in flight are
  * grouped into the next one (up to MAX_EVENTS_PER_TRANSACTION events), so under load the database
- * sees a few large transactions a second instead of one per order. The projection is idempotent,
- * so a batch seen twice (catch-up overlapping live batches, a restart) changes nothing the second time.
+ * sees a few large transactions a second instead of one per order. Each batch is enqueued once:
+ * live batches that arrive during the catch-up are held until the log has been read, and only those
+ * past the log's end are added (one transaction must not hold the same events twice). Across
+ * transactions the projection is idempotent, so a restart re-reading from the stored offset changes
+ * nothing twice.
  */
 @Injectable()
 export class ProjectionRunner implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -31,6 +34,8 @@ export class ProjectionRunner implements OnApplicationBootstrap, OnApplicationSh
   private pending: { bytes: Uint8Array; lastSeq: number }[] = [];
   private draining: Promise<void> | undefined;
   private failed = false;
+  /** Live batches held back while the catch-up reads the event log (null once it has). */
+  private live: { bytes: Uint8Array; lastSeq: number }[] | null = [];
 
   constructor(
     @Inject(DATABASE) database: Database,
@@ -43,13 +48,21 @@ export class ProjectionRunner implements OnApplicationBootstrap, OnApplicationSh
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.engine.onEvents((bytes, _firstSeq, lastSeq) => this.enqueue(bytes, lastSeq));
+    // live batches wait until the log is read: the engine writes each batch to the log before it
+    // tells its listeners, so a held batch is either in the log already (skipped) or after its end
+    this.engine.onEvents((bytes, _firstSeq, lastSeq) =>
+      this.live === null ? this.enqueue(bytes, lastSeq) : this.live.push({ bytes, lastSeq }),
+    );
     const from = await this.projection.lastSeq();
     let batches = 0;
+    let logEnd = from;
     for (const frame of this.engine.eventLog.frames(from)) {
       this.enqueue(frame.payload, frame.lastSeq);
+      logEnd = frame.lastSeq;
       batches++;
     }
+    for (const b of this.live ?? []) if (b.lastSeq > logEnd) this.enqueue(b.bytes, b.lastSeq);
+    this.live = null;
     await this.drained();
     this.logger.log({
       msg: 'projection caught up',

@@ -1,0 +1,59 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { EventType, decodeEvents } from '@exchange/domain';
+import { openDatabase, type Database } from '@exchange/persistence';
+import { ProjectionRunner } from '../src/projection/projection-runner';
+import { freePort } from '../../api/test/api-fixture';
+import { closeEngine, feed, openEngine, type OpenEngine } from './engine-fixture';
+
+/**
+ * The projection's catch-up against live batches: the engine keeps applying batches while the
+ * runner reads its stored offset and the event log, so some batches reach it twice (from the log
+ * and live). Every trade must land in PostgreSQL exactly once and the projection must not stop.
+ */
+let dir: string;
+let db: Database;
+let s: OpenEngine;
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'projection-runner-'));
+  fs.chmodSync(dir, 0o755);
+  db = await openDatabase({ embeddedDir: path.join(dir, 'pg'), embeddedPort: await freePort() });
+  s = openEngine(path.join(dir, 'engine'));
+}, 120_000);
+
+afterAll(async () => {
+  await closeEngine(s);
+  await db?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+it('projects every trade once when batches arrive during the catch-up', async () => {
+  await feed(s, 2_000);
+  const runner = new ProjectionRunner(db, s.service);
+  const errors: unknown[] = [];
+  (runner as unknown as { logger: { error(m: unknown): void } }).logger.error = (m) => errors.push(m);
+  // the engine applies 2,000 more commands while the runner awaits its stored offset (after it
+  // registered for live batches, before it reads the log): they reach it live and from the log
+  const projection = (runner as unknown as { projection: { lastSeq(): Promise<number> } }).projection;
+  const stored = projection.lastSeq.bind(projection);
+  projection.lastSeq = async () => {
+    const offset = await stored();
+    await feed(s, 2_000);
+    projection.lastSeq = stored;
+    return offset;
+  };
+  await runner.onApplicationBootstrap();
+  await feed(s, 500);
+  await runner.drained();
+  expect(errors).toEqual([]);
+  let trades = 0;
+  for (const f of s.events.frames(0))
+    for (const e of decodeEvents(f.payload)) if (e.type === EventType.Trade) trades++;
+  expect(trades).toBeGreaterThan(0);
+  const rows = (await db.dataSource.query('SELECT count(*)::int AS n FROM trades')) as { n: number }[];
+  expect(rows[0]!.n).toBe(trades);
+  const offset = (await db.dataSource.query("SELECT last_seq::bigint AS s FROM projection_offsets WHERE projection = 'engine-events'")) as { s: string }[]; // prettier-ignore
+  expect(Number(offset[0]!.s)).toBe(s.service.state.lastSeq);
+});
