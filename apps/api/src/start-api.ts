@@ -7,6 +7,7 @@ import { EmbeddedExchangeGateway, type EmbeddedEngine } from './adapters/embedde
 import { PgReadModels } from './adapters/pg-read-models';
 import { ApiModule } from './api.module';
 import { loadApiConfig, type ApiConfig } from './config/api-config';
+import { sendFrameworkError, type Reply } from './http/error.filter';
 import { useRawBodyParser } from './http/raw-body';
 import type { ExchangeGateway } from './ports/exchange-gateway';
 
@@ -37,6 +38,9 @@ export async function startApi(options: StartApiOptions): Promise<INestApplicati
     // as before on Express: "/v1/orders/" is "/v1/orders"; a client order id (64 characters) fits
     // a path parameter even when every character is percent-encoded
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 256 },
+    // what the router refuses before any handler (a malformed URL, an over-long path parameter)
+    frameworkErrors: (error: { statusCode?: number; message: string }, _request: unknown, reply: unknown) =>
+      sendFrameworkError(reply as Reply, error.statusCode ?? 400, error.message),
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     ApiModule.register({ gateway, database: options.database, config }),

@@ -259,6 +259,14 @@ describe('bad input', () => {
     expectError(await unchanged(() => ex.rest().send('GET', '/v1/nothing-here')), 404, 'NOT_FOUND');
   });
 
+  it('a malformed URL, refused by the router before any handler', async () => {
+    expectError(
+      await unchanged(() => ex.rest().send('GET', '/v1/instruments/%E0%A4%A')),
+      400,
+      'VALIDATION_FAILED',
+    );
+  });
+
   it('a body that is not JSON', async () => {
     expectError(
       await send('instrument=H100-USDC', { 'content-type': 'application/x-www-form-urlencoded' }),

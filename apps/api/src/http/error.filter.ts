@@ -3,7 +3,7 @@ import { errorBody, type ErrorBody, type ErrorCode } from '@exchange/client';
 import { ApiException } from './api-exception';
 
 /** The part of Fastify's reply the API answers errors with. */
-interface Reply {
+export interface Reply {
   readonly sent: boolean;
   code(status: number): Reply;
   header(name: string, value: string): Reply;
@@ -25,6 +25,11 @@ function frameworkCode(status: number): ErrorCode {
   return status >= 500 ? 'INTERNAL' : 'VALIDATION_FAILED';
 }
 
+/** An error the framework raised before a handler ran, with the API's body. */
+export function sendFrameworkError(reply: Reply, status: number, message: string): void {
+  sendError(reply, status, errorBody(frameworkCode(status), status === 404 ? 'no such resource' : message));
+}
+
 /** Every error, whatever threw it, leaves as `{ code, message, field? }`. */
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
@@ -37,9 +42,7 @@ export class ErrorFilter implements ExceptionFilter {
       return;
     }
     if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      const message = status === 404 ? 'no such resource' : exception.message;
-      sendError(reply, status, errorBody(frameworkCode(status), message));
+      sendFrameworkError(reply, exception.getStatus(), exception.message);
       return;
     }
     this.logger.error({
