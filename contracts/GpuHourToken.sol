@@ -6,8 +6,9 @@ import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 
 /// @title GPU-hour token of one compute class (1 token = 1 GPU-hour, `decimals` places).
 /// @notice The exchange (owner) mints when an account withdraws spot tokens to an address, once per
-/// withdrawal id; a holder burns them to deposit back to the exchange or to redeem them for a lease
-/// (a redemption request the settlement service allocates to providers).
+/// withdrawal id; a holder burns them to deposit back to the exchange, or to redeem them for compute:
+/// `gpus` GPUs for `durationHours` hours, gpus x durationHours tokens, which the exchange credits to the holder's
+/// account and allocates to providers' committed capacity as leases.
 contract GpuHourToken is ERC20, Ownable {
     string public computeClass;
     uint8 private immutable decimals_;
@@ -16,7 +17,9 @@ contract GpuHourToken is ERC20, Ownable {
 
     event MintedForWithdrawal(bytes32 indexed withdrawalId, address indexed to, uint256 amount);
     event DepositedToExchange(address indexed account, uint256 amount);
-    event RedemptionRequested(uint256 indexed redemptionId, address indexed account, uint256 amount);
+    event RedemptionRequested(
+        uint256 indexed redemptionId, address indexed account, uint32 gpus, uint32 durationHours, uint256 amount
+    );
 
     error AlreadyMinted(bytes32 withdrawalId);
     error ZeroAmount();
@@ -47,10 +50,11 @@ contract GpuHourToken is ERC20, Ownable {
         emit DepositedToExchange(msg.sender, amount);
     }
 
-    function redeem(uint256 amount) external returns (uint256 redemptionId) {
+    function redeem(uint32 gpus, uint32 durationHours) external returns (uint256 redemptionId) {
+        uint256 amount = uint256(gpus) * uint256(durationHours) * 10 ** uint256(decimals_);
         if (amount == 0) revert ZeroAmount();
         _burn(msg.sender, amount);
         redemptionId = ++redemptionCount;
-        emit RedemptionRequested(redemptionId, msg.sender, amount);
+        emit RedemptionRequested(redemptionId, msg.sender, gpus, durationHours, amount);
     }
 }

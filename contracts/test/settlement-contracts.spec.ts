@@ -396,14 +396,16 @@ describe('GpuHourToken', () => {
     ).rejects.toMatchObject({
       code: 'OWNABLE_UNAUTHORIZED_ACCOUNT',
     });
-    const burn = (fn: string, amount: bigint) =>
+    const burn = (fn: string, args: unknown[]) =>
       holder.sender.send(`${fn}-${++seq}`, () => ({
         to: op.addresses.gpuHourTokens.H100,
-        data: op['ifaces'].GpuHourToken.encodeFunctionData(fn, [amount]),
+        data: op['ifaces'].GpuHourToken.encodeFunctionData(fn, args),
       }));
-    await burn('depositToExchange', 2_000_000n);
-    await burn('redeem', 1_000_000n);
+    await burn('depositToExchange', [2_000_000n]);
+    // redeem 1 GPU for 1 hour: 1 token of 6 decimals (2 left, so 3 GPU-hours are too many)
+    await burn('redeem', [1, 1]);
     expect(await op.gpuHourSupply('H100')).toBe(supply + 2_000_000n);
-    await expect(burn('redeem', 2_000_001n)).rejects.toMatchObject({ code: 'ERC20_INSUFFICIENT_BALANCE' });
+    await expect(burn('redeem', [0, 5])).rejects.toMatchObject({ code: 'ZERO_AMOUNT' });
+    await expect(burn('redeem', [3, 1])).rejects.toMatchObject({ code: 'ERC20_INSUFFICIENT_BALANCE' });
   });
 });

@@ -1,8 +1,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Contract, Wallet } from 'ethers';
+import { Interface, Wallet } from 'ethers';
 import { startLocalChain, type LocalChain } from '@exchange/chain';
-import { CommandType, EventType, type EngineEvent } from '@exchange/domain';
+import {
+  CommandType,
+  EventType,
+  TriggerSource,
+  bookSpecOf,
+  listCatalogue,
+  type EngineEvent,
+} from '@exchange/domain';
+import { SettlementAccount } from '@exchange/settlement';
 import { EthersChainAdapter } from '../src/adapters/ethers-chain.adapter';
 import { TokenBridge, tokenWithdrawalId } from '../src/chain/token-bridge';
 import { loadSettlementConfig } from '../src/config/settlement-config';
@@ -12,7 +20,8 @@ import { TestClock, tempDir } from './settlement-fixture';
 /**
  * GPU-hour tokens between the ledger and a real chain (local Hardhat node, the deployed GpuHourToken):
  * a ledger withdrawal is minted to the account's payout address (after it registers one), a burn by
- * depositToExchange is credited back to the account, a burn from an unknown address is reported,
+ * depositToExchange is credited back to the account, a burn by redeem is credited and redeemed into
+ * leases (or, refused, left credited), a burn from an unknown address is reported,
  * and a bridge that dies before recording a step mints and credits nothing twice.
  */
 let local: LocalChain;
@@ -26,6 +35,7 @@ afterAll(async () => {
 const HOLDER_KEY = Wallet.createRandom().privateKey;
 const STRANGER_KEY = Wallet.createRandom().privateKey;
 const ACCOUNT = 11;
+const PROVIDER = 12;
 
 const refused = (events: EngineEvent[]) =>
   events.filter((e) => e.type === EventType.OrderRejected).map((e) => (e as { code: string }).code);
@@ -44,48 +54,69 @@ it('mints withdrawals to the payout address, credits deposits once, reports unkn
     // gas for the two wallets (1 ETH each)
     for (const key of [HOLDER_KEY, STRANGER_KEY])
       await app.chain.sender.raw('hardhat_setBalance', [new Wallet(key).address, '0xde0b6b3a7640000']);
-    expect(refused((await app.engine.submit([{ type: CommandType.Deposit, accountId: ACCOUNT, asset: 'H100', amountMinor: 10n }])).events)).toEqual([]); // prettier-ignore
-    const w = await app.engine.submit([{ type: CommandType.Withdraw, accountId: ACCOUNT, asset: 'H100', amountMinor: 4n }]); // prettier-ignore
+    expect(refused((await app.engine.submit([{ type: CommandType.Deposit, accountId: ACCOUNT, asset: 'H100', amountMinor: 20n }])).events)).toEqual([]); // prettier-ignore
+    const w = await app.engine.submit([{ type: CommandType.Withdraw, accountId: ACCOUNT, asset: 'H100', amountMinor: 10n }]); // prettier-ignore
     expect(refused(w.events)).toEqual([]);
-    expect(tokens(ACCOUNT)).toBe(6n);
+    expect(tokens(ACCOUNT)).toBe(10n);
 
     // no payout address yet: the withdrawal waits
     await bridge.runOnce();
-    expect((await bridge.status()).pending).toEqual([{ seq: w.firstSeq, accountId: ACCOUNT, computeClass: 'H100', amount: '4' }]); // prettier-ignore
+    expect((await bridge.status()).pending).toEqual([{ seq: w.firstSeq, accountId: ACCOUNT, computeClass: 'H100', amount: '10' }]); // prettier-ignore
     expect(await supply()).toBe(0n);
 
     const reg = await registration(ACCOUNT, holder);
     expect(app.settlement.payoutAddresses.register(ACCOUNT, reg.address, reg.signature)).toBeNull();
     await bridge.runOnce();
-    expect(await app.chain.gpuHourBalance('H100', holder.address)).toBe(4n);
+    expect(await app.chain.gpuHourBalance('H100', holder.address)).toBe(10n);
     expect((await bridge.status()).pending).toEqual([]);
 
-    // the holder burns 3 back into the exchange, and gives 1 to a stranger who burns it too
+    // a provider commits 2 H100 GPUs to redemptions (the index: 2.5 USDC per GPU-hour on an H100 future)
+    const future = listCatalogue(clock.ms).find((d) => d.kind === 'future' && d.computeClass === 'H100')!;
+    const { events } = await app.engine.submit([
+      { type: CommandType.ListInstrument, instrumentId: 1, symbol: future.symbol, spec: bookSpecOf(future.contract), definition: future },
+      { type: CommandType.SetReferencePrice, instrumentId: 1, source: TriggerSource.IndexPrice, priceTicks: 2_500 },
+      { type: CommandType.Deposit, accountId: PROVIDER, asset: 'USDC', amountMinor: 1_000_000_000n },
+      { type: CommandType.CommitCapacity, accountId: PROVIDER, computeClass: 'H100', gpuCount: 2 },
+    ]); // prettier-ignore
+    expect(refused(events)).toEqual([]);
+
+    // the holder burns 3 back into the exchange, gives 1 to a stranger who burns it too, redeems
+    // 2 GPUs for 1 hour (served) and then 4 GPUs for 1 hour (no capacity left: credited instead)
     const holderChain = app.chain.as(HOLDER_KEY);
     await holderChain.depositGpuHours('back-3', 'H100', 3n);
-    const token = new Contract(app.chain.addresses.gpuHourTokens.H100!, ['function transfer(address,uint256) returns (bool)', 'function depositToExchange(uint256)'], new Wallet(HOLDER_KEY, app.chain.connection.provider)); // prettier-ignore
-    await (await token.getFunction('transfer')(new Wallet(STRANGER_KEY).address, 1n)).wait();
-    await (await token.connect(new Wallet(STRANGER_KEY, app.chain.connection.provider)).getFunction('depositToExchange')(1n)).wait(); // prettier-ignore
+    const iface = new Interface(['function transfer(address,uint256) returns (bool)', 'function redeem(uint32,uint32) returns (uint256)']); // prettier-ignore
+    const call = (key: string, fn: string, args: unknown[]) =>
+      holderChain.sender.send(key, () => ({ to: app.chain.addresses.gpuHourTokens.H100!, data: iface.encodeFunctionData(fn, args) })); // prettier-ignore
+    await call('give-1', 'transfer', [new Wallet(STRANGER_KEY).address, 1n]);
+    await app.chain.as(STRANGER_KEY).depositGpuHours('stranger-1', 'H100', 1n);
+    await call('redeem-2x1', 'redeem', [2, 1]);
+    await call('redeem-4x1', 'redeem', [4, 1]);
+    expect(await app.chain.gpuHourBalance('H100', holder.address)).toBe(0n);
 
     // a crash after the credits but before the bridge recorded them: the same pass runs again
     const store = path.join(config.dataDir, 'token-bridge');
     const saved = path.join(dir, 'bridge-before');
     fs.cpSync(store, saved, { recursive: true });
     await bridge.runOnce();
-    expect(tokens(ACCOUNT)).toBe(9n);
+    const leases = () => [...app.engine.state.settlement.leases.values()];
+    expect(leases().map((l) => [l.lesseeAccountId, l.providerAccountId, l.gpuCount, l.gpuHours, l.source])).toEqual([[ACCOUNT, PROVIDER, 2, 2, 'REDEMPTION']]); // prettier-ignore
+    expect(tokens(ACCOUNT)).toBe(17n); // 10 + 3 back, + 2 credited and escrowed, + 4 credited
+    expect(app.engine.state.ledger.balance(SettlementAccount.Escrow, 'H100')).toBe(2n);
+    expect((await bridge.status()).refusedRedemptions).toEqual([expect.objectContaining({ accountId: ACCOUNT, gpus: 4, hours: 1, code: 'INSUFFICIENT_CAPACITY' })]); // prettier-ignore
     fs.rmSync(store, { recursive: true, force: true });
     fs.cpSync(saved, store, { recursive: true });
     const restarted = new TokenBridge(config, app.engine, app.settlement, adapter);
     await restarted.runOnce();
-    expect(tokens(ACCOUNT)).toBe(9n); // the engine refused the second credit (DUPLICATE_DEPOSIT)
-    expect(await supply()).toBe(0n); // 4 minted, 3 + 1 burnt
+    expect(tokens(ACCOUNT)).toBe(17n); // the engine refused each second credit (DUPLICATE_DEPOSIT)
+    expect(leases()).toHaveLength(1); // and redeemed nothing twice
+    expect(await supply()).toBe(0n); // 10 minted, 3 + 1 + 2 + 4 burnt
     const status = await restarted.status();
     expect(status.unattributed).toEqual([expect.objectContaining({ computeClass: 'H100', holder: new Wallet(STRANGER_KEY).address, amount: '1' })]); // prettier-ignore
     expect(status.supply.find((s) => s.computeClass === 'H100')).toEqual({ computeClass: 'H100', expected: '0', onChain: '0' }); // prettier-ignore
     expect(status.error).toBeNull();
 
     // the mint is keyed by the withdrawal: asking again sends nothing and mints nothing
-    await adapter.mintGpuHours('H100', tokenWithdrawalId(w.firstSeq, ACCOUNT, 'H100'), holder.address, 4n);
+    await adapter.mintGpuHours('H100', tokenWithdrawalId(w.firstSeq, ACCOUNT, 'H100'), holder.address, 10n);
     expect(await supply()).toBe(0n);
     expect(app.engine.state.ledger.conservationProblems()).toEqual([]);
   } finally {

@@ -91,8 +91,8 @@ const NAMES: ContractName[] = [
   'TestStablecoin',
 ];
 
-/** GPU-hour tokens a holder burnt to deposit them to the exchange (one DepositedToExchange log). */
-export interface GpuHourDeposit {
+/** GPU-hour tokens a holder burnt into the exchange (one DepositedToExchange or RedemptionRequested log). */
+export interface GpuHourBurn {
   readonly txHash: string;
   readonly logIndex: number;
   readonly blockNumber: number;
@@ -100,6 +100,9 @@ export interface GpuHourDeposit {
   readonly account: string;
   /** In the token's smallest units. */
   readonly amount: bigint;
+  /** A redemption: GPUs and hours asked for (0 and 0 for a plain deposit). */
+  readonly redeemGpus: number;
+  readonly redeemHours: number;
 }
 
 export class EthersSettlementChain implements SettlementChainPort {
@@ -439,23 +442,35 @@ export class EthersSettlementChain implements SettlementChainPort {
     return Number(BigInt(await this.sender.raw<string>('eth_blockNumber', [])));
   }
 
-  /** The DepositedToExchange events of a class's token in blocks [fromBlock, toBlock], in chain order. */
-  async gpuHourDeposits(computeClass: string, fromBlock: number, toBlock: number): Promise<GpuHourDeposit[]> {
+  /**
+   * The burns of a class's token into the exchange in blocks [fromBlock, toBlock], in chain order:
+   * DepositedToExchange (a deposit) and RedemptionRequested (a deposit to be redeemed as compute).
+   */
+  async gpuHourBurns(computeClass: string, fromBlock: number, toBlock: number): Promise<GpuHourBurn[]> {
     const token = this.addresses.gpuHourTokens[computeClass];
     if (!token) throw new Error(`UNKNOWN_CLASS: no GPU-hour token for ${computeClass}`);
-    const topic = this.ifaces.GpuHourToken.getEvent('DepositedToExchange')!.topicHash;
+    const iface = this.ifaces.GpuHourToken;
+    const topics = [
+      [iface.getEvent('DepositedToExchange')!.topicHash, iface.getEvent('RedemptionRequested')!.topicHash],
+    ];
     const hex = (n: number) => `0x${n.toString(16)}`;
     const logs = await this.sender.raw<{ transactionHash: string; logIndex: string; blockNumber: string; topics: string[]; data: string }[]>(
-      'eth_getLogs', [{ address: token, topics: [topic], fromBlock: hex(fromBlock), toBlock: hex(toBlock) }],
+      'eth_getLogs', [{ address: token, topics, fromBlock: hex(fromBlock), toBlock: hex(toBlock) }],
     ); // prettier-ignore
     return logs
-      .map((l) => ({
-        txHash: l.transactionHash,
-        logIndex: Number(BigInt(l.logIndex)),
-        blockNumber: Number(BigInt(l.blockNumber)),
-        account: getAddress(`0x${l.topics[1]!.slice(26)}`),
-        amount: BigInt(l.data),
-      }))
+      .map((l) => {
+        const e = iface.parseLog({ topics: l.topics, data: l.data })!;
+        const redeem = e.name === 'RedemptionRequested';
+        return {
+          txHash: l.transactionHash,
+          logIndex: Number(BigInt(l.logIndex)),
+          blockNumber: Number(BigInt(l.blockNumber)),
+          account: getAddress(e.args.getValue('account') as string),
+          amount: e.args.getValue('amount') as bigint,
+          redeemGpus: redeem ? Number(e.args.getValue('gpus')) : 0,
+          redeemHours: redeem ? Number(e.args.getValue('durationHours')) : 0,
+        };
+      })
       .sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
   }
 

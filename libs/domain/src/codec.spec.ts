@@ -142,7 +142,7 @@ const settlementCommands: Command[] = [
   { type: CommandType.ResolveLeaseDispute, seq: 29, timeMs: 9, leaseId: 'H100-2611-3', upheld: false, indexMinorPerGpuHour: 0n },
   { type: CommandType.CommitCapacity, seq: 30, timeMs: 10, accountId: 301, computeClass: 'H100', gpuCount: 64 },
   { type: CommandType.RedeemTokens, seq: 31, timeMs: 11, accountId: 7, computeClass: 'L40S', gpuCount: 2.5, hours: Number.NaN },
-  { type: CommandType.ChainDeposit, seq: 32, timeMs: 12, accountId: 7, asset: 'H100', amountMinor: 12n, reference: '31337:0xab:4' },
+  { type: CommandType.ChainDeposit, seq: 32, timeMs: 12, accountId: 7, asset: 'H100', amountMinor: 12n, reference: '31337:0xab:4', redeemGpus: 2, redeemHours: 6 },
 ]; // prettier-ignore
 
 describe('binary codec', () => {

@@ -198,6 +198,8 @@ export function encodeCommand(
       w.str(c.asset);
       w.bigint(c.amountMinor);
       w.str(c.reference);
+      w.f64(c.redeemGpus);
+      w.f64(c.redeemHours);
       return;
     default:
       throw new CodecError(`unknown command type ${(c as { type: unknown }).type}`);
@@ -342,6 +344,8 @@ export function decodeCommand(r: ByteReader): Command {
         asset: r.str(),
         amountMinor: r.bigint(),
         reference: r.str(),
+        redeemGpus: r.f64(),
+        redeemHours: r.f64(),
       };
     default:
       throw new CodecError(`unknown command type ${type}`);

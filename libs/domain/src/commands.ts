@@ -271,7 +271,9 @@ export interface RedeemTokens extends CommandHeader {
  * A deposit seen on chain (GPU-hour tokens burnt to the exchange, or stablecoin into the vault),
  * credited like Deposit, once per `reference` (the chain, transaction and log it came from): the
  * same reference again is DUPLICATE_DEPOSIT, so a bridge that retries after a crash credits nothing
- * twice.
+ * twice. Tokens burnt by the token's `redeem` carry the redemption (`redeemGpus` GPUs for
+ * `redeemHours` hours; 0 and 0 for a plain deposit): after the credit the engine redeems them as
+ * RedeemTokens would, in the same command, and a refused redemption leaves the tokens credited.
  */
 export interface ChainDeposit extends CommandHeader {
   type: typeof CommandType.ChainDeposit;
@@ -279,6 +281,8 @@ export interface ChainDeposit extends CommandHeader {
   asset: string;
   amountMinor: bigint;
   reference: string;
+  redeemGpus: number;
+  redeemHours: number;
 }
 
 export type Command =

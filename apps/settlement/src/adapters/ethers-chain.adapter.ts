@@ -2,7 +2,7 @@ import {
   EthersSettlementChain as Chain,
   reconcile,
   type Difference,
-  type GpuHourDeposit,
+  type GpuHourBurn,
   type LedgerView,
   type PostRoot,
   type SignedFinalPrice,
@@ -102,8 +102,8 @@ export class EthersChainAdapter implements SettlementChain {
     await this.chain.mintGpuHours(computeClass, Chain.idOf(withdrawalId), to, amount);
   }
 
-  gpuHourDeposits(computeClass: string, fromBlock: number, toBlock: number): Promise<GpuHourDeposit[]> {
-    return this.chain.gpuHourDeposits(computeClass, fromBlock, toBlock);
+  gpuHourBurns(computeClass: string, fromBlock: number, toBlock: number): Promise<GpuHourBurn[]> {
+    return this.chain.gpuHourBurns(computeClass, fromBlock, toBlock);
   }
 
   gpuHourSupply(computeClass: string): Promise<bigint> {

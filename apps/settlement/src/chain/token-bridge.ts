@@ -52,6 +52,18 @@ interface BridgeRecord {
   /** Burnt by deposit so far, per class (credited or not). */
   burnt: Record<string, bigint>;
   unattributed: UnattributedDeposit[];
+  /** Redemptions from chain the engine refused (the tokens stay credited to the account). */
+  refusedRedemptions: RefusedRedemption[];
+}
+
+/** A redemption asked on chain that the engine refused (e.g. INSUFFICIENT_CAPACITY): the tokens stay credited. */
+export interface RefusedRedemption {
+  readonly reference: string;
+  readonly accountId: number;
+  readonly computeClass: string;
+  readonly gpus: number;
+  readonly hours: number;
+  readonly code: string;
 }
 
 const TOKEN_CLASSES: ReadonlySet<string> = new Set(COMPUTE_CLASSES.map((c) => c.id));
@@ -70,8 +82,12 @@ export function tokenWithdrawalId(seq: number, accountId: number, computeClass: 
  *   withdrawal by an account without a payout address waits until one is registered.
  * - in: a holder's depositToExchange burns tokens and emits DepositedToExchange; the bridge credits
  *   the account whose payout address the holder is with a ChainDeposit whose reference is the
- *   chain, transaction and log, so the engine credits each burn once even if the bridge retries. A
- *   burn from an address no account holds is recorded as unattributed and reported.
+ *   chain, transaction and log, so the engine credits each burn once even if the bridge retries.
+ *   The token's redeem(gpus, hours) burns gpus x hours tokens and emits RedemptionRequested: the
+ *   same ChainDeposit carries the redemption, which the engine applies after the credit in the same
+ *   command (allocated over committed capacity as leases; refused, the tokens stay credited, the
+ *   pass that credited them reports the refusal, and the engine's event log keeps it as the
+ *   ChainDeposit's rejection). A burn from an address no account holds is recorded as unattributed.
  * Engine events are read from the engine's event log (from `scannedSeq`) and chain logs from
  * `scannedBlock`, both recorded durably after each step, so a restart resumes without loss or
  * double effect. The supply on chain should equal minted less burnt; the reconciliation says so.
@@ -115,7 +131,7 @@ export class TokenBridge implements OnApplicationBootstrap, OnApplicationShutdow
 
   private record(): BridgeRecord {
     return (
-      this.store?.get('bridge') ?? { scannedSeq: 0, pending: [], minted: {}, scannedBlock: -1, burnt: {}, unattributed: [] } // prettier-ignore
+      this.store?.get('bridge') ?? { scannedSeq: 0, pending: [], minted: {}, scannedBlock: -1, burnt: {}, unattributed: [], refusedRedemptions: [] } // prettier-ignore
     );
   }
 
@@ -179,7 +195,7 @@ export class TokenBridge implements OnApplicationBootstrap, OnApplicationShutdow
     const head = await chain.blockNumber();
     if (head <= r.scannedBlock) return;
     for (const computeClass of [...TOKEN_CLASSES].sort()) {
-      for (const d of await chain.gpuHourDeposits(computeClass, r.scannedBlock + 1, head)) {
+      for (const d of await chain.gpuHourBurns(computeClass, r.scannedBlock + 1, head)) {
         const reference = `${chain.chainId}:${d.txHash}:${d.logIndex}`;
         r.burnt[computeClass] = (r.burnt[computeClass] ?? 0n) + d.amount;
         const accountId = this.settlement.payoutAddresses.accountOf(d.account);
@@ -188,11 +204,18 @@ export class TokenBridge implements OnApplicationBootstrap, OnApplicationShutdow
           this.logger.warn({ msg: 'GPU-hour tokens burnt by an address no account holds', reference, holder: d.account, amount: d.amount.toString() }); // prettier-ignore
           continue;
         }
-        const out = await this.engine.submit([{ type: CommandType.ChainDeposit, accountId, asset: computeClass, amountMinor: d.amount, reference }]); // prettier-ignore
-        const refused = out.events.find((e) => e.seq === out.firstSeq && e.type === EventType.OrderRejected);
-        if (refused !== undefined && (refused as { code: string }).code !== 'DUPLICATE_DEPOSIT')
-          throw new Error(`ChainDeposit ${reference} refused: ${(refused as { code: string }).code}`);
-        this.logger.log({ msg: 'GPU-hour tokens deposited from chain', accountId, computeClass, amount: d.amount.toString(), reference }); // prettier-ignore
+        const out = await this.engine.submit([{ type: CommandType.ChainDeposit, accountId, asset: computeClass, amountMinor: d.amount, reference, redeemGpus: d.redeemGpus, redeemHours: d.redeemHours }]); // prettier-ignore
+        const mine = out.events.filter((e) => e.seq === out.firstSeq);
+        const code = (mine.find((e) => e.type === EventType.OrderRejected) as { code: string } | undefined)
+          ?.code;
+        const credited = mine.some(
+          (e) => e.type === EventType.LedgerTransfer && e.reason === TransferReason.Deposit,
+        );
+        if (code === 'DUPLICATE_DEPOSIT') continue; // credited (and redeemed, if asked) before a restart
+        if (!credited) throw new Error(`ChainDeposit ${reference} refused: ${code}`);
+        const leases = mine.flatMap((e) => (e.type === EventType.LeaseStateChanged ? [e.leaseId] : []));
+        if (code !== undefined) r.refusedRedemptions.push({ reference, accountId, computeClass, gpus: d.redeemGpus, hours: d.redeemHours, code }); // prettier-ignore
+        this.logger.log({ msg: d.redeemGpus > 0 ? 'GPU-hour tokens redeemed from chain' : 'GPU-hour tokens deposited from chain', accountId, computeClass, amount: d.amount.toString(), reference, leases, refused: code ?? null }); // prettier-ignore
       }
     }
     r.scannedBlock = head;
@@ -214,6 +237,7 @@ export class TokenBridge implements OnApplicationBootstrap, OnApplicationShutdow
       scannedBlock: r.scannedBlock,
       pending: r.pending.map((p) => ({ ...p, amount: p.amount.toString() })),
       unattributed: r.unattributed.map((u) => ({ ...u, amount: u.amount.toString() })),
+      refusedRedemptions: r.refusedRedemptions,
       supply,
       error: this.lastError,
     };

@@ -1,4 +1,4 @@
-import type { Difference, GpuHourDeposit, LedgerView, PostRoot, SignedFinalPrice } from '@exchange/chain';
+import type { Difference, GpuHourBurn, LedgerView, PostRoot, SignedFinalPrice } from '@exchange/chain';
 
 /**
  * The chain as cash settlement uses it: the SettlementPrice contract (signed final prices and their
@@ -34,7 +34,7 @@ export interface SettlementChain {
   blockNumber(): Promise<number>;
   /** Mints GPU-hour tokens for a ledger withdrawal, once per withdrawal id (a text id, hashed on chain). */
   mintGpuHours(computeClass: string, withdrawalId: string, to: string, amount: bigint): Promise<void>;
-  gpuHourDeposits(computeClass: string, fromBlock: number, toBlock: number): Promise<GpuHourDeposit[]>;
+  gpuHourBurns(computeClass: string, fromBlock: number, toBlock: number): Promise<GpuHourBurn[]>;
   gpuHourSupply(computeClass: string): Promise<bigint>;
 }
 

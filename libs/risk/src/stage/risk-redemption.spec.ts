@@ -244,7 +244,15 @@ describe('chain deposits', () => {
   it('credits each chain deposit once by its reference, and keeps the references across a snapshot', () => {
     const r = new Rig();
     const deposit = (reference: string, amountMinor = 5n) =>
-      r.run({ type: CommandType.ChainDeposit, accountId: LESSEE, asset: 'H100', amountMinor, reference });
+      r.run({
+        type: CommandType.ChainDeposit,
+        accountId: LESSEE,
+        asset: 'H100',
+        amountMinor,
+        reference,
+        redeemGpus: 0,
+        redeemHours: 0,
+      });
     expect(rejected(deposit('31337:0xaa:0'))).toEqual([]);
     expect(rejected(deposit('31337:0xaa:0'))).toEqual(['DUPLICATE_DEPOSIT']);
     expect(rejected(deposit('31337:0xaa:1', 0n))).toEqual(['INVALID_AMOUNT']);
@@ -252,11 +260,35 @@ describe('chain deposits', () => {
     expect(r.balance(LESSEE, 'H100')).toBe(5n);
     const restored = restoreRiskStage(snapshotRiskStage(r.stage), new EventCollector());
     expect(riskStateHash(restored)).toBe(riskStateHash(r.stage));
-    const again = { type: CommandType.ChainDeposit, seq: r.seq + 1, timeMs: r.timeMs, accountId: LESSEE, asset: 'H100', amountMinor: 5n, reference: '31337:0xaa:0' } as const; // prettier-ignore
+    const again = { type: CommandType.ChainDeposit, seq: r.seq + 1, timeMs: r.timeMs, accountId: LESSEE, asset: 'H100', amountMinor: 5n, reference: '31337:0xaa:0', redeemGpus: 0, redeemHours: 0 } as const; // prettier-ignore
     restored.process(again);
     expect(restored.ledger.balance(LESSEE, 'H100')).toBe(5n);
     // a reference refused for a bad amount is not used up
     expect(rejected(deposit('31337:0xaa:1', 2n))).toEqual([]);
     expect(r.balance(LESSEE, 'H100')).toBe(7n);
+  });
+});
+
+describe('chain deposits that redeem', () => {
+  it('credits the burnt tokens and redeems them in the same command; a refused redemption leaves them credited', () => {
+    const r = new Rig();
+    r.index(2_500);
+    r.deposit(PROVIDER_A, USDC(1_000));
+    r.commit(PROVIDER_A, 2);
+    const redeem = (reference: string, redeemGpus: number, redeemHours: number) =>
+      r.run({ type: CommandType.ChainDeposit, accountId: LESSEE, asset: 'H100', amountMinor: BigInt(redeemGpus * redeemHours), reference, redeemGpus, redeemHours }); // prettier-ignore
+    const seq = r.seq + 1;
+    const events = redeem('31337:0xbb:0', 2, 3);
+    expect(rejected(events)).toEqual([]);
+    expect(r.stage.settlement.leases.get(`H100-RDM-${seq}-1`)).toMatchObject({ lesseeAccountId: LESSEE, providerAccountId: PROVIDER_A, gpuCount: 2, gpuHours: 6 }); // prettier-ignore
+    expect(r.balance(LESSEE, 'H100')).toBe(0n);
+    expect(r.balance(SettlementAccount.Escrow, 'H100')).toBe(6n);
+    // no capacity left: credited, not redeemed; the same reference again does nothing at all
+    expect(rejected(redeem('31337:0xbb:1', 1, 4))).toEqual(['INSUFFICIENT_CAPACITY']);
+    expect(r.balance(LESSEE, 'H100')).toBe(4n);
+    expect(rejected(redeem('31337:0xbb:1', 1, 4))).toEqual(['DUPLICATE_DEPOSIT']);
+    expect(r.balance(LESSEE, 'H100')).toBe(4n);
+    expect(r.stage.settlement.leases.size).toBe(1);
+    expect(r.stage.ledger.conservationProblems()).toEqual([]);
   });
 });

@@ -813,6 +813,11 @@ export class RiskStage {
     if (code !== null) return this.reject(c.seq, c.type, 0, c.accountId, 0, '', code);
     if (c.accountId > 0) this.accountFor(c.accountId);
     this.move(c.seq, 0, SystemAccount.External, c.accountId, c.asset, c.amountMinor, TransferReason.Deposit);
+    if (c.type === CommandType.ChainDeposit && (c.redeemGpus !== 0 || c.redeemHours !== 0)) {
+      // tokens burnt by the token's redeem: the redemption follows the credit (refused: they stay credited)
+      const refused = this.settlement.redemption.redeem({ type: CommandType.RedeemTokens, seq: c.seq, timeMs: c.timeMs, accountId: c.accountId, computeClass: c.asset, gpuCount: c.redeemGpus, hours: c.redeemHours }); // prettier-ignore
+      if (refused !== null) this.reject(c.seq, c.type, 0, c.accountId, 0, '', refused);
+    }
   }
 
   private withdraw(c: Withdraw): void {
