@@ -31,9 +31,13 @@ it('commits the demo providers once the index is there, redeems once, and then d
   expect(refused).toEqual([]);
   const leases = [...stage.settlement.leases.values()];
   expect(leases.length).toBeGreaterThan(0);
-  expect(leases.every((l) => l.source === 'REDEMPTION' && l.lesseeAccountId === DEMO_LESSEE_ACCOUNT)).toBe(true);
+  expect(leases.every((l) => l.source === 'REDEMPTION' && l.lesseeAccountId === DEMO_LESSEE_ACCOUNT)).toBe(
+    true,
+  );
   expect(leases.reduce((a, l) => a + l.gpuCount, 0)).toBe(2);
-  expect(leases.every((l) => (DEMO_PROVIDER_ACCOUNTS as readonly number[]).includes(l.providerAccountId))).toBe(true);
+  expect(
+    leases.every((l) => (DEMO_PROVIDER_ACCOUNTS as readonly number[]).includes(l.providerAccountId)),
+  ).toBe(true);
   expect(redemptionDemoCommands(stage)).toEqual([]);
   expect(stage.ledger.conservationProblems()).toEqual([]);
 });
