@@ -11,6 +11,7 @@ import { loadOracleConfig } from './oracle/src/config/oracle-config';
 import { OracleModule } from './oracle/src/oracle.module';
 import { openSettlementChain } from './settlement/src/adapters/open-settlement-chain';
 import { loadSettlementConfig } from './settlement/src/config/settlement-config';
+import { ChainSettlement } from './settlement/src/chain/chain-settlement';
 import { SettlementModule } from './settlement/src/settlement.module';
 
 /**
@@ -45,29 +46,32 @@ runMain('exchange', async () => {
     name: 'matching-engine',
     port: engineConfig.httpPort,
   });
+  const oracleApp = await startApp(
+    OracleModule.register({
+      database,
+      log: oracleLog,
+      config: oracleConfig,
+    }),
+    { name: 'oracle', port: oracleConfig.httpPort },
+  );
+  const settlementApp = await startApp(
+    SettlementModule.register({
+      engine: engineApp.get(EngineService),
+      database,
+      config: settlementConfig,
+      chain: chain.chain,
+    }),
+    { name: 'settlement', port: portFromEnv('SETTLEMENT_HTTP_PORT', 3003) },
+  );
   const apps = [
     engineApp,
-    await startApp(
-      OracleModule.register({
-        database,
-        log: oracleLog,
-        config: oracleConfig,
-      }),
-      { name: 'oracle', port: oracleConfig.httpPort },
-    ),
-    await startApp(
-      SettlementModule.register({
-        engine: engineApp.get(EngineService),
-        database,
-        config: settlementConfig,
-        chain: chain.chain,
-      }),
-      { name: 'settlement', port: portFromEnv('SETTLEMENT_HTTP_PORT', 3003) },
-    ),
+    oracleApp,
+    settlementApp,
     await startApi({
       engine: engineApp.get(EngineService),
       database,
       port: portFromEnv('API_HTTP_PORT', 3000),
+      payoutAddresses: chain.chain ? settlementApp.get(ChainSettlement).payoutAddresses : undefined,
     }),
   ];
   log.log({ msg: 'exchange ready', apps: ['matching-engine', 'oracle', 'settlement', 'api'] });

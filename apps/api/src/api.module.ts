@@ -10,6 +10,8 @@ import { ErrorFilter } from './http/error.filter';
 import { EXCHANGE_GATEWAY, type ExchangeGateway } from './ports/exchange-gateway';
 import { API_KEY_STORE, AccountController } from './rest/account.controller';
 import { ComputeController } from './rest/compute.controller';
+import { PayoutAddressController } from './rest/payout-address.controller';
+import { PAYOUT_ADDRESSES, type PayoutAddressRegistry } from './ports/payout-addresses';
 import { DocsController } from './rest/docs.controller';
 import { MarketController } from './rest/market.controller';
 import { OrdersController } from './rest/orders.controller';
@@ -27,6 +29,8 @@ export interface ApiOptions {
   database: Database;
   /** Settings; read from the environment when absent. */
   config?: ApiConfig;
+  /** The settlement app's payout addresses (absent: /v1/account/payout-address is NOT_AVAILABLE). */
+  payoutAddresses?: PayoutAddressRegistry;
 }
 
 /**
@@ -38,10 +42,20 @@ export class ApiModule {
   static register(options: ApiOptions): DynamicModule {
     return {
       module: ApiModule,
-      controllers: [MarketController, OrdersController, AccountController, ComputeController, DocsController],
+      controllers: [
+        MarketController,
+        OrdersController,
+        AccountController,
+        ComputeController,
+        PayoutAddressController,
+        DocsController,
+      ],
       providers: [
         { provide: API_CONFIG, useFactory: () => options.config ?? loadApiConfig() },
         { provide: EXCHANGE_GATEWAY, useValue: options.gateway },
+        ...(options.payoutAddresses
+          ? [{ provide: PAYOUT_ADDRESSES, useValue: options.payoutAddresses }]
+          : []),
         {
           provide: API_KEY_STORE,
           inject: [API_CONFIG],

@@ -10,6 +10,7 @@ import { loadApiConfig, type ApiConfig } from './config/api-config';
 import { sendFrameworkError, type Reply } from './http/error.filter';
 import { useRawBodyParser } from './http/raw-body';
 import type { ExchangeGateway } from './ports/exchange-gateway';
+import type { PayoutAddressRegistry } from './ports/payout-addresses';
 
 export interface StartApiOptions {
   /** The engine in this process (EngineService from the matching-engine app)... */
@@ -21,6 +22,8 @@ export interface StartApiOptions {
   host?: string;
   config?: ApiConfig;
   logger?: LoggerService | false;
+  /** The settlement app's payout addresses, when it runs with a chain in this process. */
+  payoutAddresses?: PayoutAddressRegistry;
 }
 
 /**
@@ -43,7 +46,12 @@ export async function startApi(options: StartApiOptions): Promise<INestApplicati
       sendFrameworkError(reply as Reply, error.statusCode ?? 400, error.message),
   });
   const app = await NestFactory.create<NestFastifyApplication>(
-    ApiModule.register({ gateway, database: options.database, config }),
+    ApiModule.register({
+      gateway,
+      database: options.database,
+      config,
+      payoutAddresses: options.payoutAddresses,
+    }),
     adapter,
     { bodyParser: false, logger: options.logger ?? new ConsoleLogger({ json: true, colors: false }) },
   );

@@ -30,6 +30,10 @@ export const API_ERROR_MEANING = {
   SLOW_CONSUMER: 'The connection fell too far behind its messages and is being closed.',
   HEARTBEAT_TIMEOUT: 'No answer to a test request within the heartbeat interval.',
   ENGINE_UNAVAILABLE: 'The matching engine did not answer.',
+  INVALID_PAYOUT_ADDRESS: 'The payout address must be a 20-byte hex address (0x and 40 hex digits).',
+  PAYOUT_SIGNATURE_INVALID:
+    "The wallet's signature is not of the payout address message for this account and address (personal_sign).",
+  ADDRESS_IN_USE: 'Another account has this payout address (an address pays one account).',
   INTERNAL: 'An unexpected error; nothing was changed.',
 } as const;
 
@@ -86,6 +90,7 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   UNKNOWN_ORDER: 404,
   METHOD_NOT_FOUND: 404,
   DUPLICATE_CLIENT_ORDER_ID: 409,
+  ADDRESS_IN_USE: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,

@@ -4,3 +4,4 @@ export * from './messages';
 export * from './book';
 export * from './rest-client';
 export * from './ws-client';
+export * from './payout-address';

@@ -23,6 +23,7 @@ import type {
   TickerView,
   TradeView,
 } from './messages';
+import type { PayoutAddressView } from './payout-address';
 import { signedHeaders } from './signing';
 
 export interface Credentials {
@@ -345,6 +346,16 @@ export class RestClient {
   /** Redeems gpus x hours GPU-hour tokens for compute from now. */
   redeem(computeClass: string, gpus: number, hours: number): Promise<RedemptionResult> {
     return this.call('POST', '/v1/redemptions', { computeClass, gpus, hours });
+  }
+
+  /** The account's payout address (on-chain payouts, minted GPU-hour tokens). */
+  payoutAddress(): Promise<PayoutAddressView> {
+    return this.call('GET', '/v1/account/payout-address');
+  }
+
+  /** Sets it: `signature` is the wallet's personal_sign of payoutAddressMessage(accountId, address). */
+  setPayoutAddress(address: string, signature: string): Promise<PayoutAddressView> {
+    return this.call('PUT', '/v1/account/payout-address', { address, signature });
   }
 
   keys(): Promise<KeyView[]> {

@@ -399,6 +399,19 @@ export const REDEMPTION_SCHEMA: ObjectSchema = {
   },
 }; // prettier-ignore
 
+/** The account's payout address and the wallet's signature of payoutAddressMessage (libs/client). */
+export const PAYOUT_ADDRESS_SCHEMA: ObjectSchema = {
+  fields: {
+    address: { kind: 'string', maxLength: 42, required: true, description: 'The wallet address (0x and 40 hex digits).' }, // prettier-ignore
+    signature: {
+      kind: 'string',
+      maxLength: 200,
+      required: true,
+      description: "The wallet's personal_sign of payoutAddressMessage(accountId, address) (libs/client).",
+    },
+  },
+};
+
 /** A transfer amount in the ledger's minor units (USDC: 10^-6; tokens: whole); undefined when not exact or not positive. */
 export function assetAmountMinor(asset: string, amount: string): bigint | undefined {
   let minor: bigint;

@@ -7,6 +7,7 @@ import {
   TRANSFER_SCHEMA,
   CAPACITY_SCHEMA,
   REDEMPTION_SCHEMA,
+  PAYOUT_ADDRESS_SCHEMA,
   toJsonSchema,
 } from '@exchange/gateway';
 
@@ -130,6 +131,10 @@ const schemas: Json = {
   }),
   Balance: obj({ asset: str('Asset.'), balance: dec('Balance.') }, ['asset', 'balance']),
   Transfer: obj({ asset: str('Asset.'), amount: dec('Amount.'), seq: int('Seq of the command.') }),
+  PayoutAddress: obj({
+    accountId: int('Account.'),
+    address: nullable(str('Checksummed address, null when none.')),
+  }),
   Capacity: obj({
     computeClass: str('Compute class.'),
     gpus: int('GPUs committed.'),
@@ -633,6 +638,25 @@ const paths: Json = {
       {
         requestBody: body(toJsonSchema(TRANSFER_SCHEMA)),
         responses: { ...ok(ref('Transfer')), ...errors(...AUTH_ERRORS, 501) },
+      },
+      'withdraw',
+    ),
+  },
+  '/v1/account/payout-address': {
+    get: op(
+      'Get payout address',
+      'account',
+      { responses: { ...ok(ref('PayoutAddress')), ...errors(...AUTH_ERRORS, 501) } },
+      'read',
+    ),
+    put: op(
+      'Set payout address',
+      'account',
+      {
+        description:
+          "Where the account's on-chain payouts go and its GPU-hour token withdrawals are minted; burns from it are credited to the account. The signature is the wallet's personal_sign of `ComputeExchange payout address\\naccount: <id>\\naddress: <address in lower case>` (payoutAddressMessage in libs/client). Errors: INVALID_PAYOUT_ADDRESS, PAYOUT_SIGNATURE_INVALID, ADDRESS_IN_USE (409); 501 without chain settlement.",
+        requestBody: body(toJsonSchema(PAYOUT_ADDRESS_SCHEMA)),
+        responses: { ...ok(ref('PayoutAddress')), ...errors(...AUTH_ERRORS, 409, 501) },
       },
       'withdraw',
     ),

@@ -1,13 +1,11 @@
 import { getAddress, verifyMessage } from 'ethers';
+import { payoutAddressMessage } from '@exchange/client';
 import { JsonStore } from './json-store';
 
 /** Why a payout address registration was refused (stable codes, nothing changes). */
 export type PayoutAddressError = 'INVALID_ACCOUNT' | 'INVALID_ADDRESS' | 'BAD_SIGNATURE' | 'ADDRESS_IN_USE';
 
-/** The text a wallet signs (EIP-191 personal_sign) to become an account's payout address. */
-export function payoutAddressMessage(accountId: number, address: string): string {
-  return `ComputeExchange payout address\naccount: ${accountId}\naddress: ${address.toLowerCase()}`;
-}
+export { payoutAddressMessage };
 
 /**
  * Where each account's on-chain payouts go: one address per account, each address for one account

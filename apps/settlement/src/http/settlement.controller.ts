@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpException, Inject, Param, Put } from '@nestjs/common';
+import { Controller, Get, HttpException, Inject, Param } from '@nestjs/common';
 import { SystemAccount } from '@exchange/domain';
 import { escrowMinor, lockedCollateralMinor, type Lease } from '@exchange/settlement';
 import { agentProfile } from '../agents/provider-agents';
@@ -100,20 +100,6 @@ export class SettlementController {
       address,
       message: address === null ? null : payoutAddressMessage(accountId, address),
     };
-  }
-
-  /**
-   * Sets the account's payout address: `{address, signature}`, the signature being the wallet's
-   * personal_sign of payoutAddressMessage(accountId, address). Development: the account itself is
-   * not authenticated here (as with the faucet).
-   */
-  @Put('payout-addresses/:accountId')
-  setPayoutAddress(@Param('accountId') raw: string, @Body() body: unknown) {
-    const accountId = accountIdOf(raw);
-    const { address, signature } = (body ?? {}) as { address?: unknown; signature?: unknown };
-    const code = this.chain.payoutAddresses.register(accountId, address, signature);
-    if (code !== null) throw new HttpException({ code, message: `payout address refused: ${code}` }, code === 'ADDRESS_IN_USE' ? 409 : 400); // prettier-ignore
-    return { accountId, address: this.chain.payoutAddresses.get(accountId) };
   }
 
   @Get('leases')
