@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { Wallet } from 'ethers';
 import { ApiError, RestClient, payoutAddressMessage } from '@exchange/client';
+import { EventType, TransferReason, decodeEvents } from '@exchange/domain';
 import { PayoutAddresses } from '../../settlement/src/chain/payout-addresses';
 import { startApi } from '../src/start-api';
 import { Exchange, TEST_CONFIG } from './api-fixture';
@@ -31,6 +32,16 @@ afterAll(async () => {
   await ex?.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+/** The chain_withdrawal transfers of a command, from the engine's event log. */
+function chainWithdrawals(seq: number) {
+  const out: { accountId: number; asset: string; amountMinor: bigint }[] = [];
+  for (const f of ex.engine.eventLog.frames(seq - 1))
+    for (const e of decodeEvents(f.payload))
+      if (e.seq === seq && e.type === EventType.LedgerTransfer && e.reason === TransferReason.ChainWithdrawal)
+        out.push({ accountId: e.debitAccountId, asset: e.asset, amountMinor: e.amountMinor });
+  return out;
+}
 
 async function code(p: Promise<unknown>): Promise<[number, string, string | undefined]> {
   const err = await p.then(
@@ -62,7 +73,15 @@ it('sets the payout address for the signed-in account only, with the wallet sign
   expect(await code(limited.setPayoutAddress(wallet.address, await sign(accountId)))).toEqual([403, 'SCOPE_MISSING', undefined]); // prettier-ignore
   expect(registry.get(accountId)).toBeUndefined();
 
+  // with chain settlement a withdrawal goes to the payout address: none yet, refused, nothing moves
+  await alice.faucet('USDC', '100');
+  expect(await code(alice.withdraw('USDC', '30'))).toEqual([400, 'PAYOUT_ADDRESS_REQUIRED', 'asset']);
+  expect(ex.engine.state.ledger.balance(accountId, 'USDC')).toBe(100_000_000n);
+
   expect(await alice.setPayoutAddress(wallet.address, await sign(accountId))).toEqual({ accountId, address: wallet.address }); // prettier-ignore
+  const w = await alice.withdraw('USDC', '30');
+  expect(ex.engine.state.ledger.balance(accountId, 'USDC')).toBe(70_000_000n);
+  expect(chainWithdrawals(w.seq)).toEqual([{ accountId, asset: 'USDC', amountMinor: 30_000_000n }]);
   expect(registry.get(accountId)).toBe(wallet.address);
   expect(await limited.payoutAddress()).toEqual({ accountId, address: wallet.address });
 

@@ -4,7 +4,7 @@ import { healthController } from '@exchange/runtime';
 import { PgIndexSource } from './adapters/index-sources';
 import { ProviderAgents } from './agents/provider-agents';
 import { ChainSettlement } from './chain/chain-settlement';
-import { TokenBridge } from './chain/token-bridge';
+import { ChainBridge } from './chain/chain-bridge';
 import { SETTLEMENT_CONFIG, loadSettlementConfig, type SettlementConfig } from './config/settlement-config';
 import { ChainInfoController, SettlementController } from './http/settlement.controller';
 import { SETTLEMENT_CHAIN, type SettlementChain } from './ports/chain-port';
@@ -67,10 +67,10 @@ export class SettlementModule {
       SettlementScheduler,
       ProviderAgents,
       ChainSettlement,
-      TokenBridge,
+      ChainBridge,
     ];
     if (options.chain !== undefined) providers.push({ provide: SETTLEMENT_CHAIN, useValue: options.chain });
-    return { module: SettlementModule, controllers: [SettlementController], providers, exports: [SettlementScheduler, ProviderAgents, ChainSettlement, TokenBridge] }; // prettier-ignore
+    return { module: SettlementModule, controllers: [SettlementController], providers, exports: [SettlementScheduler, ProviderAgents, ChainSettlement, ChainBridge] }; // prettier-ignore
   }
 
   /**

@@ -91,15 +91,19 @@ const NAMES: ContractName[] = [
   'TestStablecoin',
 ];
 
-/** GPU-hour tokens a holder burnt into the exchange (one DepositedToExchange or RedemptionRequested log). */
-export interface GpuHourBurn {
+/** Something sent into the exchange on chain: one log of a token burn or a vault deposit. */
+export interface ChainDepositLog {
   readonly txHash: string;
   readonly logIndex: number;
   readonly blockNumber: number;
-  /** The holder (checksummed). */
+  /** The sender (checksummed). */
   readonly account: string;
-  /** In the token's smallest units. */
+  /** In the asset's smallest units. */
   readonly amount: bigint;
+}
+
+/** GPU-hour tokens a holder burnt into the exchange (one DepositedToExchange or RedemptionRequested log). */
+export interface GpuHourBurn extends ChainDepositLog {
   /** A redemption: GPUs and hours asked for (0 and 0 for a plain deposit). */
   readonly redeemGpus: number;
   readonly redeemHours: number;
@@ -469,6 +473,28 @@ export class EthersSettlementChain implements SettlementChainPort {
           amount: e.args.getValue('amount') as bigint,
           redeemGpus: redeem ? Number(e.args.getValue('gpus')) : 0,
           redeemHours: redeem ? Number(e.args.getValue('durationHours')) : 0,
+        };
+      })
+      .sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
+  }
+
+  /** The vault's Deposited events in blocks [fromBlock, toBlock], in chain order (amounts in stablecoin minor units). */
+  async vaultDeposits(fromBlock: number, toBlock: number): Promise<ChainDepositLog[]> {
+    const iface = this.ifaces.CollateralVault;
+    const topic = iface.getEvent('Deposited')!.topicHash;
+    const hex = (n: number) => `0x${n.toString(16)}`;
+    const logs = await this.sender.raw<{ transactionHash: string; logIndex: string; blockNumber: string; topics: string[]; data: string }[]>(
+      'eth_getLogs', [{ address: this.addresses.vault, topics: [topic], fromBlock: hex(fromBlock), toBlock: hex(toBlock) }],
+    ); // prettier-ignore
+    return logs
+      .map((l) => {
+        const e = iface.parseLog({ topics: l.topics, data: l.data })!;
+        return {
+          txHash: l.transactionHash,
+          logIndex: Number(BigInt(l.logIndex)),
+          blockNumber: Number(BigInt(l.blockNumber)),
+          account: getAddress(e.args.getValue('account') as string),
+          amount: e.args.getValue('amountMinor') as bigint,
         };
       })
       .sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);

@@ -34,6 +34,8 @@ export const API_ERROR_MEANING = {
   PAYOUT_SIGNATURE_INVALID:
     "The wallet's signature is not of the payout address message for this account and address (personal_sign).",
   ADDRESS_IN_USE: 'Another account has this payout address (an address pays one account).',
+  PAYOUT_ADDRESS_REQUIRED:
+    'Withdrawals go to the payout address on chain: set it first (PUT /v1/account/payout-address).',
   INTERNAL: 'An unexpected error; nothing was changed.',
 } as const;
 

@@ -143,6 +143,7 @@ const settlementCommands: Command[] = [
   { type: CommandType.CommitCapacity, seq: 30, timeMs: 10, accountId: 301, computeClass: 'H100', gpuCount: 64 },
   { type: CommandType.RedeemTokens, seq: 31, timeMs: 11, accountId: 7, computeClass: 'L40S', gpuCount: 2.5, hours: Number.NaN },
   { type: CommandType.ChainDeposit, seq: 32, timeMs: 12, accountId: 7, asset: 'H100', amountMinor: 12n, reference: '31337:0xab:4', redeemGpus: 2, redeemHours: 6 },
+  { type: CommandType.ChainWithdraw, seq: 33, timeMs: 13, accountId: 7, asset: 'USDC', amountMinor: 1_500_000n },
 ]; // prettier-ignore
 
 describe('binary codec', () => {
@@ -161,7 +162,7 @@ describe('binary codec', () => {
     while (cursor.remaining > 0) seen.push({ ...cursor.next() } as Command);
     expect(seen).toEqual(settlementCommands);
     expect(CommandType.ResolveLeaseDispute).toBe(20);
-    expect(CommandType.ChainDeposit).toBe(23);
+    expect(CommandType.ChainWithdraw).toBe(24);
   });
 
   it('writes a lease id only for lease transfer reasons (older ledger records read unchanged)', () => {

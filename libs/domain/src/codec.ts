@@ -140,6 +140,7 @@ export function encodeCommand(
       return;
     case CommandType.Deposit:
     case CommandType.Withdraw:
+    case CommandType.ChainWithdraw:
       w.f64(c.accountId);
       w.str(c.asset);
       w.bigint(c.amountMinor);
@@ -303,6 +304,7 @@ export function decodeCommand(r: ByteReader): Command {
       return { type, seq, timeMs };
     case CommandType.Deposit:
     case CommandType.Withdraw:
+    case CommandType.ChainWithdraw:
       return { type, seq, timeMs, accountId: r.f64(), asset: r.str(), amountMinor: r.bigint() };
     case CommandType.Liquidate:
       return { type, seq, timeMs, accountId: r.f64() };

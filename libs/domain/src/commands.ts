@@ -32,6 +32,7 @@ export const CommandType = {
   CommitCapacity: 21,
   RedeemTokens: 22,
   ChainDeposit: 23,
+  ChainWithdraw: 24,
 } as const;
 export type CommandType = (typeof CommandType)[keyof typeof CommandType];
 
@@ -285,6 +286,18 @@ export interface ChainDeposit extends CommandHeader {
   redeemHours: number;
 }
 
+/**
+ * Money out to the account's payout address on chain: as Withdraw (only what is free), its transfer
+ * tagged `chain_withdrawal`, which the settlement app's chain bridge pays from the vault (USDC) or
+ * mints (GPU-hour tokens), once per seq.
+ */
+export interface ChainWithdraw extends CommandHeader {
+  type: typeof CommandType.ChainWithdraw;
+  accountId: number;
+  asset: string;
+  amountMinor: bigint;
+}
+
 export type Command =
   | PlaceOrder
   | CancelOrder
@@ -308,7 +321,8 @@ export type Command =
   | ResolveLeaseDispute
   | CommitCapacity
   | RedeemTokens
-  | ChainDeposit;
+  | ChainDeposit
+  | ChainWithdraw;
 
 /** A command before the sequencer has given it a seq and a time. */
 export type UnsequencedCommand = Command extends infer C

@@ -180,6 +180,8 @@ export const TransferReason = {
   SlashCompensation: 16,
   /** The rest of slashed collateral to the insurance fund. */
   SlashInsurance: 17,
+  /** Money out of the exchange to the account's payout address on chain (ChainWithdraw). */
+  ChainWithdrawal: 18,
 } as const;
 export type TransferReason = (typeof TransferReason)[keyof typeof TransferReason];
 export const TransferReasonName = [
@@ -201,6 +203,7 @@ export const TransferReasonName = [
   'collateral_release',
   'slash_compensation',
   'slash_insurance',
+  'chain_withdrawal',
 ] as const;
 
 /** The first reason that belongs to a lease (its transfers carry the lease id). */

@@ -1,5 +1,4 @@
 import {
-  CommandType,
   decodeEvents,
   type EngineEvent,
   type InstrumentDefinition,
@@ -8,6 +7,7 @@ import {
 import type { ListedBook, RawBook } from '@exchange/gateway';
 import type { OrderBook } from '@exchange/order-book';
 import {
+  TRANSFER_COMMAND,
   isSettlementEvent,
   type AccountPosition,
   type EventBatch,
@@ -19,6 +19,7 @@ import {
   type ReadModels,
   type ReferencePrices,
   type SettlementEvent,
+  type TransferKind,
 } from '../ports/exchange-gateway';
 
 /** The engine's state as the adapter reads it (the risk stage, or a bare matching engine). */
@@ -120,8 +121,8 @@ export class EmbeddedExchangeGateway implements ExchangeGateway {
     return undefined;
   }
 
-  async transfer(kind: 'deposit' | 'withdraw', accountId: number, asset: string, amountMinor: bigint) {
-    const type = kind === 'deposit' ? CommandType.Deposit : CommandType.Withdraw;
+  async transfer(kind: TransferKind, accountId: number, asset: string, amountMinor: bigint) {
+    const type = TRANSFER_COMMAND[kind];
     const { firstSeq, events } = await this.engine.submit([{ type, accountId, asset, amountMinor }]);
     return { seq: firstSeq, events };
   }

@@ -25,6 +25,7 @@ import {
   type Subscription,
 } from '@exchange/messaging';
 import {
+  TRANSFER_COMMAND,
   isSettlementEvent,
   type AccountPosition,
   type EventBatch,
@@ -36,6 +37,7 @@ import {
   type ReadModels,
   type ReferencePrices,
   type SettlementEvent,
+  type TransferKind,
 } from '../ports/exchange-gateway';
 
 export interface KafkaGatewayOptions {
@@ -237,6 +239,7 @@ export class KafkaExchangeGateway implements ExchangeGateway {
       case CommandType.Deposit:
       case CommandType.ChainDeposit:
       case CommandType.Withdraw:
+      case CommandType.ChainWithdraw:
         return c.asset === QUOTE_CURRENCY ? this.options.quoteDomain : marginDomain(c.asset);
       case CommandType.AdvanceTime:
       case CommandType.Liquidate:
@@ -351,8 +354,8 @@ export class KafkaExchangeGateway implements ExchangeGateway {
     return undefined;
   } // prettier-ignore
 
-  async transfer(kind: 'deposit' | 'withdraw', accountId: number, asset: string, amountMinor: bigint) {
-    const type = kind === 'deposit' ? CommandType.Deposit : CommandType.Withdraw;
+  async transfer(kind: TransferKind, accountId: number, asset: string, amountMinor: bigint) {
+    const type = TRANSFER_COMMAND[kind];
     const { firstSeq, events } = await this.submit([{ type, accountId, asset, amountMinor }]);
     return { seq: firstSeq, events };
   }

@@ -1,4 +1,5 @@
 import {
+  CommandType,
   EventType,
   TransferReason,
   type EngineEvent,
@@ -117,6 +118,14 @@ export interface GatewayCapabilities {
  * adapter wraps the in-process engine; a distributed one would put commands on the log and keep a
  * mirror of the books from the event stream.
  */
+/** Money in (faucet), out (off the exchange), or out to the account's payout address on chain. */
+export type TransferKind = 'deposit' | 'withdraw' | 'chain-withdraw';
+export const TRANSFER_COMMAND = {
+  deposit: CommandType.Deposit,
+  withdraw: CommandType.Withdraw,
+  'chain-withdraw': CommandType.ChainWithdraw,
+} as const;
+
 export interface ExchangeGateway {
   /** Sequences and applies commands (one batch); resolves with their events once durable. */
   submit(
@@ -133,7 +142,7 @@ export interface ExchangeGateway {
   readonly capabilities: GatewayCapabilities;
   /** Deposit or withdraw (when the engine has the commands). */
   transfer(
-    kind: 'deposit' | 'withdraw',
+    kind: TransferKind,
     accountId: number,
     asset: string,
     amountMinor: bigint,

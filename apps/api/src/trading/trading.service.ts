@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import {
   CommandType,
   EventType,
@@ -33,7 +33,13 @@ import {
 } from '@exchange/gateway';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { ApiException } from '../http/api-exception';
-import { EXCHANGE_GATEWAY, type ExchangeGateway, type OrderRef } from '../ports/exchange-gateway';
+import {
+  EXCHANGE_GATEWAY,
+  type ExchangeGateway,
+  type OrderRef,
+  type TransferKind,
+} from '../ports/exchange-gateway';
+import { PAYOUT_ADDRESSES, type PayoutAddressRegistry } from '../ports/payout-addresses';
 import { InstrumentsService } from './instruments.service';
 
 function unwrap<T>(o: Outcome<T>): T {
@@ -69,6 +75,7 @@ export class TradingService {
     @Inject(EXCHANGE_GATEWAY) private readonly gateway: ExchangeGateway,
     @Inject(API_CONFIG) config: ApiConfig,
     private readonly instruments: InstrumentsService,
+    @Optional() @Inject(PAYOUT_ADDRESSES) private readonly payoutAddresses?: PayoutAddressRegistry,
   ) {
     this.idempotency = new IdempotencyCache(config.idempotencyTtlMs);
   }
@@ -227,9 +234,16 @@ export class TradingService {
           : 'spot tokens move in whole positive numbers',
         'amount',
       );
+    // with chain settlement a withdrawal goes to the account's payout address on chain
+    let to: TransferKind = kind;
+    if (kind === 'withdraw' && this.payoutAddresses !== undefined) {
+      if (this.payoutAddresses.get(accountId) === undefined)
+        throw ApiException.of('PAYOUT_ADDRESS_REQUIRED', undefined, 'asset');
+      to = 'chain-withdraw';
+    }
     let r: { seq: number; events: EngineEvent[] };
     try {
-      r = await this.gateway.transfer(kind, accountId, request.asset, amountMinor);
+      r = await this.gateway.transfer(to, accountId, request.asset, amountMinor);
     } catch (err) {
       this.logger.error({ msg: `${kind} failed`, error: (err as Error).message });
       throw ApiException.of('ENGINE_UNAVAILABLE');

@@ -1,6 +1,7 @@
 import {
   EthersSettlementChain as Chain,
   reconcile,
+  type ChainDepositLog,
   type Difference,
   type GpuHourBurn,
   type LedgerView,
@@ -19,7 +20,7 @@ export class EthersChainAdapter implements SettlementChain {
 
   constructor(
     private readonly chain: Chain,
-    private readonly mintable: boolean,
+    readonly stablecoinMintable: boolean,
   ) {
     const { chainId, genesisHash } = chain.connection;
     this.chainKey = `${chainId}-${genesisHash.slice(2, 14)}`;
@@ -63,7 +64,7 @@ export class EthersChainAdapter implements SettlementChain {
   }
 
   async fundVault(key: string, amountMinor: bigint): Promise<void> {
-    if (this.mintable) await this.chain.mintTestStablecoin(key, this.operator, amountMinor);
+    if (this.stablecoinMintable) await this.chain.mintTestStablecoin(key, this.operator, amountMinor);
     await this.chain.approveStablecoin(key, this.vault, amountMinor);
     await this.chain.deposit(key, amountMinor);
   }
@@ -108,5 +109,17 @@ export class EthersChainAdapter implements SettlementChain {
 
   gpuHourSupply(computeClass: string): Promise<bigint> {
     return this.chain.gpuHourSupply(computeClass);
+  }
+
+  custodyMinor(): Promise<bigint> {
+    return this.chain.custodyMinor();
+  }
+
+  vaultDeposits(fromBlock: number, toBlock: number): Promise<ChainDepositLog[]> {
+    return this.chain.vaultDeposits(fromBlock, toBlock);
+  }
+
+  async withdrawFromVault(withdrawalId: string, to: string, amountMinor: bigint): Promise<void> {
+    await this.chain.withdraw(Chain.idOf(withdrawalId), to, amountMinor);
   }
 }

@@ -136,6 +136,13 @@ export class ChainSettlement implements OnApplicationBootstrap, OnApplicationShu
   lastReconciliation: Reconciliation | null = null;
   private readonly timer: PassTimer;
   private pass: Promise<void> | null = null;
+  /** The app's chain work, one piece at a time (cash settlement passes and the bridge's). */
+  private chainQueue: Promise<unknown> = Promise.resolve();
+  /**
+   * What else the ledger puts on chain, for the reconciliation (the chain bridge sets it): the
+   * vault's custody (deposits credited less withdrawals paid) and the GPU-hour tokens' supply.
+   */
+  ledgerOnChain: () => { custodyMinor: bigint; gpuHourSupply: { computeClass: string; supply: bigint }[]; moved: boolean } = () => ({ custodyMinor: 0n, gpuHourSupply: [], moved: false }); // prettier-ignore
 
   constructor(
     @Inject(SETTLEMENT_CONFIG) private readonly config: SettlementConfig,
@@ -178,8 +185,18 @@ export class ChainSettlement implements OnApplicationBootstrap, OnApplicationShu
 
   /** One pass: every settled future's expiry goes as far as it can (a pass under way is joined). */
   runOnce(): Promise<void> {
-    this.pass ??= this.runPass().finally(() => (this.pass = null));
+    this.pass ??= this.exclusive(() => this.runPass()).finally(() => (this.pass = null));
     return this.pass;
+  }
+
+  /**
+   * Runs `work` after the chain work queued before it: funding a root and posting it never
+   * interleave with the bridge's vault withdrawals, so neither takes custody the other added.
+   */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.chainQueue.then(work, work);
+    this.chainQueue = run.catch(() => undefined);
+    return run;
   }
 
   private async runPass(): Promise<void> {
@@ -200,7 +217,7 @@ export class ChainSettlement implements OnApplicationBootstrap, OnApplicationShu
       }
     }
     const due = this.lastReconciliation === null || now - this.lastReconciliation.atMs >= this.config.reconcileEveryMs; // prettier-ignore
-    if (this.chain && due && [...this.progress.values()].some((p) => p.step === 'root_posted')) await this.reconcileNow(); // prettier-ignore
+    if (this.chain && due && ([...this.progress.values()].some((p) => p.step === 'root_posted') || this.ledgerOnChain().moved)) await this.reconcileNow(); // prettier-ignore
   }
 
   statusOf(symbol: string): ExpiryChainStatus {
@@ -446,7 +463,7 @@ export class ChainSettlement implements OnApplicationBootstrap, OnApplicationShu
       pools.push({ root: tree.root, remainingMinor: payables - claimed });
     }
     differences.push(
-      ...(await chain.reconcile({ custodyMinor: 0n, pools, providerStakes: [], gpuHourSupply: [] })),
+      ...(await chain.reconcile({ custodyMinor: this.ledgerOnChain().custodyMinor, pools, providerStakes: [], gpuHourSupply: this.ledgerOnChain().gpuHourSupply })), // prettier-ignore
     );
     const result: Reconciliation = {
       atMs: this.clock.nowMs(),

@@ -10,7 +10,7 @@ import {
 } from '../ports/ports';
 import { ChainSettlement } from '../chain/chain-settlement';
 import { payoutAddressMessage } from '../chain/payout-addresses';
-import { TokenBridge } from '../chain/token-bridge';
+import { ChainBridge } from '../chain/chain-bridge';
 import type { SettlementChain } from '../ports/chain-port';
 import { SettlementScheduler } from '../scheduler/settlement-scheduler';
 
@@ -51,13 +51,13 @@ export class SettlementController {
     @Inject(SETTLEMENT_ENGINE) private readonly engine: SettlementEngine,
     @Inject(SETTLEMENT_CLOCK) private readonly clock: SettlementClock,
     private readonly chain: ChainSettlement,
-    private readonly tokens: TokenBridge,
+    private readonly bridge: ChainBridge,
   ) {}
 
-  /** GPU-hour tokens between ledger and chain: withdrawals waiting to be minted, unattributed burns, supply check. */
-  @Get('tokens')
-  tokenBridge() {
-    return this.tokens.status();
+  /** Money between ledger and chain (USDC and GPU-hour tokens): payouts waiting, unattributed deposits, refused redemptions, the check. */
+  @Get('bridge')
+  chainBridge() {
+    return this.bridge.status();
   }
 
   @Get('status')

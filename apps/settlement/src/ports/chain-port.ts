@@ -1,4 +1,11 @@
-import type { Difference, GpuHourBurn, LedgerView, PostRoot, SignedFinalPrice } from '@exchange/chain';
+import type {
+  ChainDepositLog,
+  Difference,
+  GpuHourBurn,
+  LedgerView,
+  PostRoot,
+  SignedFinalPrice,
+} from '@exchange/chain';
 
 /**
  * The chain as cash settlement uses it: the SettlementPrice contract (signed final prices and their
@@ -36,6 +43,12 @@ export interface SettlementChain {
   mintGpuHours(computeClass: string, withdrawalId: string, to: string, amount: bigint): Promise<void>;
   gpuHourBurns(computeClass: string, fromBlock: number, toBlock: number): Promise<GpuHourBurn[]>;
   gpuHourSupply(computeClass: string): Promise<bigint>;
+  /** The embedded TestStablecoin: the operator may mint what it deposits. */
+  readonly stablecoinMintable: boolean;
+  custodyMinor(): Promise<bigint>;
+  vaultDeposits(fromBlock: number, toBlock: number): Promise<ChainDepositLog[]>;
+  /** Pays stablecoin out of the vault's custody, once per withdrawal id (a text id, hashed on chain). */
+  withdrawFromVault(withdrawalId: string, to: string, amountMinor: bigint): Promise<void>;
 }
 
 export const SETTLEMENT_CHAIN = Symbol('SETTLEMENT_CHAIN');

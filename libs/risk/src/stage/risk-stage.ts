@@ -15,6 +15,7 @@ import {
   placeOrder,
   type AmendOrder,
   type ChainDeposit,
+  type ChainWithdraw,
   type Command,
   type Deposit,
   type InstrumentDefinition,
@@ -165,6 +166,7 @@ export class RiskStage {
         this.deposit(c);
         break;
       case CommandType.Withdraw:
+      case CommandType.ChainWithdraw:
         this.withdraw(c);
         break;
       case CommandType.Liquidate:
@@ -793,7 +795,7 @@ export class RiskStage {
 
   /* ------------------------------------------------------------ money in and out ------------------------------------------------------------ */
 
-  private amountProblem(c: Deposit | ChainDeposit | Withdraw): RejectCode | null {
+  private amountProblem(c: Deposit | ChainDeposit | Withdraw | ChainWithdraw): RejectCode | null {
     if (typeof c.amountMinor !== 'bigint' || c.amountMinor <= 0n || c.amountMinor > MAX_AMOUNT_MINOR)
       return 'INVALID_AMOUNT';
     if (!ASSETS.has(c.asset)) return 'UNKNOWN_ASSET';
@@ -820,7 +822,7 @@ export class RiskStage {
     }
   }
 
-  private withdraw(c: Withdraw): void {
+  private withdraw(c: Withdraw | ChainWithdraw): void {
     let code = isUserAccountId(c.accountId) ? this.amountProblem(c) : 'INVALID_ACCOUNT';
     const a = this.accounts.get(c.accountId);
     if (code === null && a?.inLiquidation) code = 'ACCOUNT_IN_LIQUIDATION';
@@ -839,7 +841,7 @@ export class RiskStage {
       SystemAccount.External,
       c.asset,
       c.amountMinor,
-      TransferReason.Withdrawal,
+      c.type === CommandType.ChainWithdraw ? TransferReason.ChainWithdrawal : TransferReason.Withdrawal,
     );
   }
 

@@ -12,14 +12,15 @@ import {
 } from '@exchange/domain';
 import { SettlementAccount } from '@exchange/settlement';
 import { EthersChainAdapter } from '../src/adapters/ethers-chain.adapter';
-import { TokenBridge, tokenWithdrawalId } from '../src/chain/token-bridge';
+import { ChainBridge, chainWithdrawalId } from '../src/chain/chain-bridge';
 import { loadSettlementConfig } from '../src/config/settlement-config';
 import { chainEnv, openChainApp, registration, type ChainApp } from './chain-settlement-fixture';
 import { TestClock, tempDir } from './settlement-fixture';
 
 /**
- * GPU-hour tokens between the ledger and a real chain (local Hardhat node, the deployed GpuHourToken):
- * a ledger withdrawal is minted to the account's payout address (after it registers one), a burn by
+ * Money between the ledger and a real chain (local Hardhat node, the deployed vault and GpuHourToken):
+ * a chain withdrawal is paid (USDC, from the vault) or minted (tokens) to the account's payout address
+ * (after it registers one), a vault deposit is credited, a burn by
  * depositToExchange is credited back to the account, a burn by redeem is credited and redeemed into
  * leases (or, refused, left credited), a burn from an unknown address is reported,
  * and a bridge that dies before recording a step mints and credits nothing twice.
@@ -36,17 +37,18 @@ const HOLDER_KEY = Wallet.createRandom().privateKey;
 const STRANGER_KEY = Wallet.createRandom().privateKey;
 const ACCOUNT = 11;
 const PROVIDER = 12;
+const USDC = (units: number) => BigInt(units * 1_000_000);
 
 const refused = (events: EngineEvent[]) =>
   events.filter((e) => e.type === EventType.OrderRejected).map((e) => (e as { code: string }).code);
 
-it('mints withdrawals to the payout address, credits deposits once, reports unknown burns, and survives a crash', async () => {
-  const dir = tempDir('token-bridge-e2e');
+it('pays USDC and mints tokens to the payout address, credits deposits and redemptions once, reports unknown senders, and survives a crash', async () => {
+  const dir = tempDir('chain-bridge-e2e');
   const clock = new TestClock(Date.now());
   const app: ChainApp = await openChainApp(local, dir, clock);
   const config = loadSettlementConfig(chainEnv(local, dir));
   const adapter = new EthersChainAdapter(app.chain, true);
-  const bridge = new TokenBridge(config, app.engine, app.settlement, adapter);
+  const bridge = new ChainBridge(config, app.engine, app.settlement, adapter);
   const tokens = (id: number) => app.engine.state.ledger.balance(id, 'H100');
   const holder = new Wallet(HOLDER_KEY);
   const supply = () => app.chain.gpuHourSupply('H100');
@@ -54,20 +56,31 @@ it('mints withdrawals to the payout address, credits deposits once, reports unkn
     // gas for the two wallets (1 ETH each)
     for (const key of [HOLDER_KEY, STRANGER_KEY])
       await app.chain.sender.raw('hardhat_setBalance', [new Wallet(key).address, '0xde0b6b3a7640000']);
-    expect(refused((await app.engine.submit([{ type: CommandType.Deposit, accountId: ACCOUNT, asset: 'H100', amountMinor: 20n }])).events)).toEqual([]); // prettier-ignore
-    const w = await app.engine.submit([{ type: CommandType.Withdraw, accountId: ACCOUNT, asset: 'H100', amountMinor: 10n }]); // prettier-ignore
+    // the account's money came from the faucet (no chain backing): 20 H100 tokens and 100 USDC
+    expect(refused((await app.engine.submit([{ type: CommandType.Deposit, accountId: ACCOUNT, asset: 'H100', amountMinor: 20n }, { type: CommandType.Deposit, accountId: ACCOUNT, asset: 'USDC', amountMinor: USDC(100) }])).events)).toEqual([]); // prettier-ignore
+    const w = await app.engine.submit([{ type: CommandType.ChainWithdraw, accountId: ACCOUNT, asset: 'H100', amountMinor: 10n }]); // prettier-ignore
     expect(refused(w.events)).toEqual([]);
     expect(tokens(ACCOUNT)).toBe(10n);
+    // a plain Withdraw (the payables' kind) is not the bridge's business
+    expect(refused((await app.engine.submit([{ type: CommandType.Withdraw, accountId: ACCOUNT, asset: 'H100', amountMinor: 1n }])).events)).toEqual([]); // prettier-ignore
+    const u = await app.engine.submit([{ type: CommandType.ChainWithdraw, accountId: ACCOUNT, asset: 'USDC', amountMinor: USDC(40) }]); // prettier-ignore
+    expect(refused(u.events)).toEqual([]);
 
     // no payout address yet: the withdrawal waits
     await bridge.runOnce();
-    expect((await bridge.status()).pending).toEqual([{ seq: w.firstSeq, accountId: ACCOUNT, computeClass: 'H100', amount: '10' }]); // prettier-ignore
+    expect((await bridge.status()).pending).toEqual([
+      { seq: w.firstSeq, accountId: ACCOUNT, asset: 'H100', amount: '10' },
+      { seq: u.firstSeq, accountId: ACCOUNT, asset: 'USDC', amount: '40000000' },
+    ]);
     expect(await supply()).toBe(0n);
 
     const reg = await registration(ACCOUNT, holder);
     expect(app.settlement.payoutAddresses.register(ACCOUNT, reg.address, reg.signature)).toBeNull();
     await bridge.runOnce();
     expect(await app.chain.gpuHourBalance('H100', holder.address)).toBe(10n);
+    // the vault held nothing: the operator minted and deposited the 40 USDC, then paid them out
+    expect(await app.chain.stablecoinBalance(holder.address)).toBe(USDC(40));
+    expect(await app.chain.custodyMinor()).toBe(0n);
     expect((await bridge.status()).pending).toEqual([]);
 
     // a provider commits 2 H100 GPUs to redemptions (the index: 2.5 USDC per GPU-hour on an H100 future)
@@ -92,31 +105,48 @@ it('mints withdrawals to the payout address, credits deposits once, reports unkn
     await call('redeem-2x1', 'redeem', [2, 1]);
     await call('redeem-4x1', 'redeem', [4, 1]);
     expect(await app.chain.gpuHourBalance('H100', holder.address)).toBe(0n);
+    // and deposits 15 of its USDC into the vault, and so does the stranger (who has no account)
+    await holderChain.approveStablecoin('vault-15', app.chain.addresses.vault, USDC(15));
+    await holderChain.deposit('vault-15', USDC(15));
+    const stranger = app.chain.as(STRANGER_KEY);
+    await app.chain.mintTestStablecoin('stranger', new Wallet(STRANGER_KEY).address, USDC(5));
+    await stranger.approveStablecoin('vault-5', app.chain.addresses.vault, USDC(5));
+    await stranger.deposit('vault-5', USDC(5));
 
     // a crash after the credits but before the bridge recorded them: the same pass runs again
-    const store = path.join(config.dataDir, 'token-bridge');
+    const store = path.join(config.dataDir, 'chain-bridge');
     const saved = path.join(dir, 'bridge-before');
     fs.cpSync(store, saved, { recursive: true });
     await bridge.runOnce();
     const leases = () => [...app.engine.state.settlement.leases.values()];
     expect(leases().map((l) => [l.lesseeAccountId, l.providerAccountId, l.gpuCount, l.gpuHours, l.source])).toEqual([[ACCOUNT, PROVIDER, 2, 2, 'REDEMPTION']]); // prettier-ignore
-    expect(tokens(ACCOUNT)).toBe(17n); // 10 + 3 back, + 2 credited and escrowed, + 4 credited
+    expect(tokens(ACCOUNT)).toBe(16n); // 20 - 10 - 1, + 3 back, + 2 credited and escrowed, + 4 credited
     expect(app.engine.state.ledger.balance(SettlementAccount.Escrow, 'H100')).toBe(2n);
+    expect(app.engine.state.ledger.balance(ACCOUNT, 'USDC')).toBe(USDC(75)); // 100 - 40 + 15
     expect((await bridge.status()).refusedRedemptions).toEqual([expect.objectContaining({ accountId: ACCOUNT, gpus: 4, hours: 1, code: 'INSUFFICIENT_CAPACITY' })]); // prettier-ignore
     fs.rmSync(store, { recursive: true, force: true });
     fs.cpSync(saved, store, { recursive: true });
-    const restarted = new TokenBridge(config, app.engine, app.settlement, adapter);
+    const restarted = new ChainBridge(config, app.engine, app.settlement, adapter);
     await restarted.runOnce();
-    expect(tokens(ACCOUNT)).toBe(17n); // the engine refused each second credit (DUPLICATE_DEPOSIT)
+    expect(tokens(ACCOUNT)).toBe(16n); // the engine refused each second credit (DUPLICATE_DEPOSIT)
+    expect(app.engine.state.ledger.balance(ACCOUNT, 'USDC')).toBe(USDC(75));
     expect(leases()).toHaveLength(1); // and redeemed nothing twice
     expect(await supply()).toBe(0n); // 10 minted, 3 + 1 + 2 + 4 burnt
     const status = await restarted.status();
-    expect(status.unattributed).toEqual([expect.objectContaining({ computeClass: 'H100', holder: new Wallet(STRANGER_KEY).address, amount: '1' })]); // prettier-ignore
-    expect(status.supply.find((s) => s.computeClass === 'H100')).toEqual({ computeClass: 'H100', expected: '0', onChain: '0' }); // prettier-ignore
+    const strangerAddress = new Wallet(STRANGER_KEY).address;
+    expect(status.unattributed).toEqual([
+      expect.objectContaining({ asset: 'H100', sender: strangerAddress, amount: '1' }),
+      expect.objectContaining({ asset: 'USDC', sender: strangerAddress, amount: '5000000' }),
+    ]);
+    // the record against the chain: custody 15 + 5 (deposits) + 40 (top-up) - 40 (paid), supply 0
+    expect(status.expected.custodyMinor).toBe(USDC(20).toString());
+    expect(status.onChain).toMatchObject({ custodyMinor: USDC(20).toString() });
+    expect(status.expected.gpuHourSupply.find((g) => g.computeClass === 'H100')!.supply).toBe('0');
     expect(status.error).toBeNull();
+    expect((await app.settlement.reconcileNow())!.differences).toEqual([]);
 
     // the mint is keyed by the withdrawal: asking again sends nothing and mints nothing
-    await adapter.mintGpuHours('H100', tokenWithdrawalId(w.firstSeq, ACCOUNT, 'H100'), holder.address, 10n);
+    await adapter.mintGpuHours('H100', chainWithdrawalId(w.firstSeq, ACCOUNT, 'H100'), holder.address, 10n);
     expect(await supply()).toBe(0n);
     expect(app.engine.state.ledger.conservationProblems()).toEqual([]);
   } finally {
