@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import WebSocket from 'ws';
-import { RestClient, WsClient, type Credentials, type WebSocketLike } from '@exchange/client';
+import { ApiError, RestClient, WsClient, type Credentials, type WebSocketLike } from '@exchange/client';
 import { openDatabase, type Database } from '@exchange/persistence';
 import { EngineService } from '../../matching-engine/src/engine/engine.service';
 import { MatchingEngineModule } from '../../matching-engine/src/matching-engine.module';
@@ -174,4 +174,21 @@ export async function waitFor<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** Expects `p` to fail with the API's error: status, stable code and (when given) the field. */
+export async function expectApiError(
+  p: Promise<unknown>,
+  status: number,
+  code: string,
+  field?: string,
+): Promise<void> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ApiError);
+  expect((err as ApiError).status).toBe(status);
+  expect((err as ApiError).code).toBe(code);
+  if (field !== undefined) expect((err as ApiError).body.field).toBe(field);
 }

@@ -3,7 +3,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import {
-  ApiError,
   RestClient,
   WsClient,
   type Credentials,
@@ -37,7 +36,7 @@ import { EngineService } from '../../matching-engine/src/engine/engine.service';
 import { MarkFeed } from '../../matching-engine/src/marks/mark-feed';
 import { IndexPriceStore } from '../../oracle/src/publication/index-price-store';
 import { startApi } from '../src/start-api';
-import { TEST_CONFIG, freePort, waitFor, wsFactory } from './api-fixture';
+import { TEST_CONFIG, expectApiError, freePort, waitFor, wsFactory } from './api-fixture';
 
 /**
  * The market and account resources over real HTTP and WebSocket on loopback: the engine service on
@@ -123,17 +122,6 @@ const nearFuture = () => byKind('future')[0]!;
 /** A future about three months or more out (options with time value for the surface). */
 const farFuture = () => byKind('future').find((f) => f.future!.expiryMs - clock.ms > 80 * 86_400_000)!;
 
-async function expectError(p: Promise<unknown>, status: number, code: string, field?: string): Promise<void> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ApiError);
-  expect((err as ApiError).status).toBe(status);
-  expect((err as ApiError).body.code).toBe(code);
-  if (field !== undefined) expect((err as ApiError).body.field).toBe(field);
-}
-
 /** Waits for a channel message that satisfies `ok`. */
 function nextMessage<T>(c: WsClient, channel: string, ok: (m: T) => boolean = () => true): Promise<T> {
   return new Promise((resolve) => {
@@ -214,13 +202,18 @@ describe('candles', () => {
 
   it('refuses bad input with stable codes', async () => {
     const rest = new RestClient({ baseUrl: url });
-    await expectError(rest.candles(SPOT, '2m' as never), 400, 'UNKNOWN_RESOLUTION', 'resolution');
-    await expectError(rest.call('GET', `/v1/candles/${SPOT}`, undefined, false), 400, 'VALIDATION_FAILED', 'resolution'); // prettier-ignore
-    await expectError(rest.candles(SPOT, '1m', { fromMs: 2000, toMs: 1000 }), 400, 'BAD_TIME_RANGE', 'from');
-    await expectError(rest.candles(SPOT, '1m', { limit: 0 }), 400, 'VALIDATION_FAILED', 'limit');
-    await expectError(rest.call('GET', `/v1/candles/${SPOT}?resolution=1m&from=yesterday`, undefined, false), 400, 'VALIDATION_FAILED', 'from'); // prettier-ignore
-    await expectError(rest.call('GET', `/v1/candles/${SPOT}?resolution=1m&side=buy`, undefined, false), 400, 'UNKNOWN_FIELD', 'side'); // prettier-ignore
-    await expectError(rest.candles('NOPE-USDC', '1m'), 404, 'UNKNOWN_INSTRUMENT', 'symbol');
+    await expectApiError(rest.candles(SPOT, '2m' as never), 400, 'UNKNOWN_RESOLUTION', 'resolution');
+    await expectApiError(rest.call('GET', `/v1/candles/${SPOT}`, undefined, false), 400, 'VALIDATION_FAILED', 'resolution'); // prettier-ignore
+    await expectApiError(
+      rest.candles(SPOT, '1m', { fromMs: 2000, toMs: 1000 }),
+      400,
+      'BAD_TIME_RANGE',
+      'from',
+    );
+    await expectApiError(rest.candles(SPOT, '1m', { limit: 0 }), 400, 'VALIDATION_FAILED', 'limit');
+    await expectApiError(rest.call('GET', `/v1/candles/${SPOT}?resolution=1m&from=yesterday`, undefined, false), 400, 'VALIDATION_FAILED', 'from'); // prettier-ignore
+    await expectApiError(rest.call('GET', `/v1/candles/${SPOT}?resolution=1m&side=buy`, undefined, false), 400, 'UNKNOWN_FIELD', 'side'); // prettier-ignore
+    await expectApiError(rest.candles('NOPE-USDC', '1m'), 404, 'UNKNOWN_INSTRUMENT', 'symbol');
   });
 });
 
@@ -246,9 +239,9 @@ describe('index prices', () => {
     ]);
     expect((await rest.indexHistory('H100', { limit: 1 })).map((r) => r.roundId)).toEqual([3]);
     expect((await rest.indices()).map((r) => r.index)).toEqual(['H100']);
-    await expectError(rest.index('Z999'), 404, 'UNKNOWN_INDEX', 'index');
-    await expectError(rest.index('L40S'), 404, 'NOT_FOUND', 'index');
-    await expectError(rest.indexHistory('H100', { fromMs: 5, toMs: 5 }), 400, 'BAD_TIME_RANGE');
+    await expectApiError(rest.index('Z999'), 404, 'UNKNOWN_INDEX', 'index');
+    await expectApiError(rest.index('L40S'), 404, 'NOT_FOUND', 'index');
+    await expectApiError(rest.indexHistory('H100', { fromMs: 5, toMs: 5 }), 400, 'BAD_TIME_RANGE');
   });
 
   it('pushes a new round on index.<class> after a snapshot of the newest one', async () => {
@@ -327,7 +320,7 @@ describe('marks, the volatility surface and the account channels', () => {
     expect((await mm.rest.volSurface('H100')).slices.find((s) => s.underlying === far.symbol)!.quotes).toBe(
       options.length,
     );
-    await expectError(mm.rest.volSurface('Z999'), 404, 'UNKNOWN_COMPUTE_CLASS', 'computeClass');
+    await expectApiError(mm.rest.volSurface('Z999'), 404, 'UNKNOWN_COMPUTE_CLASS', 'computeClass');
   }, 60_000);
 
   it('sends margin and positions equal to the account resource after a trade and after a mark move', async () => {
@@ -391,7 +384,7 @@ describe('marks, the volatility surface and the account channels', () => {
     await waitFor('margin after the mark move', () => JSON.stringify(margin!.margin) === JSON.stringify(after.margin) || undefined); // prettier-ignore
     await waitFor('margin-only connection after the mark move', () => JSON.stringify(lastMargin!.margin) === JSON.stringify(after.margin) || undefined); // prettier-ignore
     expect(positions!.positions[0]!.markPrice).toBe(expected.markPrice);
-    await expectError(long.rest.mark('NOPE-USDC'), 404, 'UNKNOWN_INSTRUMENT');
+    await expectApiError(long.rest.mark('NOPE-USDC'), 404, 'UNKNOWN_INSTRUMENT');
     await expect(c.subscribe('mark.NOPE-USDC')).rejects.toMatchObject({
       body: { code: 'UNKNOWN_INSTRUMENT' },
     });
@@ -468,9 +461,14 @@ describe('settlements and leases', () => {
     expect(await second.leases()).toEqual(leases);
     expect(await second.accountSettlements()).toEqual(flows);
 
-    await expectError(rest.settlementPrices({ kind: 'weekly' as never }), 400, 'VALIDATION_FAILED', 'kind');
-    await expectError(rest.settlementPrices({ instrument: 'NOPE' }), 400, 'UNKNOWN_INSTRUMENT');
-    await expectError(rest.call('GET', '/v1/account/leases', undefined, false), 401, 'MISSING_AUTH');
+    await expectApiError(
+      rest.settlementPrices({ kind: 'weekly' as never }),
+      400,
+      'VALIDATION_FAILED',
+      'kind',
+    );
+    await expectApiError(rest.settlementPrices({ instrument: 'NOPE' }), 400, 'UNKNOWN_INSTRUMENT');
+    await expectApiError(rest.call('GET', '/v1/account/leases', undefined, false), 401, 'MISSING_AUTH');
   }, 60_000);
 });
 

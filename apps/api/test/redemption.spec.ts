@@ -1,7 +1,6 @@
-import { ApiError } from '@exchange/client';
 import { CommandType, TriggerSource } from '@exchange/domain';
 import { SettlementAccount } from '@exchange/settlement';
-import { Exchange, waitFor } from './api-fixture';
+import { Exchange, expectApiError, waitFor } from './api-fixture';
 
 /**
  * Token redemption over real HTTP on the running engine: a provider commits capacity, a holder
@@ -18,17 +17,6 @@ afterAll(async () => {
   await ex?.stop();
 });
 
-async function expectError(p: Promise<unknown>, status: number, code: string, field?: string): Promise<void> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ApiError);
-  expect((err as ApiError).status).toBe(status);
-  expect((err as ApiError).code).toBe(code);
-  if (field !== undefined) expect((err as ApiError).body.field).toBe(field);
-}
-
 /** The H100 index as the mark feed sends it: an index price on each H100 future (2.5 USDC per GPU-hour). */
 async function publishIndex(): Promise<void> {
   const futures = ex.engine.state
@@ -44,7 +32,7 @@ it('commits capacity, redeems tokens into leases, and refuses what it cannot ser
   provider.rest.setCredentials(provider.credentials);
   lessee.rest.setCredentials(lessee.credentials);
 
-  await expectError(provider.rest.commitCapacity('H100', 8), 400, 'NO_INDEX_PRICE');
+  await expectApiError(provider.rest.commitCapacity('H100', 8), 400, 'NO_INDEX_PRICE');
   await publishIndex();
   const committed = await provider.rest.commitCapacity('H100', 8);
   expect(committed).toMatchObject({ computeClass: 'H100', gpus: 8 });
@@ -54,15 +42,15 @@ it('commits capacity, redeems tokens into leases, and refuses what it cannot ser
 
   // refusals: validation before the engine, engine codes after; nothing changes
   const ledger = ex.engine.state.ledger.entries();
-  await expectError(lessee.rest.redeem('H100', 9, 1), 400, 'INSUFFICIENT_CAPACITY');
-  await expectError(lessee.rest.redeem('H100', 2, 26), 400, 'INSUFFICIENT_BALANCE');
-  await expectError(lessee.rest.redeem('H100', 1, 73), 400, 'INVALID_DURATION');
-  await expectError(lessee.rest.redeem('H100', 1, 0), 400, 'VALIDATION_FAILED', 'hours');
-  await expectError(lessee.rest.redeem('TPU' as never, 1, 1), 400, 'VALIDATION_FAILED', 'computeClass');
-  await expectError(lessee.rest.commitCapacity('H100', 10_000), 400, 'INSUFFICIENT_PROVIDER_COLLATERAL');
+  await expectApiError(lessee.rest.redeem('H100', 9, 1), 400, 'INSUFFICIENT_CAPACITY');
+  await expectApiError(lessee.rest.redeem('H100', 2, 26), 400, 'INSUFFICIENT_BALANCE');
+  await expectApiError(lessee.rest.redeem('H100', 1, 73), 400, 'INVALID_DURATION');
+  await expectApiError(lessee.rest.redeem('H100', 1, 0), 400, 'VALIDATION_FAILED', 'hours');
+  await expectApiError(lessee.rest.redeem('TPU' as never, 1, 1), 400, 'VALIDATION_FAILED', 'computeClass');
+  await expectApiError(lessee.rest.commitCapacity('H100', 10_000), 400, 'INSUFFICIENT_PROVIDER_COLLATERAL');
   const reader = await lessee.rest.createKey(['read']);
   lessee.rest.setCredentials({ keyId: reader.keyId, secret: reader.secret });
-  await expectError(lessee.rest.redeem('H100', 1, 1), 403, 'SCOPE_MISSING');
+  await expectApiError(lessee.rest.redeem('H100', 1, 1), 403, 'SCOPE_MISSING');
   lessee.rest.setCredentials(lessee.credentials);
   expect(ex.engine.state.ledger.entries()).toEqual(ledger);
 
@@ -96,5 +84,5 @@ it('commits capacity, redeems tokens into leases, and refuses what it cannot ser
   // the provider withdraws what is left of its commitment: the collateral for it comes back
   await provider.rest.commitCapacity('H100', 0);
   expect(ex.engine.accountView(provider.accountId)!.capacity).toEqual([]);
-  await expectError(lessee.rest.redeem('H100', 1, 1), 400, 'INSUFFICIENT_CAPACITY');
+  await expectApiError(lessee.rest.redeem('H100', 1, 1), 400, 'INSUFFICIENT_CAPACITY');
 });
