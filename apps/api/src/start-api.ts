@@ -38,7 +38,7 @@ export async function startApi(options: StartApiOptions): Promise<INestApplicati
     options.gateway ??
     new EmbeddedExchangeGateway(options.engine!, new PgReadModels(options.database.dataSource));
   const adapter = new FastifyAdapter({
-    // as before on Express: "/v1/orders/" is "/v1/orders"; a client order id (64 characters) fits
+    // "/v1/orders/" is "/v1/orders"; a client order id (64 characters) fits
     // a path parameter even when every character is percent-encoded
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 256 },
     // what the router refuses before any handler (a malformed URL, an over-long path parameter)

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import WebSocket from 'ws';
 import { ApiError, RestClient, WsClient, type Credentials, type WebSocketLike } from '@exchange/client';
 import { openDatabase, type Database } from '@exchange/persistence';
@@ -65,9 +66,13 @@ export class Exchange {
     process.env.ENGINE_DATA_DIR = path.join(dir, 'engine');
     process.env.ENGINE_DEMO = 'off';
     process.env.JOURNAL_FSYNC = 'none';
-    const engineApp = await NestFactory.create(MatchingEngineModule.register({ database }), {
-      logger: false,
-    });
+    const engineApp = await NestFactory.create(
+      MatchingEngineModule.register({ database }),
+      new FastifyAdapter(),
+      {
+        logger: false,
+      },
+    );
     await engineApp.init();
     const engine = engineApp.get(EngineService);
     const api = await startApi({ engine, database, port: 0, config, logger: false });

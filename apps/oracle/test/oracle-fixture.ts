@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { InProcessLog } from '@exchange/messaging';
 import {
   ProviderReportCodec,
@@ -70,6 +71,7 @@ export async function startOracle(options: {
   const log = new InProcessLog({ dir: config.dataDir, fsync: 'none' });
   const app = await NestFactory.create(
     OracleModule.register({ database: options.database, log, config, clock: options.clock }),
+    new FastifyAdapter(),
     { logger: ['error'] },
   );
   await app.listen(0, '127.0.0.1');

@@ -1,13 +1,14 @@
 import 'reflect-metadata';
 import { ConsoleLogger, Logger, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory, type AbstractHttpAdapter } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 
 export interface AppOptions {
   /** Name in logs and in the health answer. */
   name: string;
   port: number;
   host?: string;
-  /** The HTTP platform (e.g. the api's FastifyAdapter); Nest's default, Express, when absent. */
+  /** The HTTP platform: Fastify, configured by the app (the api's), or with its defaults. */
   adapter?: AbstractHttpAdapter;
 }
 
@@ -22,10 +23,7 @@ export async function startApp(
   options: AppOptions,
 ): Promise<INestApplication> {
   const logger = new ConsoleLogger({ json: true, colors: false });
-  const app =
-    options.adapter === undefined
-      ? await NestFactory.create(module, { logger })
-      : await NestFactory.create(module, options.adapter, { logger });
+  const app = await NestFactory.create(module, options.adapter ?? new FastifyAdapter(), { logger });
   await app.listen(options.port, options.host ?? '127.0.0.1');
   new Logger('Bootstrap').log({ msg: `${options.name} ready`, url: await app.getUrl() });
   return app;

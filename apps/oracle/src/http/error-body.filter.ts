@@ -3,7 +3,7 @@ import type { ErrorBody } from './oracle-error';
 
 interface Reply {
   status(code: number): Reply;
-  json(body: unknown): void;
+  send(body: unknown): void;
 }
 
 /**
@@ -18,7 +18,7 @@ export class ErrorBodyFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<Reply>();
     const [status, body] = this.describe(exception);
-    reply.status(status).json(body);
+    reply.status(status).send(body);
   }
 
   private describe(exception: unknown): [number, ErrorBody] {
@@ -32,10 +32,11 @@ export class ErrorBodyFilter implements ExceptionFilter {
       if (status === 404) return [status, { code: 'NOT_FOUND', message: exception.message }];
       return [status, { code: `HTTP_${status}`, message: exception.message }];
     }
-    const err = exception as { status?: number; type?: string; message?: string };
-    if (err?.type === 'entity.too.large' || err?.status === 413)
+    // what Fastify's body parser raises carries its status
+    const err = exception as { statusCode?: number; message?: string };
+    if (err?.statusCode === 413)
       return [413, { code: 'BODY_TOO_LARGE', message: 'the body is larger than the server accepts' }];
-    if (err?.type === 'entity.parse.failed' || err?.status === 400)
+    if (err?.statusCode === 400 || err?.statusCode === 415)
       return [400, { code: 'MALFORMED_BODY', message: err.message ?? 'unparsable body' }];
     this.logger.error({ msg: 'unhandled error', error: String(exception) });
     return [500, { code: 'INTERNAL', message: 'internal error' }];
