@@ -39,7 +39,15 @@ export interface EmbeddedEngine {
   submit(
     commands: readonly UnsequencedCommand[],
   ): Promise<{ firstSeq: number; lastSeq: number; events: EngineEvent[] }>;
-  onEvents(listener: (events: Uint8Array, firstSeq: number, lastSeq: number) => void): void;
+  /** `decoded()` gives the batch's events, decoded once for all of the engine's listeners. */
+  onEvents(
+    listener: (
+      events: Uint8Array,
+      firstSeq: number,
+      lastSeq: number,
+      decoded: () => readonly EngineEvent[],
+    ) => void,
+  ): void;
   /** Balances, reservations, positions, open orders and margin from the risk stage. */
   accountView(accountId: number): unknown;
   readonly state: EngineState;
@@ -62,9 +70,9 @@ export class EmbeddedExchangeGateway implements ExchangeGateway {
     private readonly engine: EmbeddedEngine,
     readonly reads: ReadModels,
   ) {
-    engine.onEvents((bytes, firstSeq, lastSeq) => {
+    engine.onEvents((_bytes, firstSeq, lastSeq, decoded) => {
       if (this.listeners.size === 0) return;
-      const events = decodeEvents(bytes);
+      const events = decoded();
       const batch: EventBatch = { firstSeq, lastSeq, timeMs: this.engine.state.nowMs };
       for (const l of this.listeners) l(events, batch);
     });

@@ -17,7 +17,7 @@ export interface EventBatch {
   timeMs: number;
 }
 
-export type EventsListener = (events: EngineEvent[], batch: EventBatch) => void;
+export type EventsListener = (events: readonly EngineEvent[], batch: EventBatch) => void;
 
 /** Where an open order is. */
 export interface OrderLocation {

@@ -20,7 +20,16 @@ export const SNAPSHOT_STORE = Symbol('SNAPSHOT_STORE');
 const LIQUIDATION_RETRY_MS = 250;
 
 /** Receives the binary events of commands [firstSeq, lastSeq] (the bytes are the listener's to keep). */
-export type EventsListener = (events: Uint8Array, firstSeq: number, lastSeq: number) => void;
+/**
+ * A batch's events: their encoding, and `decoded()`, which decodes them on first use and gives every
+ * listener of the batch the same array (read-only), so a batch is decoded once however many listen.
+ */
+export type EventsListener = (
+  events: Uint8Array,
+  firstSeq: number,
+  lastSeq: number,
+  decoded: () => readonly EngineEvent[],
+) => void;
 
 export interface AccountView {
   accountId: number;
@@ -298,7 +307,9 @@ export class EngineService implements OnModuleInit, OnApplicationShutdown {
     this.run(batch);
     const bytes = this.sink.writer.bytes().slice();
     if (bytes.length > 0) void this.events.append(bytes, batch.firstSeq, batch.lastSeq);
-    for (const listener of this.listeners) listener(bytes, batch.firstSeq, batch.lastSeq);
+    let events: EngineEvent[] | undefined;
+    const decoded = () => (events ??= decodeEvents(bytes));
+    for (const listener of this.listeners) listener(bytes, batch.firstSeq, batch.lastSeq, decoded);
     if (this.liquidationTimer === undefined && this.engine.liquidatingAccounts().length > 0)
       this.keepLiquidating();
     this.sinceSnapshot += batch.lastSeq - batch.firstSeq + 1;

@@ -30,12 +30,12 @@ const MAX_EVENTS_PER_TRANSACTION = 50_000;
 export class ProjectionRunner implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Projection');
   private readonly projection: EngineEventsProjection;
-  /** Batches waiting for the next transaction, in seq order. */
-  private pending: { bytes: Uint8Array; lastSeq: number }[] = [];
+  /** Batches waiting for the next transaction, in seq order (their events, decoded when taken). */
+  private pending: { events: () => readonly EngineEvent[]; lastSeq: number }[] = [];
   private draining: Promise<void> | undefined;
   private failed = false;
   /** Live batches held back while the catch-up reads the event log (null once it has). */
-  private live: { bytes: Uint8Array; lastSeq: number }[] | null = [];
+  private live: { events: () => readonly EngineEvent[]; lastSeq: number }[] | null = [];
 
   constructor(
     @Inject(DATABASE) database: Database,
@@ -50,18 +50,19 @@ export class ProjectionRunner implements OnApplicationBootstrap, OnApplicationSh
   async onApplicationBootstrap(): Promise<void> {
     // live batches wait until the log is read: the engine writes each batch to the log before it
     // tells its listeners, so a held batch is either in the log already (skipped) or after its end
-    this.engine.onEvents((bytes, _firstSeq, lastSeq) =>
-      this.live === null ? this.enqueue(bytes, lastSeq) : this.live.push({ bytes, lastSeq }),
+    this.engine.onEvents((_bytes, _firstSeq, lastSeq, decoded) =>
+      this.live === null ? this.enqueue(decoded, lastSeq) : this.live.push({ events: decoded, lastSeq }),
     );
     const from = await this.projection.lastSeq();
     let batches = 0;
     let logEnd = from;
     for (const frame of this.engine.eventLog.frames(from)) {
-      this.enqueue(frame.payload, frame.lastSeq);
+      const payload = frame.payload;
+      this.enqueue(() => decodeEvents(payload), frame.lastSeq);
       logEnd = frame.lastSeq;
       batches++;
     }
-    for (const b of this.live ?? []) if (b.lastSeq > logEnd) this.enqueue(b.bytes, b.lastSeq);
+    for (const b of this.live ?? []) if (b.lastSeq > logEnd) this.enqueue(b.events, b.lastSeq);
     this.live = null;
     await this.drained();
     this.logger.log({
@@ -81,9 +82,9 @@ export class ProjectionRunner implements OnApplicationBootstrap, OnApplicationSh
     while (this.draining !== undefined) await this.draining;
   }
 
-  private enqueue(bytes: Uint8Array, lastSeq: number): void {
+  private enqueue(events: () => readonly EngineEvent[], lastSeq: number): void {
     if (this.failed) return;
-    this.pending.push({ bytes, lastSeq });
+    this.pending.push({ events, lastSeq });
     this.draining ??= this.drain().finally(() => (this.draining = undefined));
   }
 
@@ -94,7 +95,7 @@ export class ProjectionRunner implements OnApplicationBootstrap, OnApplicationSh
       let taken = 0;
       while (taken < this.pending.length && events.length < MAX_EVENTS_PER_TRANSACTION) {
         const next = this.pending[taken++]!;
-        for (const e of decodeEvents(next.bytes)) events.push(e);
+        for (const e of next.events()) events.push(e);
         lastSeq = next.lastSeq;
       }
       this.pending = this.pending.slice(taken);

@@ -32,7 +32,15 @@ export interface SettlementEngine {
   submit(
     commands: readonly UnsequencedCommand[],
   ): Promise<{ firstSeq: number; lastSeq: number; events: EngineEvent[] }>;
-  onEvents(listener: (events: Uint8Array, firstSeq: number, lastSeq: number) => void): void;
+  /** `decoded()` gives the batch's events, decoded once for all of the engine's listeners. */
+  onEvents(
+    listener: (
+      events: Uint8Array,
+      firstSeq: number,
+      lastSeq: number,
+      decoded: () => readonly EngineEvent[],
+    ) => void,
+  ): void;
   /** The engine's logged event batches: cash settlement on chain reads an expiry's transfers there. */
   readonly eventLog: {
     frames(afterSeq: number): Iterable<{ firstSeq: number; lastSeq: number; payload: Uint8Array }>;

@@ -10,7 +10,7 @@ import {
   CommandType,
   Dec,
   EventType,
-  decodeEvents,
+  type EngineEvent,
   roundToTicks,
   type UnsequencedCommand,
 } from '@exchange/domain';
@@ -82,7 +82,9 @@ export class SettlementScheduler implements OnApplicationBootstrap, OnApplicatio
     @Inject(SETTLEMENT_ENGINE) private readonly engine: SettlementEngine,
     @Optional() private readonly chain?: ChainSettlement,
   ) {
-    engine.onEvents((bytes) => this.onEvents(bytes));
+    engine.onEvents((bytes, _firstSeq, _lastSeq, decoded) => {
+      if (bytes.length > 0) this.onEvents(decoded());
+    });
     this.timer = new PassTimer(
       config.intervalMs,
       () => this.runOnce(),
@@ -98,10 +100,9 @@ export class SettlementScheduler implements OnApplicationBootstrap, OnApplicatio
     await this.timer.stop();
   }
 
-  private onEvents(bytes: Uint8Array): void {
-    if (bytes.length === 0) return;
+  private onEvents(events: readonly EngineEvent[]): void {
     const now = this.clock.nowMs();
-    for (const e of decodeEvents(bytes)) {
+    for (const e of events) {
       if (e.type !== EventType.Trade) continue;
       const list = this.trades.get(e.instrumentId) ?? [];
       list.push({ tsMs: now, priceTicks: e.priceTicks, qtyLots: e.qtyLots });
