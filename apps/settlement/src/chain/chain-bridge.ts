@@ -62,8 +62,11 @@ interface BridgeRecord {
   scannedBlock: number;
   /** Per asset: deposited into the vault (USDC) or burnt into the exchange (tokens), credited or not. */
   received: Record<string, bigint>;
-  /** USDC the operator minted into the vault to cover withdrawals of money the chain never held (embedded faucet). */
-  toppedUpMinor: bigint;
+  /**
+   * USDC the operator minted into the vault to cover a withdrawal of money the chain never held
+   * (embedded faucet), by withdrawal id: recorded before it is sent, so a restart sends the same.
+   */
+  topUps: Record<string, bigint>;
   unattributed: UnattributedDeposit[];
   refusedRedemptions: RefusedRedemption[];
 }
@@ -139,7 +142,7 @@ export class ChainBridge implements OnApplicationBootstrap, OnApplicationShutdow
 
   private record(): BridgeRecord {
     const r = this.store?.get('bridge');
-    return r ?? { scannedSeq: 0, pending: [], paidOut: {}, scannedBlock: -1, received: {}, toppedUpMinor: 0n, unattributed: [], refusedRedemptions: [] }; // prettier-ignore
+    return r ?? { scannedSeq: 0, pending: [], paidOut: {}, scannedBlock: -1, received: {}, topUps: {}, unattributed: [], refusedRedemptions: [] }; // prettier-ignore
   }
 
   private save(r: BridgeRecord): void {
@@ -186,12 +189,13 @@ export class ChainBridge implements OnApplicationBootstrap, OnApplicationShutdow
       if (to === undefined) continue; // waits for the account's payout address
       const id = chainWithdrawalId(p.seq, p.accountId, p.asset);
       if (p.asset === QUOTE_CURRENCY) {
-        const custody = await chain.custodyMinor();
-        if (custody < p.amount && chain.stablecoinMintable) {
-          await chain.fundVault(`top-up:${id}`, p.amount - custody);
-          r.toppedUpMinor += p.amount - custody;
+        if (r.topUps[id] === undefined && chain.stablecoinMintable) {
+          const custody = await chain.custodyMinor();
+          r.topUps[id] = custody < p.amount ? p.amount - custody : 0n;
           this.save(r);
         }
+        const topUp = r.topUps[id] ?? 0n;
+        if (topUp > 0n) await chain.fundVault(`top-up:${id}`, topUp);
         await chain.withdrawFromVault(id, to, p.amount);
       } else await chain.mintGpuHours(p.asset, id, to, p.amount);
       r.pending = r.pending.filter((x) => x !== p);
@@ -240,7 +244,7 @@ export class ChainBridge implements OnApplicationBootstrap, OnApplicationShutdow
   private ledgerOnChain() {
     const r = this.record();
     return {
-      custodyMinor: (r.received[QUOTE_CURRENCY] ?? 0n) + r.toppedUpMinor - (r.paidOut[QUOTE_CURRENCY] ?? 0n),
+      custodyMinor: (r.received[QUOTE_CURRENCY] ?? 0n) + Object.values(r.topUps).reduce((a, v) => a + v, 0n) - (r.paidOut[QUOTE_CURRENCY] ?? 0n), // prettier-ignore
       gpuHourSupply: TOKEN_CLASSES.map((cls) => ({ computeClass: cls, supply: (r.paidOut[cls] ?? 0n) - (r.received[cls] ?? 0n) })), // prettier-ignore
       moved: r.scannedSeq > 0 && (Object.keys(r.paidOut).length > 0 || Object.keys(r.received).length > 0),
     };
