@@ -56,4 +56,21 @@ it('projects every trade once when batches arrive during the catch-up', async ()
   expect(rows[0]!.n).toBe(trades);
   const offset = (await db.dataSource.query("SELECT last_seq::bigint AS s FROM projection_offsets WHERE projection = 'engine-events'")) as { s: string }[]; // prettier-ignore
   expect(Number(offset[0]!.s)).toBe(s.service.state.lastSeq);
+  await runner.onApplicationShutdown(); // its listener stays on the engine: it must take nothing more
+});
+
+it('leaves batches applied after its shutdown to the next start, which catches them up', async () => {
+  const runner = new ProjectionRunner(db, s.service);
+  const errors: unknown[] = [];
+  (runner as unknown as { logger: { error(m: unknown): void } }).logger.error = (m) => errors.push(m);
+  await runner.onApplicationBootstrap();
+  await runner.onApplicationShutdown();
+  await feed(s, 300); // e.g. cancel-on-disconnect while the api closes, after the runner stopped
+  await runner.drained();
+  expect(errors).toEqual([]);
+  const offset = async () => Number(((await db.dataSource.query("SELECT last_seq::bigint AS s FROM projection_offsets WHERE projection = 'engine-events'")) as { s: string }[])[0]!.s); // prettier-ignore
+  expect(await offset()).toBeLessThan(s.service.state.lastSeq);
+  const next = new ProjectionRunner(db, s.service);
+  await next.onApplicationBootstrap();
+  expect(await offset()).toBe(s.service.state.lastSeq);
 });

@@ -34,6 +34,8 @@ export class ProjectionRunner implements OnApplicationBootstrap, OnApplicationSh
   private pending: { events: () => readonly EngineEvent[]; lastSeq: number }[] = [];
   private draining: Promise<void> | undefined;
   private failed = false;
+  /** Shutting down: batches from now on are left to the next start's catch-up (they are in the log). */
+  private closing = false;
   /** Live batches held back while the catch-up reads the event log (null once it has). */
   private live: { events: () => readonly EngineEvent[]; lastSeq: number }[] | null = [];
 
@@ -74,6 +76,9 @@ export class ProjectionRunner implements OnApplicationBootstrap, OnApplicationSh
   }
 
   async onApplicationShutdown(): Promise<void> {
+    // a batch the engine applies after this (e.g. cancel-on-disconnect as the api closes) must not
+    // open a transaction on a database that is about to close; the log holds it for the next start
+    this.closing = true;
     await this.drained();
   }
 
@@ -83,7 +88,7 @@ export class ProjectionRunner implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private enqueue(events: () => readonly EngineEvent[], lastSeq: number): void {
-    if (this.failed) return;
+    if (this.failed || this.closing) return;
     this.pending.push({ events, lastSeq });
     this.draining ??= this.drain().finally(() => (this.draining = undefined));
   }
