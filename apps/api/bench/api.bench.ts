@@ -24,7 +24,9 @@ import {
  *  (b) REST order entry: REST_CLIENTS keys, REST_IN_FLIGHT signed POST /v1/orders in flight each
  *      (RestClient over node:http keep-alive; REST_FETCH=global uses Node's fetch);
  *  (c) market-data fan-out: FANOUT_SUBSCRIBERS WsClient subscribers to book.H100-USDC, a publisher
- *      moving the book FANOUT_RATE times a second, latency from the order's send to each delivery.
+ *      moving the book FANOUT_RATE times a second, latency from the order's send to each delivery;
+ *      then the same with raw WebSocket subscribers that parse each message and keep no book
+ *      (fanout_raw_*): the subscribers run on the server's two cores, so their cost is in the figure.
  * Orders per second count acknowledged placements (each client cancels its open orders in one
  * request every 200 orders: not counted, but inside the elapsed time). Acknowledgement latency is
  * from send to answer, at that load. The peer is the same client workload against a bare server on
@@ -105,6 +107,8 @@ async function main() {
   let api: Awaited<ReturnType<typeof entryScenarios>>;
   let fan: FanoutRound;
   let fanClientUs = 0; // the subscribers' own CPU (this process) per delivery: parse, book, checksum
+  let raw: FanoutRound;
+  let rawClientUs = 0;
   try {
     const accounts = await signupAccounts(
       exchange.baseUrl,
@@ -128,6 +132,16 @@ async function main() {
       `  fan-out                ${fan.subscribers} subscribers  p50 ${f2(fan.p50Ms)} ms  p99 ${f2(fan.p99Ms)} ms  max ${f2(fan.maxMs)} ms  ` +
         `(${fan.deliveries} of ${fan.expected} deliveries, ${f1(fan.changesPerS)} changes/s, ${fan.resyncs} resyncs; ` +
         `subscribers' CPU ${f1(fanClientUs)} µs per delivery)`,
+    );
+    // the same server work to subscribers that only parse each message: what the server's fan-out
+    // costs when the 1,000 clients sharing its two cores do less
+    const rawCpu0 = process.cpuUsage();
+    raw = await fanout(exchange.wsUrl, accounts[accounts.length - 1]!, fanoutSubscribers, fanoutS, fanoutRate, 'raw'); // prettier-ignore
+    const rawCpu = process.cpuUsage(rawCpu0);
+    rawClientUs = (rawCpu.user + rawCpu.system) / Math.max(1, raw.deliveries);
+    log(
+      `  fan-out, raw clients   ${raw.subscribers} subscribers  p50 ${f2(raw.p50Ms)} ms  p99 ${f2(raw.p99Ms)} ms  max ${f2(raw.maxMs)} ms  ` +
+        `(${raw.deliveries} of ${raw.expected} deliveries; subscribers' CPU ${f1(rawClientUs)} µs per delivery)`,
     );
   } finally {
     await exchange.stop();
@@ -181,6 +195,10 @@ async function main() {
       fanout_p99_ms: +f2(fan.p99Ms),
       fanout_delivered: fan.deliveries / fan.expected,
       fanout_client_cpu_us_per_delivery: +f1(fanClientUs),
+      fanout_raw_p50_ms: +f2(raw.p50Ms),
+      fanout_raw_p99_ms: +f2(raw.p99Ms),
+      fanout_raw_delivered: raw.deliveries / raw.expected,
+      fanout_raw_client_cpu_us_per_delivery: +f1(rawClientUs),
       peer_ws_orders_per_s: Math.round(peer.ws.ordersPerS),
       peer_ws_mass_quote_orders_per_s: Math.round(peer.quotes.ordersPerS),
       peer_rest_orders_per_s: Math.round(peer.rest.ordersPerS),

@@ -275,38 +275,79 @@ export async function fanout(
   count: number,
   seconds: number,
   ratePerS: number,
+  kind: 'sdk' | 'raw' = 'sdk',
 ): Promise<FanoutRound> {
-  const subscribers: WsClient[] = [];
-  for (let i = 0; i < count; i += 50) {
-    const batch = Array.from({ length: Math.min(50, count - i) }, async () => {
-      const ws = new WsClient({ url: wsUrl, createSocket: wsFactory, reconnect: false });
-      await ws.connect();
-      return ws;
-    });
-    subscribers.push(...(await Promise.all(batch)));
-  }
   const sentAtMs = new Map<number, number>();
   const h = histogram();
   let deliveries = 0;
   let resyncs = 0;
-  for (const ws of subscribers) {
-    ws.onBookEvent((_, event) => {
-      if (event === 'resync') resyncs++;
-    });
-    ws.on(`book.${INSTRUMENT}`, (data) => {
-      const msg = data as BookMessage;
-      if (msg.type !== 'change') return;
-      const now = performance.now();
-      for (const [price, quantity] of msg.bids) {
-        if (quantity === '0') continue;
-        const sent = sentAtMs.get(Math.round(Number(price) * TICKS_PER_UNIT));
-        if (sent === undefined) continue;
-        h.recordValue(Math.max(1, Math.round((now - sent) * 1000)));
-        deliveries++;
-      }
-    });
+  const record = (bids: BookMessage['bids']) => {
+    const now = performance.now();
+    for (const [price, quantity] of bids) {
+      if (quantity === '0') continue;
+      const sent = sentAtMs.get(Math.round(Number(price) * TICKS_PER_UNIT));
+      if (sent === undefined) continue;
+      h.recordValue(Math.max(1, Math.round((now - sent) * 1000)));
+      deliveries++;
+    }
+  };
+  const closers: (() => void)[] = [];
+  if (kind === 'sdk') {
+    const subscribers: WsClient[] = [];
+    for (let i = 0; i < count; i += 50) {
+      const batch = Array.from({ length: Math.min(50, count - i) }, async () => {
+        const ws = new WsClient({ url: wsUrl, createSocket: wsFactory, reconnect: false });
+        await ws.connect();
+        return ws;
+      });
+      subscribers.push(...(await Promise.all(batch)));
+    }
+    for (const ws of subscribers) {
+      ws.onBookEvent((_, event) => {
+        if (event === 'resync') resyncs++;
+      });
+      ws.on(`book.${INSTRUMENT}`, (data) => {
+        const msg = data as BookMessage;
+        if (msg.type === 'change') record(msg.bids);
+      });
+      closers.push(() => ws.close());
+    }
+    await Promise.all(subscribers.map((ws) => ws.subscribe(`book.${INSTRUMENT}`)));
+  } else {
+    // raw sockets: JSON-RPC subscribe, then each message parsed once (no local book, no checksum)
+    for (let i = 0; i < count; i += 50) {
+      const batch = Array.from(
+        { length: Math.min(50, count - i) },
+        () =>
+          new Promise<void>((resolve, reject) => {
+            const ws = new WebSocket(wsUrl);
+            ws.once('error', reject);
+            ws.on('message', (raw: Buffer) => {
+              const msg = JSON.parse(raw.toString()) as {
+                id?: number;
+                method?: string;
+                params?: { data?: BookMessage };
+              };
+              if (msg.id === 1) return resolve();
+              const data = msg.params?.data;
+              if (msg.method === 'subscription' && data?.type === 'change') record(data.bids);
+            });
+            ws.once('open', () =>
+              ws.send(
+                JSON.stringify({
+                  jsonrpc: '2.0',
+                  id: 1,
+                  method: 'public/subscribe',
+                  params: { channels: [`book.${INSTRUMENT}`] },
+                }),
+              ),
+            );
+            closers.push(() => ws.close());
+          }),
+      );
+      await Promise.all(batch);
+    }
   }
-  await Promise.all(subscribers.map((ws) => ws.subscribe(`book.${INSTRUMENT}`)));
   const publisher = new WsClient({ url: wsUrl, credentials: publisherAccount, createSocket: wsFactory });
   await publisher.connect();
   await publisher.auth();
@@ -328,7 +369,7 @@ export async function fanout(
   const elapsedS = (performance.now() - t0) / 1000;
   await new Promise((r) => setTimeout(r, 500)); // the last deliveries
   publisher.close();
-  for (const ws of subscribers) ws.close();
+  for (const close of closers) close();
   return {
     subscribers: count,
     changesPerS: total / elapsedS,
