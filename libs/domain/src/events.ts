@@ -342,3 +342,16 @@ export type EngineEvent =
   | Liquidation
   | LeaseStateChanged
   | InstrumentSettled;
+
+/**
+ * A listener of the engine's applied batches: the events of commands [firstSeq, lastSeq] in the
+ * binary codec (the bytes are the listener's to keep), and `decoded()`, which decodes them on first
+ * use and gives every listener of the batch the same read-only array, so a batch is decoded once
+ * however many listen.
+ */
+export type EngineBatchListener = (
+  events: Uint8Array,
+  firstSeq: number,
+  lastSeq: number,
+  decoded: () => readonly EngineEvent[],
+) => void;

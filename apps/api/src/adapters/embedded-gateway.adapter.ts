@@ -1,5 +1,6 @@
 import {
   decodeEvents,
+  type EngineBatchListener,
   type EngineEvent,
   type InstrumentDefinition,
   type UnsequencedCommand,
@@ -40,14 +41,7 @@ export interface EmbeddedEngine {
     commands: readonly UnsequencedCommand[],
   ): Promise<{ firstSeq: number; lastSeq: number; events: EngineEvent[] }>;
   /** `decoded()` gives the batch's events, decoded once for all of the engine's listeners. */
-  onEvents(
-    listener: (
-      events: Uint8Array,
-      firstSeq: number,
-      lastSeq: number,
-      decoded: () => readonly EngineEvent[],
-    ) => void,
-  ): void;
+  onEvents(listener: EngineBatchListener): void;
   /** Balances, reservations, positions, open orders and margin from the risk stage. */
   accountView(accountId: number): unknown;
   readonly state: EngineState;

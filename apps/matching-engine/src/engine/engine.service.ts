@@ -6,6 +6,7 @@ import {
   EventType,
   decodeEvents,
   encodeEvent,
+  type EngineBatchListener,
   type EngineEvent,
   type UnsequencedCommand,
 } from '@exchange/domain';
@@ -19,17 +20,7 @@ import { EVENT_LOG, type EventLog } from '../ports/event-log';
 export const SNAPSHOT_STORE = Symbol('SNAPSHOT_STORE');
 const LIQUIDATION_RETRY_MS = 250;
 
-/** Receives the binary events of commands [firstSeq, lastSeq] (the bytes are the listener's to keep). */
-/**
- * A batch's events: their encoding, and `decoded()`, which decodes them on first use and gives every
- * listener of the batch the same array (read-only), so a batch is decoded once however many listen.
- */
-export type EventsListener = (
-  events: Uint8Array,
-  firstSeq: number,
-  lastSeq: number,
-  decoded: () => readonly EngineEvent[],
-) => void;
+export type EventsListener = EngineBatchListener;
 
 export interface AccountView {
   accountId: number;

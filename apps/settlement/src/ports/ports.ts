@@ -1,4 +1,4 @@
-import type { EngineEvent, UnsequencedCommand } from '@exchange/domain';
+import type { EngineBatchListener, EngineEvent, UnsequencedCommand } from '@exchange/domain';
 import type { RiskStage } from '@exchange/risk';
 
 /** The settlement app's clock: the only place it reads time (tests jump it to expiry). */
@@ -33,14 +33,7 @@ export interface SettlementEngine {
     commands: readonly UnsequencedCommand[],
   ): Promise<{ firstSeq: number; lastSeq: number; events: EngineEvent[] }>;
   /** `decoded()` gives the batch's events, decoded once for all of the engine's listeners. */
-  onEvents(
-    listener: (
-      events: Uint8Array,
-      firstSeq: number,
-      lastSeq: number,
-      decoded: () => readonly EngineEvent[],
-    ) => void,
-  ): void;
+  onEvents(listener: EngineBatchListener): void;
   /** The engine's logged event batches: cash settlement on chain reads an expiry's transfers there. */
   readonly eventLog: {
     frames(afterSeq: number): Iterable<{ firstSeq: number; lastSeq: number; payload: Uint8Array }>;
