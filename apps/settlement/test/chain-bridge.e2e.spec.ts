@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Interface, Wallet } from 'ethers';
-import { startLocalChain, type LocalChain } from '@exchange/chain';
+import { EthersSettlementChain, HARDHAT_DEV_KEYS, startLocalChain, type LocalChain } from '@exchange/chain';
 import {
   CommandType,
   EventType,
@@ -149,6 +149,36 @@ it('pays USDC and mints tokens to the payout address, credits deposits and redem
     await adapter.mintGpuHours('H100', chainWithdrawalId(w.firstSeq, ACCOUNT, 'H100'), holder.address, 10n);
     expect(await supply()).toBe(0n);
     expect(app.engine.state.ledger.conservationProblems()).toEqual([]);
+  } finally {
+    await app.close();
+  }
+});
+
+it('credits a deposit only once it has the configured confirmations', async () => {
+  const dir = tempDir('chain-bridge-confirmations');
+  const clock = new TestClock(Date.now());
+  const app: ChainApp = await openChainApp(local, dir, clock);
+  try {
+    const config = { ...loadSettlementConfig(chainEnv(local, dir)), dataDir: path.join(dir, 'three') };
+    const chain = new EthersSettlementChain(app.chain.connection, HARDHAT_DEV_KEYS[0], { dataDir: path.join(dir, 'c3'), confirmations: 3, pollIntervalMs: 10 }, app.chain.addresses); // prettier-ignore
+    const bridge = new ChainBridge(config, app.engine, app.settlement, new EthersChainAdapter(chain, true));
+    const wallet = Wallet.createRandom();
+    await app.chain.sender.raw('hardhat_setBalance', [wallet.address, '0xde0b6b3a7640000']);
+    const reg = await registration(ACCOUNT, wallet);
+    expect(app.settlement.payoutAddresses.register(ACCOUNT, reg.address, reg.signature)).toBeNull();
+    await app.chain.mintTestStablecoin('confirm', wallet.address, USDC(7));
+    const own = app.chain.as(wallet.privateKey);
+    await own.approveStablecoin('confirm-7', app.chain.addresses.vault, USDC(7));
+    await own.deposit('confirm-7', USDC(7));
+    await bridge.runOnce();
+    expect(app.engine.state.ledger.balance(ACCOUNT, 'USDC')).toBe(0n); // one block so far
+    await app.chain.sender.raw('evm_mine', []);
+    await bridge.runOnce();
+    expect(app.engine.state.ledger.balance(ACCOUNT, 'USDC')).toBe(0n); // two
+    await app.chain.sender.raw('evm_mine', []);
+    await bridge.runOnce();
+    expect(app.engine.state.ledger.balance(ACCOUNT, 'USDC')).toBe(USDC(7)); // three: final
+    expect((await bridge.status()).error).toBeNull();
   } finally {
     await app.close();
   }

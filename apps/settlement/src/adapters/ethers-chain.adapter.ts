@@ -38,6 +38,9 @@ export class EthersChainAdapter implements SettlementChain {
   get vault(): string {
     return this.chain.addresses.vault;
   }
+  get confirmations(): number {
+    return this.chain.options.confirmations;
+  }
   get stablecoin(): string {
     return this.chain.addresses.stablecoin;
   }

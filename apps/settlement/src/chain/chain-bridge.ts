@@ -82,7 +82,8 @@ export function chainWithdrawalId(seq: number, accountId: number, asset: string)
 const add = (m: Record<string, bigint>, k: string, v: bigint) => void (m[k] = (m[k] ?? 0n) + v);
 
 /**
- * Money between the ledger and the chain, both ways, for USDC (the vault's stablecoin) and the
+ * Money between the ledger and the chain, both ways (chain logs taken once they have
+ * CHAIN_CONFIRMATIONS blocks), for USDC (the vault's stablecoin) and the
  * GPU-hour tokens (one ERC-20 per compute class, 1 token = 1 GPU-hour, no decimals):
  * - out: a ChainWithdraw (a `chain_withdrawal` transfer to External) is paid to the account's payout
  *   address: USDC by the vault's withdraw, tokens by a mint, each once per withdrawal (keyed by
@@ -207,7 +208,8 @@ export class ChainBridge implements OnApplicationBootstrap, OnApplicationShutdow
 
   private async creditDeposits(chain: SettlementChain): Promise<void> {
     const r = this.record();
-    const head = await chain.blockNumber();
+    // logs are taken once final: in a block with `confirmations` blocks on it (its own counted)
+    const head = (await chain.blockNumber()) - Math.max(0, chain.confirmations - 1);
     if (head <= r.scannedBlock) return;
     const operator = chain.operator.toLowerCase();
     const logs: { asset: string; log: Awaited<ReturnType<SettlementChain['gpuHourBurns']>>[number] }[] = [];

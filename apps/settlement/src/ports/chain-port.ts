@@ -39,6 +39,8 @@ export interface SettlementChain {
   /** libs/chain's reconciler: every difference between the chain and the ledger's view. */
   reconcile(view: LedgerView): Promise<Difference[]>;
   blockNumber(): Promise<number>;
+  /** Blocks (its own counted) after which a transaction or a log is taken as final. */
+  readonly confirmations: number;
   /** Mints GPU-hour tokens for a ledger withdrawal, once per withdrawal id (a text id, hashed on chain). */
   mintGpuHours(computeClass: string, withdrawalId: string, to: string, amount: bigint): Promise<void>;
   gpuHourBurns(computeClass: string, fromBlock: number, toBlock: number): Promise<GpuHourBurn[]>;
