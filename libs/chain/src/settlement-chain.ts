@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Interface, Wallet, getAddress, id } from 'ethers';
+import { Interface, Wallet, getAddress, id, type LogDescription } from 'ethers';
 import { type ContractName, loadArtifact } from './artifacts';
 import type { ChainConnection } from './connection';
 import type { PayoutLeaf } from './merkle';
@@ -307,8 +307,7 @@ export class EthersSettlementChain implements SettlementChainPort {
   }
 
   mintGpuHours(computeClass: string, withdrawalId: string, to: string, amount: bigint): Promise<TxRecord> {
-    const token = this.addresses.gpuHourTokens[computeClass];
-    if (!token) throw new Error(`UNKNOWN_CLASS: no GPU-hour token for ${computeClass}`);
+    const token = this.tokenOf(computeClass);
     return this.call('GpuHourToken', `mint:${computeClass}:${withdrawalId}`, token, 'mint', [
       withdrawalId,
       to,
@@ -338,8 +337,7 @@ export class EthersSettlementChain implements SettlementChainPort {
 
   /** A holder burns GPU-hour tokens to deposit them back to its exchange account. */
   depositGpuHours(opKey: string, computeClass: string, amount: bigint): Promise<TxRecord> {
-    const token = this.addresses.gpuHourTokens[computeClass];
-    if (!token) throw new Error(`UNKNOWN_CLASS: no GPU-hour token for ${computeClass}`);
+    const token = this.tokenOf(computeClass);
     return this.call('GpuHourToken', `token-deposit:${computeClass}:${opKey}`, token, 'depositToExchange', [
       amount,
     ]);
@@ -431,14 +429,12 @@ export class EthersSettlementChain implements SettlementChainPort {
   }
 
   async gpuHourSupply(computeClass: string): Promise<bigint> {
-    const token = this.addresses.gpuHourTokens[computeClass];
-    if (!token) throw new Error(`UNKNOWN_CLASS: no GPU-hour token for ${computeClass}`);
+    const token = this.tokenOf(computeClass);
     return (await this.view('GpuHourToken', token, 'totalSupply'))[0] as bigint;
   }
 
   async gpuHourBalance(computeClass: string, account: string): Promise<bigint> {
-    const token = this.addresses.gpuHourTokens[computeClass];
-    if (!token) throw new Error(`UNKNOWN_CLASS: no GPU-hour token for ${computeClass}`);
+    const token = this.tokenOf(computeClass);
     return (await this.view('GpuHourToken', token, 'balanceOf', [account]))[0] as bigint;
   }
 
@@ -451,53 +447,65 @@ export class EthersSettlementChain implements SettlementChainPort {
    * DepositedToExchange (a deposit) and RedemptionRequested (a deposit to be redeemed as compute).
    */
   async gpuHourBurns(computeClass: string, fromBlock: number, toBlock: number): Promise<GpuHourBurn[]> {
-    const token = this.addresses.gpuHourTokens[computeClass];
-    if (!token) throw new Error(`UNKNOWN_CLASS: no GPU-hour token for ${computeClass}`);
-    const iface = this.ifaces.GpuHourToken;
-    const topics = [
-      [iface.getEvent('DepositedToExchange')!.topicHash, iface.getEvent('RedemptionRequested')!.topicHash],
-    ];
-    const hex = (n: number) => `0x${n.toString(16)}`;
-    const logs = await this.sender.raw<{ transactionHash: string; logIndex: string; blockNumber: string; topics: string[]; data: string }[]>(
-      'eth_getLogs', [{ address: token, topics, fromBlock: hex(fromBlock), toBlock: hex(toBlock) }],
-    ); // prettier-ignore
-    return logs
-      .map((l) => {
-        const e = iface.parseLog({ topics: l.topics, data: l.data })!;
-        const redeem = e.name === 'RedemptionRequested';
-        return {
-          txHash: l.transactionHash,
-          logIndex: Number(BigInt(l.logIndex)),
-          blockNumber: Number(BigInt(l.blockNumber)),
-          account: getAddress(e.args.getValue('account') as string),
-          amount: e.args.getValue('amount') as bigint,
-          redeemGpus: redeem ? Number(e.args.getValue('gpus')) : 0,
-          redeemHours: redeem ? Number(e.args.getValue('durationHours')) : 0,
-        };
-      })
-      .sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
+    const logs = await this.logsOf('GpuHourToken', this.tokenOf(computeClass), ['DepositedToExchange', 'RedemptionRequested'], fromBlock, toBlock); // prettier-ignore
+    return logs.map(({ log, event }) => {
+      const redeem = event.name === 'RedemptionRequested';
+      return {
+        ...log,
+        account: getAddress(event.args.getValue('account') as string),
+        amount: event.args.getValue('amount') as bigint,
+        redeemGpus: redeem ? Number(event.args.getValue('gpus')) : 0,
+        redeemHours: redeem ? Number(event.args.getValue('durationHours')) : 0,
+      };
+    });
   }
 
   /** The vault's Deposited events in blocks [fromBlock, toBlock], in chain order (amounts in stablecoin minor units). */
   async vaultDeposits(fromBlock: number, toBlock: number): Promise<ChainDepositLog[]> {
-    const iface = this.ifaces.CollateralVault;
-    const topic = iface.getEvent('Deposited')!.topicHash;
+    const logs = await this.logsOf(
+      'CollateralVault',
+      this.addresses.vault,
+      ['Deposited'],
+      fromBlock,
+      toBlock,
+    );
+    return logs.map(({ log, event }) => ({
+      ...log,
+      account: getAddress(event.args.getValue('account') as string),
+      amount: event.args.getValue('amountMinor') as bigint,
+    }));
+  }
+
+  /** A contract's events of the given names in blocks [fromBlock, toBlock], parsed, in chain order. */
+  private async logsOf(
+    contract: ContractName,
+    address: string,
+    names: readonly string[],
+    fromBlock: number,
+    toBlock: number,
+  ): Promise<{ log: { txHash: string; logIndex: number; blockNumber: number }; event: LogDescription }[]> {
+    const iface = this.ifaces[contract];
+    const topics = [names.map((n) => iface.getEvent(n)!.topicHash)];
     const hex = (n: number) => `0x${n.toString(16)}`;
-    const logs = await this.sender.raw<{ transactionHash: string; logIndex: string; blockNumber: string; topics: string[]; data: string }[]>(
-      'eth_getLogs', [{ address: this.addresses.vault, topics: [topic], fromBlock: hex(fromBlock), toBlock: hex(toBlock) }],
+    const raw = await this.sender.raw<{ transactionHash: string; logIndex: string; blockNumber: string; topics: string[]; data: string }[]>(
+      'eth_getLogs', [{ address, topics, fromBlock: hex(fromBlock), toBlock: hex(toBlock) }],
     ); // prettier-ignore
-    return logs
-      .map((l) => {
-        const e = iface.parseLog({ topics: l.topics, data: l.data })!;
-        return {
+    return raw
+      .map((l) => ({
+        log: {
           txHash: l.transactionHash,
           logIndex: Number(BigInt(l.logIndex)),
           blockNumber: Number(BigInt(l.blockNumber)),
-          account: getAddress(e.args.getValue('account') as string),
-          amount: e.args.getValue('amountMinor') as bigint,
-        };
-      })
-      .sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
+        },
+        event: iface.parseLog({ topics: l.topics, data: l.data })!,
+      }))
+      .sort((a, b) => a.log.blockNumber - b.log.blockNumber || a.log.logIndex - b.log.logIndex);
+  }
+
+  private tokenOf(computeClass: string): string {
+    const token = this.addresses.gpuHourTokens[computeClass];
+    if (!token) throw new Error(`UNKNOWN_CLASS: no GPU-hour token for ${computeClass}`);
+    return token;
   }
 
   /** A bytes32 id from a text id (withdrawal ids, lease ids): its keccak256. */
