@@ -178,6 +178,18 @@ it('credits a deposit only once it has the configured confirmations', async () =
     await app.chain.sender.raw('evm_mine', []);
     await bridge.runOnce();
     expect(app.engine.state.ledger.balance(ACCOUNT, 'USDC')).toBe(USDC(7)); // three: final
+    // a withdrawal after the bridge has read the log reaches it through the engine's listener
+    const w = await app.engine.submit([{ type: CommandType.ChainWithdraw, accountId: ACCOUNT, asset: 'USDC', amountMinor: USDC(2) }]); // prettier-ignore
+    expect(refused(w.events)).toEqual([]);
+    // its transactions wait for three blocks too: mine while the pass runs
+    let done = false;
+    const pass = bridge.runOnce().finally(() => (done = true));
+    while (!done) {
+      await app.chain.sender.raw('evm_mine', []);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await pass;
+    expect(await app.chain.stablecoinBalance(wallet.address)).toBe(USDC(2));
     expect((await bridge.status()).error).toBeNull();
   } finally {
     await app.close();

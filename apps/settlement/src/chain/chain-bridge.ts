@@ -16,6 +16,7 @@ import {
   decodeEvents,
   isUserAccountId,
   type EngineEvent,
+  type LedgerTransfer,
 } from '@exchange/domain';
 import { SETTLEMENT_CONFIG, type SettlementConfig } from '../config/settlement-config';
 import { SETTLEMENT_CHAIN, type SettlementChain } from '../ports/chain-port';
@@ -97,8 +98,8 @@ const add = (m: Record<string, bigint>, k: string, v: bigint) => void (m[k] = (m
  *   redeem(gpus, hours) burn carries the redemption in the same ChainDeposit: the engine redeems
  *   after the credit (refused, the tokens stay credited; the pass reports it, and the engine's event
  *   log keeps the rejection). A deposit from an address no account holds is kept as unattributed.
- * Engine events are read from the event log from `scannedSeq`, chain logs from `scannedBlock`; each is
- * recorded after its step, so a crash repeats a step and the keys make the repeat a no-op. Passes run
+ * Engine events come from the engine's listener, and once per start from the event log after
+ * `scannedSeq` (what a stop left unrecorded); chain logs from `scannedBlock`. Each is recorded after its step, so a crash repeats a step and the keys make the repeat a no-op. Passes run
  * in ChainSettlement's queue (never between a root's funding and its posting). The reconciliation
  * compares custody with deposits less withdrawals plus top-ups, and each token's supply with minted
  * less burnt.
@@ -110,6 +111,10 @@ export class ChainBridge implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly timer: PassTimer;
   private pass: Promise<void> | null = null;
   lastError: string | null = null;
+  /** Chain withdrawals the engine applied since the start, as its listener saw them. */
+  private readonly live: PendingPayout[] = [];
+  /** The event log has been read once, from the recorded seq, since the start. */
+  private caughtUp = false;
 
   constructor(
     @Inject(SETTLEMENT_CONFIG) config: SettlementConfig,
@@ -123,7 +128,11 @@ export class ChainBridge implements OnApplicationBootstrap, OnApplicationShutdow
       () => this.runOnce(),
       (err) => this.logger.error({ msg: 'chain bridge pass failed', err: String(err) }),
     );
-    if (chain !== undefined) settlement.ledgerOnChain = () => this.ledgerOnChain();
+    if (chain === undefined) return;
+    settlement.ledgerOnChain = () => this.ledgerOnChain();
+    engine.onEvents((bytes, _firstSeq, _lastSeq, decoded) => {
+      if (bytes.length > 0) for (const e of decoded()) if (isChainWithdrawal(e)) this.live.push(payoutOf(e));
+    });
   }
 
   onApplicationBootstrap(): void {
@@ -164,27 +173,33 @@ export class ChainBridge implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
-  private async payWithdrawals(chain: SettlementChain): Promise<void> {
-    const r = this.record();
+  /**
+   * The chain withdrawals to pay: once per start, those in the event log after the recorded seq
+   * (the log is read once, not at every pass); then those the listener saw since.
+   */
+  private collectWithdrawals(r: BridgeRecord): void {
     const last = this.engine.state.lastSeq;
-    if (last > r.scannedSeq) {
+    // what is already collected: up to the recorded seq, or (after reading the log) up to `last`
+    let collected = r.scannedSeq;
+    if (!this.caughtUp) {
       for (const frame of this.engine.eventLog.frames(r.scannedSeq)) {
         if (frame.firstSeq > last) break;
         for (const e of decodeEvents(frame.payload))
-          if (
-            e.seq > r.scannedSeq &&
-            e.seq <= last &&
-            e.type === EventType.LedgerTransfer &&
-            e.reason === TransferReason.ChainWithdrawal &&
-            ASSETS.has(e.asset) &&
-            isUserAccountId(e.debitAccountId)
-          )
-            // prettier-ignore
-            r.pending.push({ seq: e.seq, accountId: e.debitAccountId, asset: e.asset, amount: e.amountMinor });
+          if (e.seq > r.scannedSeq && e.seq <= last && isChainWithdrawal(e)) r.pending.push(payoutOf(e));
       }
-      r.scannedSeq = last;
-      this.save(r);
+      this.caughtUp = true;
+      collected = last;
     }
+    // the listener runs as each batch is applied, so every withdrawal up to `last` is in the log or here
+    for (const p of this.live.splice(0)) if (p.seq > collected) r.pending.push(p);
+    if (last === r.scannedSeq) return;
+    r.scannedSeq = last;
+    this.save(r);
+  }
+
+  private async payWithdrawals(chain: SettlementChain): Promise<void> {
+    const r = this.record();
+    this.collectWithdrawals(r);
     for (const p of [...r.pending]) {
       const to = this.settlement.payoutAddresses.get(p.accountId);
       if (to === undefined) continue; // waits for the account's payout address
@@ -275,6 +290,14 @@ export class ChainBridge implements OnApplicationBootstrap, OnApplicationShutdow
       error: this.lastError,
     };
   }
+}
+
+function isChainWithdrawal(e: EngineEvent): e is LedgerTransfer {
+  return e.type === EventType.LedgerTransfer && e.reason === TransferReason.ChainWithdrawal && ASSETS.has(e.asset) && isUserAccountId(e.debitAccountId); // prettier-ignore
+}
+
+function payoutOf(e: LedgerTransfer): PendingPayout {
+  return { seq: e.seq, accountId: e.debitAccountId, asset: e.asset, amount: e.amountMinor };
 }
 
 function leaseIds(events: readonly EngineEvent[]): string[] {
