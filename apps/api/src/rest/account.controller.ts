@@ -9,11 +9,11 @@ import type {
   Scope,
   SignupResult,
 } from '@exchange/client';
-import { CREATE_KEY_SCHEMA, SIGNUP_SCHEMA, validate, type ObjectSchema } from '@exchange/gateway';
+import { CREATE_KEY_SCHEMA, SIGNUP_SCHEMA } from '@exchange/gateway';
 import { ApiKeyStore } from '../auth/api-key-store';
 import { Access } from '../auth/auth.guard';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
-import { ApiException } from '../http/api-exception';
+import { ApiException, validated } from '../http/api-exception';
 import type { ApiRequest } from '../http/raw-body';
 import { ReadService } from '../trading/read.service';
 import { InstrumentsService } from '../trading/instruments.service';
@@ -22,12 +22,6 @@ import { MarketHub } from '../ws/market-hub';
 import { checkQuery, intParam, optionalString } from './query';
 
 export const API_KEY_STORE = Symbol('API_KEY_STORE');
-
-function body<T>(schema: ObjectSchema, input: unknown): T {
-  const r = validate<T>(schema, input);
-  if (!r.ok) throw new ApiException(r.error);
-  return r.value;
-}
 
 /** The account: fills, positions, balances, margin, transfers, sign-up and API keys. */
 @Controller('v1')
@@ -109,7 +103,7 @@ export class AccountController {
   @Post('signup')
   @HttpCode(201)
   signup(@Body() input: unknown): Promise<SignupResult> {
-    const { name } = body<{ name: string }>(SIGNUP_SCHEMA, input);
+    const { name } = validated<{ name: string }>(SIGNUP_SCHEMA, input);
     return this.keys.signup(name);
   }
 
@@ -124,7 +118,7 @@ export class AccountController {
   @Access('read')
   @HttpCode(201)
   createKey(@Req() req: ApiRequest, @Body() input: unknown) {
-    const { scopes } = body<{ scopes: Scope[] }>(CREATE_KEY_SCHEMA, input);
+    const { scopes } = validated<{ scopes: Scope[] }>(CREATE_KEY_SCHEMA, input);
     const missing = scopes.find((s) => !req.auth!.scopes.includes(s));
     if (missing !== undefined)
       throw ApiException.of('SCOPE_MISSING', `the calling key lacks the "${missing}" scope`, 'scopes');

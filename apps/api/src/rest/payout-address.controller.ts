@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Inject, Optional, Put, Req } from '@nestjs/common';
 import type { PayoutAddressView } from '@exchange/client';
-import { PAYOUT_ADDRESS_SCHEMA, validate } from '@exchange/gateway';
+import { PAYOUT_ADDRESS_SCHEMA } from '@exchange/gateway';
 import { Access } from '../auth/auth.guard';
-import { ApiException } from '../http/api-exception';
+import { ApiException, validated } from '../http/api-exception';
 import type { ApiRequest } from '../http/raw-body';
 import { PAYOUT_ADDRESSES, type PayoutAddressRegistry } from '../ports/payout-addresses';
 
@@ -38,10 +38,9 @@ export class PayoutAddressController {
   @Put('payout-address')
   @Access('withdraw')
   set(@Req() req: ApiRequest, @Body() input: unknown): PayoutAddressView {
-    const r = validate<{ address: string; signature: string }>(PAYOUT_ADDRESS_SCHEMA, input);
-    if (!r.ok) throw new ApiException(r.error);
+    const r = validated<{ address: string; signature: string }>(PAYOUT_ADDRESS_SCHEMA, input);
     const accountId = req.auth!.accountId;
-    const refused = this.addresses.register(accountId, r.value.address, r.value.signature);
+    const refused = this.addresses.register(accountId, r.address, r.signature);
     if (refused !== null) throw ApiException.of(REFUSAL[refused], undefined, refused === 'BAD_SIGNATURE' ? 'signature' : 'address'); // prettier-ignore
     return { accountId, address: this.addresses.get(accountId) ?? null };
   }

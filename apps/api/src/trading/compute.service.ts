@@ -1,15 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { CapacityResult, RedemptionResult } from '@exchange/client';
 import { CommandType, EventType, type EngineEvent, type UnsequencedCommand } from '@exchange/domain';
-import { CAPACITY_SCHEMA, REDEMPTION_SCHEMA, rejectError, validate } from '@exchange/gateway';
-import { ApiException } from '../http/api-exception';
+import { CAPACITY_SCHEMA, REDEMPTION_SCHEMA, rejectError } from '@exchange/gateway';
+import { ApiException, validated } from '../http/api-exception';
 import { EXCHANGE_GATEWAY, type ExchangeGateway } from '../ports/exchange-gateway';
-
-function check<T>(schema: Parameters<typeof validate>[0], input: unknown): T {
-  const r = validate<T>(schema, input);
-  if (!r.ok) throw new ApiException(r.error);
-  return r.value;
-}
 
 /**
  * Compute for tokens: providers commit capacity to redemptions, holders redeem GPU-hour tokens into
@@ -22,13 +16,13 @@ export class ComputeService {
   constructor(@Inject(EXCHANGE_GATEWAY) private readonly gateway: ExchangeGateway) {}
 
   async commitCapacity(accountId: number, input: unknown): Promise<CapacityResult> {
-    const r = check<{ computeClass: string; gpus: number }>(CAPACITY_SCHEMA, input);
+    const r = validated<{ computeClass: string; gpus: number }>(CAPACITY_SCHEMA, input);
     const out = await this.run({ type: CommandType.CommitCapacity, accountId, computeClass: r.computeClass, gpuCount: r.gpus }); // prettier-ignore
     return { computeClass: r.computeClass, gpus: r.gpus, seq: out.seq };
   }
 
   async redeem(accountId: number, input: unknown): Promise<RedemptionResult> {
-    const r = check<{ computeClass: string; gpus: number; hours: number }>(REDEMPTION_SCHEMA, input);
+    const r = validated<{ computeClass: string; gpus: number; hours: number }>(REDEMPTION_SCHEMA, input);
     const out = await this.run({ type: CommandType.RedeemTokens, accountId, computeClass: r.computeClass, gpuCount: r.gpus, hours: r.hours }); // prettier-ignore
     const leases: RedemptionResult['leases'] = [];
     for (const e of out.events)

@@ -24,7 +24,6 @@ import {
   rejectError,
   toAmendOrder,
   toPlaceOrder,
-  validate,
   type AmendOrderRequest,
   type AmendResult,
   type MassQuoteRequest,
@@ -32,7 +31,7 @@ import {
   type PlaceOrderRequest,
 } from '@exchange/gateway';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
-import { ApiException } from '../http/api-exception';
+import { ApiException, validated } from '../http/api-exception';
 import {
   EXCHANGE_GATEWAY,
   type ExchangeGateway,
@@ -45,12 +44,6 @@ import { InstrumentsService } from './instruments.service';
 function unwrap<T>(o: Outcome<T>): T {
   if (!o.ok) throw new ApiException(o.error);
   return o.value;
-}
-
-function check<T>(schema: Parameters<typeof validate>[0], input: unknown): T {
-  const r = validate<T>(schema, input);
-  if (!r.ok) throw new ApiException(r.error);
-  return r.value;
 }
 
 export interface QuoteResult {
@@ -98,8 +91,8 @@ export class TradingService {
   async place(accountId: number, input: unknown, side?: 'buy' | 'sell'): Promise<PlaceResult> {
     const request: PlaceOrderRequest =
       side === undefined
-        ? check(PLACE_ORDER_SCHEMA, input)
-        : { ...check<Omit<PlaceOrderRequest, 'side'>>(SIDELESS_ORDER_SCHEMA, input), side };
+        ? validated(PLACE_ORDER_SCHEMA, input)
+        : { ...validated<Omit<PlaceOrderRequest, 'side'>>(SIDELESS_ORDER_SCHEMA, input), side };
     const entry = this.instruments.get(request.instrument);
     // reduce-only orders: the risk stage fills in the position
     const c = toPlaceOrder(request, entry.instrumentId, entry.definition.contract, accountId);
@@ -145,7 +138,7 @@ export class TradingService {
   }
 
   async amend(accountId: number, ref: OrderRef, input: unknown): Promise<AmendResult> {
-    const request = check<AmendOrderRequest>(AMEND_ORDER_SCHEMA, input);
+    const request = validated<AmendOrderRequest>(AMEND_ORDER_SCHEMA, input);
     if (request.instrument !== undefined) this.instruments.get(request.instrument);
     const { where, entry } = this.locate(accountId, ref, request.instrument);
     const c = toAmendOrder(request, where.instrumentId, entry.definition.contract, accountId, {
@@ -187,7 +180,7 @@ export class TradingService {
     accountId: number,
     input: unknown,
   ): Promise<{ cancelled: number[]; quotes: QuoteResult[] }> {
-    const request = check<MassQuoteRequest>(MASS_QUOTE_SCHEMA, input);
+    const request = validated<MassQuoteRequest>(MASS_QUOTE_SCHEMA, input);
     const commands: UnsequencedCommand[] = [];
     const entries = request.quotes.map((q, i) =>
       this.instruments.get(q.instrument, `quotes[${i}].instrument`),
@@ -224,7 +217,7 @@ export class TradingService {
       kind === 'deposit' ? this.gateway.capabilities.deposits : this.gateway.capabilities.withdrawals;
     if (!available)
       throw ApiException.of('NOT_AVAILABLE', `the engine in this deployment has no ${kind} command`);
-    const request = check<{ asset: string; amount: string }>(TRANSFER_SCHEMA, input);
+    const request = validated<{ asset: string; amount: string }>(TRANSFER_SCHEMA, input);
     const amountMinor = assetAmountMinor(request.asset, request.amount);
     if (amountMinor === undefined)
       throw ApiException.of(

@@ -14,12 +14,11 @@ import {
   MASS_QUOTE_SCHEMA,
   SIDELESS_ORDER_SCHEMA,
   instrumentView,
-  validate,
   type ObjectSchema,
 } from '@exchange/gateway';
 import type { Authenticator } from '../auth/authenticator';
 import type { ApiConfig } from '../config/api-config';
-import { ApiException } from '../http/api-exception';
+import { ApiException, validated } from '../http/api-exception';
 import type { InstrumentsService } from '../trading/instruments.service';
 import type { TradingService } from '../trading/trading.service';
 import { PRIVATE_CHANNELS, type MarketHub, type Subscriber } from './market-hub';
@@ -91,9 +90,7 @@ const EDIT_SCHEMA: ObjectSchema = { fields: { ...REF_FIELDS, ...AMEND_ORDER_SCHE
 const MAX_CHANNELS = 200;
 
 function params<T>(schema: ObjectSchema, p: unknown): T {
-  const r = validate<T>(schema, p ?? {}, 'params');
-  if (!r.ok) throw new ApiException(r.error);
-  return r.value;
+  return validated<T>(schema, p ?? {}, 'params');
 }
 
 function orderRef(p: { orderId?: number; clientOrderId?: string }) {
