@@ -46,7 +46,8 @@ export function redemptionDemoCommands(state: RiskStage): UnsequencedCommand[] {
       gpuCount: REDEMPTION_DEMO.gpusPerProvider,
     });
   }
-  const committed = r.capacityOf(computeClass).reduce((a, p) => a + p.gpuCount, 0) + out.length / 2 * REDEMPTION_DEMO.gpusPerProvider; // prettier-ignore
+  const newCommitments = out.filter((c) => c.type === CommandType.CommitCapacity).length;
+  const committed = r.capacityOf(computeClass).reduce((a, p) => a + p.gpuCount, 0) + newCommitments * REDEMPTION_DEMO.gpusPerProvider; // prettier-ignore
   if (
     !leases.some((l) => l.lesseeAccountId === DEMO_LESSEE_ACCOUNT) &&
     committed >= REDEMPTION_DEMO.redeemGpus
