@@ -462,9 +462,8 @@ export class ChainSettlement implements OnApplicationBootstrap, OnApplicationShu
         claimed += tree.leaves[index]?.amountMinor ?? 0n;
       pools.push({ root: tree.root, remainingMinor: payables - claimed });
     }
-    differences.push(
-      ...(await chain.reconcile({ custodyMinor: this.ledgerOnChain().custodyMinor, pools, providerStakes: [], gpuHourSupply: this.ledgerOnChain().gpuHourSupply })), // prettier-ignore
-    );
+    const { custodyMinor, gpuHourSupply } = this.ledgerOnChain();
+    differences.push(...(await chain.reconcile({ custodyMinor, pools, providerStakes: [], gpuHourSupply })));
     const result: Reconciliation = {
       atMs: this.clock.nowMs(),
       expiries: pools.length,

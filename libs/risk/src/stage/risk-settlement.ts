@@ -120,12 +120,7 @@ export class RiskSettlement {
   constructor(private readonly stage: RiskStage) {
     this.redemption = new RiskRedemption(stage, {
       post: (seq, transfers) => this.post(seq, transfers),
-      openLeases: (seq, leases) => {
-        for (const l of leases) {
-          this.leases.set(l.leaseId, l);
-          this.emitLease(seq, l);
-        }
-      },
+      openLeases: (seq, leases) => this.openLeases(seq, leases),
     });
   }
 
@@ -260,10 +255,7 @@ export class RiskSettlement {
       );
     if (leases !== null) {
       this.post(c.seq, leases.transfers);
-      for (const l of leases.leases) {
-        this.leases.set(l.leaseId, l);
-        this.emitLease(c.seq, l);
-      }
+      this.openLeases(c.seq, leases.leases);
     }
     const close = (ins: RiskInstrument, key: string, intrinsic: number, count: number) => {
       this.settledKeys.add(key);
@@ -349,6 +341,14 @@ export class RiskSettlement {
       if (l.computeClass !== c.computeClass || FINAL_LEASE_STATES.has(l.state)) continue;
       const step = applyLeaseEvent(l, { type: 'TICK', atMs: this.stage.nowMs, indexMinorPerGpuHour: c.indexMinorPerGpuHour }); // prettier-ignore
       this.applyStep(c.seq, l, step);
+    }
+  }
+
+  /** New leases join the book, each announced with its first LeaseStateChanged. */
+  private openLeases(seq: number, leases: readonly Lease[]): void {
+    for (const l of leases) {
+      this.leases.set(l.leaseId, l);
+      this.emitLease(seq, l);
     }
   }
 
