@@ -20,8 +20,6 @@ import { EVENT_LOG, type EventLog } from '../ports/event-log';
 export const SNAPSHOT_STORE = Symbol('SNAPSHOT_STORE');
 const LIQUIDATION_RETRY_MS = 250;
 
-export type EventsListener = EngineBatchListener;
-
 export interface AccountView {
   accountId: number;
   balances: Record<string, string>;
@@ -74,7 +72,7 @@ export class EngineService implements OnModuleInit, OnApplicationShutdown {
   private sinceSnapshot = 0;
   private snapshotting: Promise<void> = Promise.resolve();
   recovery?: RecoverySummary;
-  private readonly listeners: EventsListener[] = [];
+  private readonly listeners: EngineBatchListener[] = [];
   private liquidationTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
   /** Submissions waiting for this turn's batch (see submit). */
@@ -120,7 +118,7 @@ export class EngineService implements OnModuleInit, OnApplicationShutdown {
    * Calls `listener` with the events of every batch applied from now on (after it is durable), in
    * order. Readers that need older events catch up from the event log first.
    */
-  onEvents(listener: EventsListener): void {
+  onEvents(listener: EngineBatchListener): void {
     this.listeners.push(listener);
   }
 
