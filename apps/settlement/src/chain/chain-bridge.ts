@@ -115,6 +115,12 @@ export class ChainBridge implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly live: PendingPayout[] = [];
   /** The event log has been read once, from the recorded seq, since the start. */
   private caughtUp = false;
+  /**
+   * Where a bridge without a record (a chain it has not served) starts reading engine events: the
+   * engine's seq at its start, not the log's beginning. Chain withdrawals are only sent where a
+   * bridge runs, so older ones were paid on another chain (the embedded chain of an earlier start).
+   */
+  private readonly startSeq: number;
 
   constructor(
     @Inject(SETTLEMENT_CONFIG) config: SettlementConfig,
@@ -123,6 +129,7 @@ export class ChainBridge implements OnApplicationBootstrap, OnApplicationShutdow
     @Optional() @Inject(SETTLEMENT_CHAIN) private readonly chain?: SettlementChain,
   ) {
     this.store = chain && new JsonStore(join(config.dataDir, 'chain-bridge', chain.chainKey));
+    this.startSeq = engine.state.lastSeq;
     this.timer = new PassTimer(
       config.intervalMs,
       () => this.runOnce(),
@@ -152,7 +159,7 @@ export class ChainBridge implements OnApplicationBootstrap, OnApplicationShutdow
 
   private record(): BridgeRecord {
     const r = this.store?.get('bridge');
-    return r ?? { scannedSeq: 0, pending: [], paidOut: {}, scannedBlock: -1, received: {}, topUps: {}, unattributed: [], refusedRedemptions: [] }; // prettier-ignore
+    return r ?? { scannedSeq: this.startSeq, pending: [], paidOut: {}, scannedBlock: -1, received: {}, topUps: {}, unattributed: [], refusedRedemptions: [] }; // prettier-ignore
   }
 
   private save(r: BridgeRecord): void {
