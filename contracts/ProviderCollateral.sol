@@ -8,8 +8,10 @@ import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 
 /// @title Compute providers' slashable collateral.
-/// @notice Providers stake stablecoin; unstaking goes through an unbonding delay during which the
-/// amount stays slashable. A slash needs the exchange attester's EIP-712 signed
+/// @notice Providers stake stablecoin; the exchange's ledger counts the stake as provider collateral.
+/// Stake leaves only when the exchange releases it (the owner's `releaseStake`, once per release id,
+/// after its engine found the stake backs no lease, commitment or short), then waits an unbonding
+/// delay during which it stays slashable. A slash needs the exchange attester's EIP-712 signed
 /// `FailureAttestation` of a failed lease and can run only after the attestation's dispute window
 /// (failedAt + disputeWindow); the owner may void an attestation inside that window when a dispute
 /// is upheld. A slash pays the lessee first, then the insurance fund, from bonded then unbonding
@@ -45,9 +47,10 @@ contract ProviderCollateral is EIP712, Ownable {
     mapping(address provider => Stake) private stakes;
     mapping(bytes32 leaseId => bool) public slashed;
     mapping(bytes32 leaseId => bool) public voided;
+    mapping(bytes32 releaseId => bool) public released;
 
     event Staked(address indexed provider, uint256 amountMinor);
-    event UnbondRequested(address indexed provider, uint256 amountMinor, uint64 unbondableAt);
+    event StakeReleased(bytes32 indexed releaseId, address indexed provider, uint256 amountMinor, uint64 unbondableAt);
     event Unbonded(address indexed provider, uint256 amountMinor);
     event Slashed(bytes32 indexed leaseId, address indexed provider, uint256 lesseePaidMinor, uint256 insurancePaidMinor);
     event AttestationVoided(bytes32 indexed leaseId);
@@ -58,6 +61,7 @@ contract ProviderCollateral is EIP712, Ownable {
     error BadAttestation(address recovered);
     error DisputeWindowOpen(uint64 slashableAt);
     error AlreadySlashed(bytes32 leaseId);
+    error AlreadyReleased(bytes32 releaseId);
     error AttestationIsVoided(bytes32 leaseId);
     error DelayTooShort(uint64 unbondingDelay, uint64 disputeWindow);
 
@@ -93,15 +97,18 @@ contract ProviderCollateral is EIP712, Ownable {
         emit Staked(msg.sender, amountMinor);
     }
 
-    /// @notice Moves stake to unbonding; the whole unbonding amount waits unbondingDelay from now.
-    function requestUnbond(uint256 amountMinor) external {
+    /// @notice The exchange releases a provider's stake (its ledger debited it): it moves to unbonding,
+    /// and the whole unbonding amount waits unbondingDelay from now. Once per release id.
+    function releaseStake(bytes32 releaseId, address provider, uint256 amountMinor) external onlyOwner {
         if (amountMinor == 0) revert ZeroAmount();
-        Stake storage s = stakes[msg.sender];
+        if (released[releaseId]) revert AlreadyReleased(releaseId);
+        Stake storage s = stakes[provider];
         if (amountMinor > s.bondedMinor) revert InsufficientStake(amountMinor, s.bondedMinor);
+        released[releaseId] = true;
         s.bondedMinor -= uint128(amountMinor);
         s.unbondingMinor += uint128(amountMinor);
         s.unbondableAt = uint64(block.timestamp) + unbondingDelay;
-        emit UnbondRequested(msg.sender, amountMinor, s.unbondableAt);
+        emit StakeReleased(releaseId, provider, amountMinor, s.unbondableAt);
     }
 
     function withdrawUnbonded() external {

@@ -54,7 +54,7 @@ export async function startChainFixture(): Promise<ChainFixture> {
   await chain.deploy(params);
   const provider = connection.provider;
   // fresh keys funded with ether, so tests never share a sender's nonces
-  const keys = Array.from({ length: 8 }, () => Wallet.createRandom().privateKey);
+  const keys = Array.from({ length: 9 }, () => Wallet.createRandom().privateKey);
   for (const key of keys) {
     await provider.send('hardhat_setBalance', [new Wallet(key).address, '0x56BC75E2D63100000']);
   }

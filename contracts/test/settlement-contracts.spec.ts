@@ -348,12 +348,30 @@ describe('ProviderCollateral', () => {
     await expect(op.slash(voided)).rejects.toMatchObject({ code: 'ATTESTATION_IS_VOIDED' });
   });
 
-  it('keeps unbonding stake slashable until the delay is over; never slashes more than the stake', async () => {
+  it('releases stake only by the exchange, once per id; keeps it slashable until the delay is over; never slashes more than the stake', async () => {
     const provider = await stakedProvider(5, 1_000_000n);
-    await expect(provider.requestUnbond('too-much', 1_000_001n)).rejects.toMatchObject({
+    const releaseId = EthersSettlementChain.idOf(`release-${++seq}`);
+    await expect(provider.releaseStake(releaseId, provider.operator, 1n)).rejects.toMatchObject({
+      code: 'OWNABLE_UNAUTHORIZED_ACCOUNT',
+    });
+    await expect(op.releaseStake(releaseId, provider.operator, 1_000_001n)).rejects.toMatchObject({
       code: 'INSUFFICIENT_STAKE',
     });
-    await provider.requestUnbond('all', 1_000_000n);
+    await op.releaseStake(releaseId, provider.operator, 600_000n);
+    const again = op.sender.send(`release-again-${seq}`, () => ({
+      to: op.addresses.providerCollateral,
+      data: op['ifaces'].ProviderCollateral.encodeFunctionData('releaseStake', [
+        releaseId,
+        provider.operator,
+        1n,
+      ]),
+    }));
+    await expect(again).rejects.toMatchObject({ code: 'ALREADY_RELEASED' });
+    await op.releaseStake(EthersSettlementChain.idOf(`release-${++seq}`), provider.operator, 400_000n);
+    expect(await op.stakeOf(provider.operator)).toMatchObject({
+      bondedMinor: 0n,
+      unbondingMinor: 1_000_000n,
+    });
     const withdrawEarly = provider.sender.send('withdraw-early', () => ({
       to: op.addresses.providerCollateral,
       data: op['ifaces'].ProviderCollateral.encodeFunctionData('withdrawUnbonded', []),
@@ -377,6 +395,16 @@ describe('ProviderCollateral', () => {
     await op.slash(signed);
     const stake = await op.stakeOf(provider.operator);
     expect(stake.bondedMinor + stake.unbondingMinor).toBe(0n);
+  });
+
+  it('pays released stake to the provider after the unbonding delay', async () => {
+    const provider = await stakedProvider(8, 2_000_000n);
+    const before = await op.stablecoinBalance(provider.operator);
+    await op.releaseStake(EthersSettlementChain.idOf(`release-${++seq}`), provider.operator, 1_500_000n);
+    await f.increaseTime(PARAMS.unbondingDelayS);
+    await provider.withdrawUnbonded(`after-delay-${seq}`);
+    expect(await op.stablecoinBalance(provider.operator)).toBe(before + 1_500_000n);
+    expect(await op.stakeOf(provider.operator)).toMatchObject({ bondedMinor: 500_000n, unbondingMinor: 0n });
   });
 });
 

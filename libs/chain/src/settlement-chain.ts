@@ -6,7 +6,13 @@ import type { ChainConnection } from './connection';
 import type { PayoutLeaf } from './merkle';
 import { TxSender, type TxSenderOptions } from './tx-sender';
 import type { TxRecord } from './tx-journal';
-import type { SignedFailureAttestation, SignedFinalPrice } from './typed-data';
+import {
+  collateralDomain,
+  signFailure,
+  type FailureAttestation,
+  type SignedFailureAttestation,
+  type SignedFinalPrice,
+} from './typed-data';
 
 /** Where the exchange's contracts live on one chain. */
 export interface ChainAddresses {
@@ -16,6 +22,8 @@ export interface ChainAddresses {
   readonly providerCollateral: string;
   /** compute class -> its GPU-hour token */
   readonly gpuHourTokens: Readonly<Record<string, string>>;
+  /** The block of the first contract's deployment: the contracts' logs start there (0: not recorded). */
+  readonly deployBlock: number;
 }
 
 export interface DeployParams {
@@ -111,6 +119,7 @@ export interface GpuHourBurn extends ChainDepositLog {
 
 export class EthersSettlementChain implements SettlementChainPort {
   readonly sender: TxSender;
+  private readonly wallet: Wallet;
   private readonly ifaces: Record<ContractName, Interface>;
   private _addresses: ChainAddresses | undefined;
 
@@ -121,6 +130,7 @@ export class EthersSettlementChain implements SettlementChainPort {
     addresses?: ChainAddresses,
   ) {
     const wallet = new Wallet(privateKey);
+    this.wallet = wallet;
     this.ifaces = Object.fromEntries(
       NAMES.map((n) => [n, new Interface(loadArtifact(n).abi as never)]),
     ) as Record<ContractName, Interface>;
@@ -167,7 +177,7 @@ export class EthersSettlementChain implements SettlementChainPort {
     if (existsSync(this.deploymentFile)) {
       const saved = JSON.parse(readFileSync(this.deploymentFile, 'utf8')) as ChainAddresses;
       const code = await this.sender.raw<string>('eth_getCode', [saved.vault, 'latest']);
-      if (code !== '0x') return (this._addresses = saved);
+      if (code !== '0x') return (this._addresses = { ...saved, deployBlock: saved.deployBlock ?? 0 });
     }
     const operator = this.operator;
     // the price contract first: from a fresh Hardhat account 0 it lands on the oracle's default
@@ -202,7 +212,8 @@ export class EthersSettlementChain implements SettlementChainPort {
         [operator, computeClass, params.gpuTokenDecimals],
       );
     }
-    this._addresses = { stablecoin, settlementPrice, vault, providerCollateral, gpuHourTokens };
+    const deployBlock = this.sender.journal.get('deploy:SettlementPrice')?.blockNumber ?? 0;
+    this._addresses = { stablecoin, settlementPrice, vault, providerCollateral, gpuHourTokens, deployBlock };
     mkdirSync(this.options.dataDir, { recursive: true });
     writeFileSync(this.deploymentFile, `${JSON.stringify(this._addresses, null, 2)}\n`);
     return this._addresses;
@@ -298,6 +309,20 @@ export class EthersSettlementChain implements SettlementChainPort {
     ]);
   }
 
+  /** The exchange releases a provider's stake into unbonding, once per release id. */
+  releaseStake(releaseId: string, provider: string, amountMinor: bigint): Promise<TxRecord> {
+    return this.call('ProviderCollateral', `release-stake:${releaseId}`, this.addresses.providerCollateral, 'releaseStake', [releaseId, provider, amountMinor]); // prettier-ignore
+  }
+
+  /** A failure attestation signed with this chain's key (the exchange's attester by default). */
+  attestFailure(a: FailureAttestation): Promise<SignedFailureAttestation> {
+    return signFailure(
+      this.wallet,
+      collateralDomain(this.connection.chainId, this.addresses.providerCollateral),
+      a,
+    );
+  }
+
   slash(a: SignedFailureAttestation): Promise<TxRecord> {
     const tuple = [a.leaseId, a.provider, a.lessee, a.lesseeMinor, a.insuranceMinor, a.failedAt];
     return this.call('ProviderCollateral', `slash:${a.leaseId}`, this.addresses.providerCollateral, 'slash', [
@@ -349,14 +374,9 @@ export class EthersSettlementChain implements SettlementChainPort {
     ]);
   }
 
-  requestUnbond(opKey: string, amountMinor: bigint): Promise<TxRecord> {
-    return this.call(
-      'ProviderCollateral',
-      `unbond:${opKey}`,
-      this.addresses.providerCollateral,
-      'requestUnbond',
-      [amountMinor],
-    );
+  /** A provider takes its released stake once the unbonding delay is over. */
+  withdrawUnbonded(opKey: string): Promise<TxRecord> {
+    return this.call('ProviderCollateral', `unbonded:${opKey}`, this.addresses.providerCollateral, 'withdrawUnbonded', []); // prettier-ignore
   }
 
   // reads (eth_call at the latest block)
@@ -458,6 +478,28 @@ export class EthersSettlementChain implements SettlementChainPort {
         redeemHours: redeem ? Number(event.args.getValue('durationHours')) : 0,
       };
     });
+  }
+
+  /** ProviderCollateral's Staked events in blocks [fromBlock, toBlock], in chain order. */
+  async stakes(fromBlock: number, toBlock: number): Promise<ChainDepositLog[]> {
+    const logs = await this.logsOf('ProviderCollateral', this.addresses.providerCollateral, ['Staked'], fromBlock, toBlock); // prettier-ignore
+    return logs.map(({ log, event }) => ({
+      ...log,
+      account: getAddress(event.args.getValue('provider') as string),
+      amount: event.args.getValue('amountMinor') as bigint,
+    }));
+  }
+
+  /** What the slash of a lease id (bytes32) paid, from its Slashed event (null: not slashed). */
+  async slashedOf(
+    leaseId: string,
+    fromBlock: number,
+    toBlock: number,
+  ): Promise<{ lesseeMinor: bigint; insuranceMinor: bigint } | null> {
+    const logs = await this.logsOf('ProviderCollateral', this.addresses.providerCollateral, ['Slashed'], fromBlock, toBlock); // prettier-ignore
+    const hit = logs.find(({ event }) => (event.args.getValue('leaseId') as string) === leaseId);
+    if (hit === undefined) return null;
+    return { lesseeMinor: hit.event.args.getValue('lesseePaidMinor') as bigint, insuranceMinor: hit.event.args.getValue('insurancePaidMinor') as bigint }; // prettier-ignore
   }
 
   /** The vault's Deposited events in blocks [fromBlock, toBlock], in chain order (amounts in stablecoin minor units). */

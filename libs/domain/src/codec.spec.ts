@@ -126,6 +126,8 @@ const events: EngineEvent[] = [
   },
   { type: EventType.InstrumentSettled, seq: 15, instrumentId: 3, kind: 0, key: 'MTM:3:2026-11-25', priceTicks: 2_550, intrinsicTicks: 0, leases: 0 },
   { type: EventType.InstrumentSettled, seq: 16, instrumentId: 4, kind: 1, key: 'EXPIRY:4', priceTicks: 2_610, intrinsicTicks: 110, leases: 3 },
+  { type: EventType.StakeChanged, seq: 17, instrumentId: 0, accountId: 301, change: 2, amountMinor: 18_750_000n, stakeMinor: 981_250_000n, leaseId: 'H100-RDM-9-1', failedAtMs: 1_795_000_000_000 },
+  { type: EventType.StakeChanged, seq: 18, instrumentId: 0, accountId: 301, change: 0, amountMinor: 5n, stakeMinor: 5n, leaseId: '', failedAtMs: 0 },
 ]; // prettier-ignore
 
 /** Settlement and lease commands, appended after the older types. */
@@ -144,6 +146,8 @@ const settlementCommands: Command[] = [
   { type: CommandType.RedeemTokens, seq: 31, timeMs: 11, accountId: 7, computeClass: 'L40S', gpuCount: 2.5, hours: Number.NaN },
   { type: CommandType.ChainDeposit, seq: 32, timeMs: 12, accountId: 7, asset: 'H100', amountMinor: 12n, reference: '31337:0xab:4', redeemGpus: 2, redeemHours: 6 },
   { type: CommandType.ChainWithdraw, seq: 33, timeMs: 13, accountId: 7, asset: 'USDC', amountMinor: 1_500_000n },
+  { type: CommandType.ChainStake, seq: 34, timeMs: 14, accountId: 301, amountMinor: 250_000_000n, reference: '31337:0xcd:2' },
+  { type: CommandType.ReleaseStake, seq: 35, timeMs: 15, accountId: 301, amountMinor: 1n },
 ]; // prettier-ignore
 
 describe('binary codec', () => {
@@ -163,6 +167,7 @@ describe('binary codec', () => {
     expect(seen).toEqual(settlementCommands);
     expect(CommandType.ResolveLeaseDispute).toBe(20);
     expect(CommandType.ChainWithdraw).toBe(24);
+    expect(CommandType.ReleaseStake).toBe(26);
   });
 
   it('writes a lease id only for lease transfer reasons (older ledger records read unchanged)', () => {
@@ -176,6 +181,7 @@ describe('binary codec', () => {
     expect(TransferReason.InsuranceCover).toBe(6);
     expect(TransferReason.SlashInsurance).toBe(17);
     expect(TransferReasonName[TransferReason.VariationMargin]).toBe('variation_margin');
+    expect(TransferReasonName[TransferReason.StakeRelease]).toBe('stake_release');
     expect(CancelReasonName[CancelReason.InstrumentExpired]).toBe('instrument_expired');
     expect(REJECT_CODES.indexOf('NO_MARK_PRICE')).toBe(40);
     expect(REJECT_CODES.indexOf('INSTRUMENT_EXPIRED')).toBe(41);

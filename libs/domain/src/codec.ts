@@ -24,6 +24,7 @@ import {
   type EngineEvent,
   type LiquidationPhase,
   type SettlementKind,
+  type StakeChange,
   type TransferReason,
 } from './events';
 import type { BookSpec, InstrumentDefinition } from './instrument';
@@ -202,6 +203,15 @@ export function encodeCommand(
       w.f64(c.redeemGpus);
       w.f64(c.redeemHours);
       return;
+    case CommandType.ChainStake:
+      w.f64(c.accountId);
+      w.bigint(c.amountMinor);
+      w.str(c.reference);
+      return;
+    case CommandType.ReleaseStake:
+      w.f64(c.accountId);
+      w.bigint(c.amountMinor);
+      return;
     default:
       throw new CodecError(`unknown command type ${(c as { type: unknown }).type}`);
   }
@@ -349,6 +359,10 @@ export function decodeCommand(r: ByteReader): Command {
         redeemGpus: r.f64(),
         redeemHours: r.f64(),
       };
+    case CommandType.ChainStake:
+      return { type, seq, timeMs, accountId: r.f64(), amountMinor: r.bigint(), reference: r.str() };
+    case CommandType.ReleaseStake:
+      return { type, seq, timeMs, accountId: r.f64(), amountMinor: r.bigint() };
     default:
       throw new CodecError(`unknown command type ${type}`);
   }
@@ -677,6 +691,18 @@ export const writeAccountEvent = {
     w.f64(intrinsicTicks);
     w.f64(leases);
   }, // prettier-ignore
+  stakeChanged(
+    w: ByteWriter, seq: number, accountId: number, change: StakeChange, amountMinor: bigint, stakeMinor: bigint,
+    leaseId: string, failedAtMs: number,
+  ): void {
+    head(w, EventType.StakeChanged, seq, 0, 0);
+    w.f64(accountId);
+    w.u8(byte(change));
+    w.bigint(amountMinor);
+    w.bigint(stakeMinor);
+    w.str(leaseId);
+    w.f64(failedAtMs);
+  }, // prettier-ignore
 };
 
 export function encodeEvent(w: ByteWriter, e: EngineEvent): void {
@@ -746,6 +772,8 @@ export function encodeEvent(w: ByteWriter, e: EngineEvent): void {
       return writeAccountEvent.instrumentSettled(
         w, e.seq, e.instrumentId, e.kind, e.key, e.priceTicks, e.intrinsicTicks, e.leases,
       ); // prettier-ignore
+    case EventType.StakeChanged:
+      return writeAccountEvent.stakeChanged(w, e.seq, e.accountId, e.change, e.amountMinor, e.stakeMinor, e.leaseId, e.failedAtMs); // prettier-ignore
     default:
       throw new CodecError(`unknown event type ${(e as { type: unknown }).type}`);
   }
@@ -841,6 +869,11 @@ export function decodeEvent(r: ByteReader): EngineEvent {
       return {
         type, seq, instrumentId, kind: r.u8() as SettlementKind, key: r.str(), priceTicks: r.f64(),
         intrinsicTicks: r.f64(), leases: r.f64(),
+      }; // prettier-ignore
+    case EventType.StakeChanged:
+      return {
+        type, seq, instrumentId, accountId: r.f64(), change: r.u8() as StakeChange, amountMinor: r.bigint(),
+        stakeMinor: r.bigint(), leaseId: r.str(), failedAtMs: r.f64(),
       }; // prettier-ignore
     default:
       throw new CodecError(`unknown event type ${type}`);

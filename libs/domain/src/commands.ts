@@ -33,6 +33,8 @@ export const CommandType = {
   RedeemTokens: 22,
   ChainDeposit: 23,
   ChainWithdraw: 24,
+  ChainStake: 25,
+  ReleaseStake: 26,
 } as const;
 export type CommandType = (typeof CommandType)[keyof typeof CommandType];
 
@@ -298,6 +300,31 @@ export interface ChainWithdraw extends CommandHeader {
   amountMinor: bigint;
 }
 
+/**
+ * A provider's stake seen on chain (the ProviderCollateral contract's Staked log), credited once per
+ * `reference` like ChainDeposit (the same reference again is DUPLICATE_DEPOSIT): the USDC joins the
+ * account's balance as stake. Stake is provider collateral only: it backs the collateral of the
+ * provider's leases, capacity commitments and physically settled shorts, and is never free for
+ * trading margin or withdrawals (see RiskStage). It leaves by ReleaseStake or by a slash.
+ */
+export interface ChainStake extends CommandHeader {
+  type: typeof CommandType.ChainStake;
+  accountId: number;
+  amountMinor: bigint;
+  reference: string;
+}
+
+/**
+ * A provider asks for stake back: only stake that backs no collateral (no lease, commitment or
+ * short needs it), else INSUFFICIENT_STAKE. The USDC leaves the ledger (`stake_release`) and the
+ * settlement app's chain bridge starts its unbonding on chain, once per seq.
+ */
+export interface ReleaseStake extends CommandHeader {
+  type: typeof CommandType.ReleaseStake;
+  accountId: number;
+  amountMinor: bigint;
+}
+
 export type Command =
   | PlaceOrder
   | CancelOrder
@@ -322,7 +349,9 @@ export type Command =
   | CommitCapacity
   | RedeemTokens
   | ChainDeposit
-  | ChainWithdraw;
+  | ChainWithdraw
+  | ChainStake
+  | ReleaseStake;
 
 /** A command before the sequencer has given it a seq and a time. */
 export type UnsequencedCommand = Command extends infer C

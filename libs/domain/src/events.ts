@@ -23,6 +23,7 @@ export const EventType = {
   Liquidation: 13,
   LeaseStateChanged: 14,
   InstrumentSettled: 15,
+  StakeChanged: 16,
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 
@@ -182,6 +183,10 @@ export const TransferReason = {
   SlashInsurance: 17,
   /** Money out of the exchange to the account's payout address on chain (ChainWithdraw). */
   ChainWithdrawal: 18,
+  /** A provider's stake credited from chain (ChainStake): External to the provider. */
+  ChainStake: 19,
+  /** Stake released back to the provider on chain (ReleaseStake): the provider to External. */
+  StakeRelease: 20,
 } as const;
 export type TransferReason = (typeof TransferReason)[keyof typeof TransferReason];
 export const TransferReasonName = [
@@ -204,6 +209,8 @@ export const TransferReasonName = [
   'slash_compensation',
   'slash_insurance',
   'chain_withdrawal',
+  'chain_stake',
+  'stake_release',
 ] as const;
 
 /** The first reason that belongs to a lease (its transfers carry the lease id). */
@@ -326,6 +333,31 @@ export interface InstrumentSettled {
   leases: number;
 }
 
+export const StakeChange = { Credit: 0, Release: 1, Slash: 2 } as const;
+export type StakeChange = (typeof StakeChange)[keyof typeof StakeChange];
+export const StakeChangeName = ['credit', 'release', 'slash'] as const;
+
+/**
+ * A provider's on-chain stake as the engine counts it changed (after the command's transfers):
+ * credited (ChainStake), released (ReleaseStake) or slashed: a slash of a lease's collateral takes
+ * the provider's stake first, so that much of it must move from the stake contract into the vault
+ * (the settlement app's chain bridge executes the slash on chain with the exchange's signed failure
+ * attestation). `leaseId` and `failedAtMs` name the failed lease of a slash ('' and 0 otherwise).
+ */
+export interface StakeChanged {
+  type: typeof EventType.StakeChanged;
+  seq: number;
+  instrumentId: number;
+  accountId: number;
+  change: StakeChange;
+  /** What changed, USDC minor units (> 0). */
+  amountMinor: bigint;
+  /** The account's stake after the change. */
+  stakeMinor: bigint;
+  leaseId: string;
+  failedAtMs: number;
+}
+
 export type EngineEvent =
   | InstrumentListed
   | InstrumentStatusChanged
@@ -341,7 +373,8 @@ export type EngineEvent =
   | PositionChanged
   | Liquidation
   | LeaseStateChanged
-  | InstrumentSettled;
+  | InstrumentSettled
+  | StakeChanged;
 
 /**
  * A listener of the engine's applied batches: the events of commands [firstSeq, lastSeq] in the

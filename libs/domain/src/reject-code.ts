@@ -66,6 +66,7 @@ export const REJECT_CODES = [
   'INSUFFICIENT_CAPACITY',
   'INVALID_DURATION',
   'DUPLICATE_DEPOSIT',
+  'INSUFFICIENT_STAKE',
 ] as const;
 
 export type RejectCode = (typeof REJECT_CODES)[number];
@@ -153,4 +154,6 @@ export const REJECT_CODE_MEANING: Record<RejectCode, string> = {
   INSUFFICIENT_CAPACITY: 'Providers have not committed enough GPUs of this class to serve the redemption.',
   INVALID_DURATION: 'Hours must be a whole number from 1 to the longest redemption the exchange takes.',
   DUPLICATE_DEPOSIT: 'This chain deposit (chain, transaction and log) was already credited.',
+  INSUFFICIENT_STAKE:
+    'The release exceeds the stake that backs no collateral (leases, capacity commitments and physically settled shorts need the rest).',
 };

@@ -5,6 +5,7 @@ import {
   writeEvent,
   type LiquidationPhase,
   type SettlementKind,
+  type StakeChange,
   type TransferReason,
   type CancelReason,
   type CommandType,
@@ -165,6 +166,12 @@ export class EventCollector implements ExchangeEventSink {
   ): void {
     this.events.push({ type: EventType.InstrumentSettled, seq, instrumentId, kind, key, priceTicks, intrinsicTicks, leases });
   } // prettier-ignore
+  stakeChanged(
+    seq: number, accountId: number, change: StakeChange, amountMinor: bigint, stakeMinor: bigint, leaseId: string,
+    failedAtMs: number,
+  ): void {
+    this.events.push({ type: EventType.StakeChanged, seq, instrumentId: 0, accountId, change, amountMinor, stakeMinor, leaseId, failedAtMs }); // prettier-ignore
+  } // prettier-ignore
 }
 
 /** Writes events with the binary codec into a reusable buffer (journals, logs, benchmarks). */
@@ -279,5 +286,11 @@ export class BinaryEventSink implements ExchangeEventSink {
     leases: number,
   ): void {
     writeAccountEvent.instrumentSettled(this.writer, seq, instrumentId, kind, key, priceTicks, intrinsicTicks, leases);
+  } // prettier-ignore
+  stakeChanged(
+    seq: number, accountId: number, change: StakeChange, amountMinor: bigint, stakeMinor: bigint, leaseId: string,
+    failedAtMs: number,
+  ): void {
+    writeAccountEvent.stakeChanged(this.writer, seq, accountId, change, amountMinor, stakeMinor, leaseId, failedAtMs);
   } // prettier-ignore
 }

@@ -243,6 +243,9 @@ export class KafkaExchangeGateway implements ExchangeGateway {
         return c.asset === QUOTE_CURRENCY ? this.options.quoteDomain : marginDomain(c.asset);
       case CommandType.AdvanceTime:
       case CommandType.Liquidate:
+      case CommandType.ChainStake:
+      case CommandType.ReleaseStake:
+        // provider stake is USDC: it is counted where USDC is deposited
         return this.options.quoteDomain;
       case CommandType.LeaseTick:
       case CommandType.CommitCapacity:

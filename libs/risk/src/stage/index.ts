@@ -6,6 +6,7 @@ export {
   RISK_SNAPSHOT_TAG_V1,
   RISK_SNAPSHOT_TAG_V2,
   RISK_SNAPSHOT_TAG_V3,
+  RISK_SNAPSHOT_TAG_V4,
   restoreRiskStage,
   riskStateHash,
   snapshotRiskStage,

@@ -50,6 +50,12 @@ export class RiskAccount {
   /** Spot sells' tokens held back, per asset (whole tokens, below 2^53: exact in a float64). */
   readonly lockedTokens = new Map<string, number>();
   inLiquidation = false;
+  /**
+   * The provider's on-chain stake as the engine counts it (ChainStake less releases and slashes),
+   * USDC minor units, a whole number below 2^53. It is part of the USDC balance, but only as
+   * provider collateral: what backs no locked collateral is kept out of margin and withdrawals.
+   */
+  stakeMinor = 0;
 
   constructor(readonly accountId: number) {}
 

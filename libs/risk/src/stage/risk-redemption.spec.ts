@@ -2,10 +2,13 @@ import {
   CommandType,
   EventType,
   QUOTE_CURRENCY,
+  Side,
+  StakeChange,
   TransferReason,
   TriggerSource,
   bookSpecOf,
   listCatalogue,
+  placeOrder,
   type Command,
   type EngineEvent,
   type InstrumentDefinition,
@@ -289,6 +292,118 @@ describe('chain deposits that redeem', () => {
     expect(rejected(redeem('31337:0xbb:1', 1, 4))).toEqual(['DUPLICATE_DEPOSIT']);
     expect(r.balance(LESSEE, 'H100')).toBe(4n);
     expect(r.stage.settlement.leases.size).toBe(1);
+    expect(r.stage.ledger.conservationProblems()).toEqual([]);
+  });
+});
+
+describe('provider stake', () => {
+  const stakeEvents = (events: EngineEvent[]) =>
+    events.flatMap((e) =>
+      e.type === EventType.StakeChanged ? [[e.change, e.amountMinor, e.stakeMinor]] : [],
+    );
+  const stake = (r: Rig, accountId: number, amountMinor: bigint, reference: string) =>
+    r.run({ type: CommandType.ChainStake, accountId, amountMinor, reference });
+  const release = (r: Rig, accountId: number, amountMinor: bigint) =>
+    r.run({ type: CommandType.ReleaseStake, accountId, amountMinor });
+  const withdraw = (r: Rig, accountId: number, amountMinor: bigint) =>
+    r.run({ type: CommandType.Withdraw, accountId, asset: QUOTE_CURRENCY, amountMinor });
+
+  it('credits stake once per reference; stake backs provider collateral only and is released only when idle', () => {
+    const r = new Rig();
+    r.index(2_500);
+    const credited = stake(r, PROVIDER_A, USDC(500), '31337:0xcc:0');
+    expect(transfers(credited)).toMatchObject([{ debitAccountId: -1, creditAccountId: PROVIDER_A, amountMinor: USDC(500), reason: TransferReason.ChainStake }]); // prettier-ignore
+    expect(stakeEvents(credited)).toEqual([[StakeChange.Credit, USDC(500), USDC(500)]]);
+    expect(rejected(stake(r, PROVIDER_A, USDC(500), '31337:0xcc:0'))).toEqual(['DUPLICATE_DEPOSIT']);
+    expect(rejected(stake(r, PROVIDER_A, 0n, '31337:0xcc:1'))).toEqual(['INVALID_AMOUNT']);
+    expect(rejected(stake(r, -3, 1n, '31337:0xcc:2'))).toEqual(['INVALID_ACCOUNT']);
+    r.deposit(PROVIDER_A, USDC(100));
+    // stake is in the balance but neither withdrawable nor margin
+    expect(r.balance(PROVIDER_A)).toBe(USDC(600));
+    expect(rejected(withdraw(r, PROVIDER_A, USDC(100) + 1n))).toEqual(['INSUFFICIENT_BALANCE']);
+    expect(r.stage.marginOf(r.stage.account(PROVIDER_A)!, null).equity).toBe(Number(USDC(100)));
+    // a commitment of 12 GPUs needs 540 USDC of collateral: 500 of stake and 40 of free USDC
+    expect(rejected(r.commit(PROVIDER_A, 14))).toEqual(['INSUFFICIENT_PROVIDER_COLLATERAL']); // 630 > 600
+    expect(rejected(r.commit(PROVIDER_A, 12))).toEqual([]);
+    expect(r.stage.idleStake(r.stage.account(PROVIDER_A)!)).toBe(0);
+    expect(rejected(withdraw(r, PROVIDER_A, USDC(60) + 1n))).toEqual(['INSUFFICIENT_BALANCE']);
+    expect(rejected(release(r, PROVIDER_A, 1n))).toEqual(['INSUFFICIENT_STAKE']);
+    // down to 4 GPUs (180 USDC): 320 of the stake is idle again and may leave
+    r.commit(PROVIDER_A, 4);
+    expect(r.stage.idleStake(r.stage.account(PROVIDER_A)!)).toBe(Number(USDC(320)));
+    expect(rejected(release(r, PROVIDER_A, USDC(320) + 1n))).toEqual(['INSUFFICIENT_STAKE']);
+    const released = release(r, PROVIDER_A, USDC(300));
+    expect(transfers(released)).toMatchObject([{ debitAccountId: PROVIDER_A, creditAccountId: -1, amountMinor: USDC(300), reason: TransferReason.StakeRelease }]); // prettier-ignore
+    expect(stakeEvents(released)).toEqual([[StakeChange.Release, USDC(300), USDC(200)]]);
+    expect(r.stage.account(PROVIDER_A)!.stakeMinor).toBe(Number(USDC(200)));
+    // 300 USDC left: 180 locked, 20 idle stake, 100 free
+    expect(rejected(withdraw(r, PROVIDER_A, USDC(100) + 1n))).toEqual(['INSUFFICIENT_BALANCE']);
+    expect(rejected(withdraw(r, PROVIDER_A, USDC(100)))).toEqual([]);
+    expect(r.stage.ledger.conservationProblems()).toEqual([]);
+    const restored = restoreRiskStage(snapshotRiskStage(r.stage), new EventCollector());
+    expect(riskStateHash(restored)).toBe(riskStateHash(r.stage));
+    expect(restored.account(PROVIDER_A)!.stakeMinor).toBe(Number(USDC(200)));
+  });
+
+  it('counts idle stake toward the collateral of physically settled shorts, not toward their margin', () => {
+    const r = new Rig();
+    r.index(2_500);
+    r.run({ type: CommandType.SetReferencePrice, instrumentId: FUT, source: TriggerSource.MarkPrice, priceTicks: 2_500 }); // prettier-ignore
+    r.deposit(PROVIDER_A, USDC(5_000));
+    const sell = (lots: number) =>
+      r.run(placeOrder({ instrumentId: FUT, accountId: PROVIDER_A, side: Side.Sell, qtyLots: lots, priceTicks: 2_600, orderType: 0 })); // prettier-ignore
+    const need = (lots: number) =>
+      r.stage.settlement.providerCollateralMinor(r.stage.account(PROVIDER_A)!, FUT, lots);
+    // find a size whose collateral the USDC alone cannot carry on top of its margin
+    let lots = 1;
+    while (rejected(sell(lots)).length === 0) {
+      r.run({ type: CommandType.MassCancel, instrumentId: 0, accountId: PROVIDER_A });
+      lots *= 2;
+      if (lots > 1 << 20) throw new Error('no size needs more collateral than 5,000 USDC');
+    }
+    expect(rejected(sell(lots))).toEqual(['INSUFFICIENT_PROVIDER_COLLATERAL']);
+    const staked = BigInt(need(lots));
+    stake(r, PROVIDER_A, staked, '31337:0xdd:0');
+    expect(r.stage.marginOf(r.stage.account(PROVIDER_A)!, null).equity).toBe(Number(USDC(5_000)));
+    expect(rejected(sell(lots))).toEqual([]);
+    // the resting short needs the stake (the USDC alone did not cover it): all of it may not leave
+    expect(rejected(release(r, PROVIDER_A, staked))).toEqual(['INSUFFICIENT_PROVIDER_COLLATERAL']);
+    r.run({ type: CommandType.MassCancel, instrumentId: 0, accountId: PROVIDER_A });
+    expect(rejected(release(r, PROVIDER_A, staked))).toEqual([]);
+    expect(r.stage.ledger.conservationProblems()).toEqual([]);
+  });
+
+  it("takes a failed lease's slash from the stake first and reports it for the chain", () => {
+    const r = new Rig();
+    r.index(2_500);
+    stake(r, PROVIDER_A, USDC(1_000), '31337:0xee:0');
+    r.deposit(PROVIDER_A, USDC(50));
+    r.commit(PROVIDER_A, 2);
+    r.deposit(LESSEE, 100n, 'H100');
+    const seq = r.seq + 1;
+    r.redeem(LESSEE, 2, 10);
+    const id = `H100-RDM-${seq}-1`;
+    const lease = r.stage.settlement.leases.get(id)!;
+    // never provisioned: fails at the provisioning deadline, slashed after the dispute window
+    r.timeMs = lease.provisionDeadlineMs + 1;
+    r.run({ type: CommandType.LeaseTick, computeClass: 'H100', indexMinorPerGpuHour: USDC(2.5) });
+    expect(r.stage.settlement.leases.get(id)!.state).toBe('FAILED');
+    r.timeMs += lease.terms.disputeWindowMs + 1;
+    const events = r.run({
+      type: CommandType.LeaseTick,
+      computeClass: 'H100',
+      indexMinorPerGpuHour: USDC(2.5),
+    });
+    const slashed = r.stage.settlement.leases.get(id)!;
+    expect(slashed.state).toBe('SLASHED');
+    const total = slashed.slashCompensationMinor + slashed.slashInsuranceMinor;
+    expect(total).toBe(lease.collateralMinor);
+    expect(events.filter((e) => e.type === EventType.StakeChanged)).toMatchObject([
+      { accountId: PROVIDER_A, change: StakeChange.Slash, amountMinor: total, stakeMinor: USDC(1_000) - total, leaseId: id, failedAtMs: slashed.failedAtMs }, // prettier-ignore
+    ]);
+    // what stays: 1,000 - slash of stake, all of it backing the rest of the commitment or idle
+    const a = r.stage.account(PROVIDER_A)!;
+    expect(BigInt(a.stakeMinor)).toBe(USDC(1_000) - total);
     expect(r.stage.ledger.conservationProblems()).toEqual([]);
   });
 });

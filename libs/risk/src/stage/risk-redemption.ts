@@ -68,7 +68,7 @@ const capKey = (cls: string, accountId: number): string => `${cls}:${accountId}`
  *   DEFAULT_LEASE_TERMS.collateralBps (25%) of the committed GPUs' value at the class index over the
  *   longest redemption (`maxHours`), moved from the provider to SettlementAccount.ProviderCollateral
  *   (COLLATERAL_LOCK) and back on reduction (COLLATERAL_RELEASE). A larger commitment needs the
- *   difference in free USDC (after margin), else INSUFFICIENT_PROVIDER_COLLATERAL.
+ *   difference in free USDC (after margin) plus idle stake, else INSUFFICIENT_PROVIDER_COLLATERAL.
  * - An account redeems tokens (RedeemTokens): `gpuCount` GPUs for `hours` hours from the command's
  *   time. The request is allocated over the class's commitments by @exchange/settlement
  *   allocateRedemption (pro rata by committed GPUs, largest remainder, ties FIFO; never to the
@@ -136,7 +136,7 @@ export class RiskRedemption {
       if (a === undefined) return 'INSUFFICIENT_PROVIDER_COLLATERAL';
       if (a.inLiquidation) return 'ACCOUNT_IN_LIQUIDATION';
       collateral = collateralOnNotionalMinor(BigInt(c.gpuCount * this.terms.maxHours) * index, this.collateralBps);
-      if (collateral > held && this.stage.state.freeQuote(a) < Number(collateral - held))
+      if (collateral > held && this.stage.state.collateralFunds(a) < Number(collateral - held))
         return 'INSUFFICIENT_PROVIDER_COLLATERAL';
     }
     if (prev === undefined && c.gpuCount === 0) return 'AMEND_NO_CHANGE';
@@ -188,7 +188,7 @@ export class RiskRedemption {
     for (const e of plan.values()) {
       e.release = e.gpus === e.p.gpuCount ? e.p.collateralMinor : (e.p.collateralMinor * BigInt(e.gpus)) / BigInt(e.p.gpuCount); // prettier-ignore
       const extra = e.lock - e.release;
-      if (extra > 0n && this.stage.state.freeQuote(this.stage.account(e.p.accountId)!) < Number(extra))
+      if (extra > 0n && this.stage.state.collateralFunds(this.stage.account(e.p.accountId)!) < Number(extra))
         return 'INSUFFICIENT_PROVIDER_COLLATERAL';
     }
     for (const e of [...plan.values()].sort((x, y) => x.p.fifoSeq - y.p.fifoSeq)) {

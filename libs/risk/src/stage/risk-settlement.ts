@@ -32,6 +32,7 @@ import {
   futureSettlementTerms,
   LEASE_FAILURE_REASONS,
   LEASE_STATES,
+  lockedCollateralMinor,
   markToMarket,
   openDeliveryLeases,
   optionSettlementTerms,
@@ -357,6 +358,10 @@ export class RiskSettlement {
     if (l === before) return;
     this.leases.set(l.leaseId, l);
     this.post(seq, step.transfers);
+    if (l.state === 'SLASHED' && before.state !== 'SLASHED') {
+      const slashed = l.slashCompensationMinor + l.slashInsuranceMinor - before.slashCompensationMinor - before.slashInsuranceMinor; // prettier-ignore
+      this.stage.stakeSlashed(seq, l.providerAccountId, slashed, l.leaseId, l.failedAtMs);
+    }
     if (
       l.state !== before.state ||
       l.releasedHours !== before.releasedHours ||
@@ -375,6 +380,16 @@ export class RiskSettlement {
   }
 
   /* ------------------------------------------------------------ provider collateral ------------------------------------------------------------ */
+
+  /** The provider collateral an account has locked: its leases' and its capacity commitments'. */
+  collateralLockedMinor(accountId: number): number {
+    let locked = 0n;
+    for (const l of this.leases.values())
+      if (l.providerAccountId === accountId) locked += lockedCollateralMinor(l);
+    for (const p of this.redemption.commitments.values())
+      if (p.accountId === accountId) locked += p.collateralMinor;
+    return Number(locked);
+  }
 
   /**
    * The provider collateral an account needs if it sells `extraSellLots` more of `instrumentId`: a

@@ -13,18 +13,20 @@ export const RISK_SNAPSHOT_TAG_V1 = 0x52;
 export const RISK_SNAPSHOT_TAG_V2 = 0x53;
 /** V3 adds the redemption state (capacity commitments, class indexes) and the chain deposits' references. */
 export const RISK_SNAPSHOT_TAG_V3 = 0x54;
+/** V4 adds providers' on-chain stake as the engine counts it (ChainStake). */
+export const RISK_SNAPSHOT_TAG_V4 = 0x55;
 
 /**
  * The shard's whole state in canonical form: the engine's snapshot, the ledger's balances, the
  * instruments' definitions and reference prices, and every account's positions and open orders in
  * ascending order, then the settlement state. Derived state (reservation totals, exposures, holders,
  * scenario vectors) is rebuilt on restore. Its SHA-256 is the state hash: equal states, equal
- * hashes. Version 1 snapshots (no opening seqs, no settlement state) and version 2 (no redemption
- * state) still restore.
+ * hashes. Version 1 snapshots (no opening seqs, no settlement state), version 2 (no redemption
+ * state) and version 3 (no stakes) still restore.
  */
 export function snapshotRiskStage(stage: RiskStage): Uint8Array {
   const w = new ByteWriter(1 << 16);
-  w.u8(RISK_SNAPSHOT_TAG_V3);
+  w.u8(RISK_SNAPSHOT_TAG_V4);
   w.f64(stage.lastSeq);
   w.f64(stage.nowMs);
   const engine = stage.engine.snapshot();
@@ -79,6 +81,12 @@ export function snapshotRiskStage(stage: RiskStage): Uint8Array {
   const refs = [...stage.chainDeposits].sort();
   w.f64(refs.length);
   for (const ref of refs) w.str(ref);
+  const staked = ids.filter((id) => stage.account(id)!.stakeMinor > 0);
+  w.f64(staked.length);
+  for (const id of staked) {
+    w.f64(id);
+    w.f64(stage.account(id)!.stakeMinor);
+  }
   return w.bytes().slice();
 }
 
@@ -93,7 +101,7 @@ export function restoreRiskStage(
 ): RiskStage {
   const r = new ByteReader(bytes);
   const tag = r.u8();
-  if (tag !== RISK_SNAPSHOT_TAG_V1 && tag !== RISK_SNAPSHOT_TAG_V2 && tag !== RISK_SNAPSHOT_TAG_V3)
+  if (tag < RISK_SNAPSHOT_TAG_V1 || tag > RISK_SNAPSHOT_TAG_V4)
     throw new CodecError('not a risk stage snapshot (unknown tag)');
   const v2 = tag !== RISK_SNAPSHOT_TAG_V1;
   const stage = new RiskStage(out, config);
@@ -142,8 +150,10 @@ export function restoreRiskStage(
     for (const pid of a.positions.keys()) underlyings.add(st.instruments[pid]!.underlyingId);
     for (const u of underlyings) st.trackHolder(a, u);
   }
-  if (v2) stage.settlement.read(r, tag === RISK_SNAPSHOT_TAG_V3);
-  if (tag === RISK_SNAPSHOT_TAG_V3) for (let i = r.f64(); i > 0; i--) stage.chainDeposits.add(r.str());
+  if (v2) stage.settlement.read(r, tag >= RISK_SNAPSHOT_TAG_V3);
+  if (tag >= RISK_SNAPSHOT_TAG_V3) for (let i = r.f64(); i > 0; i--) stage.chainDeposits.add(r.str());
+  if (tag >= RISK_SNAPSHOT_TAG_V4)
+    for (let i = r.f64(); i > 0; i--) st.accountFor(r.f64()).stakeMinor = r.f64();
   if (r.remaining !== 0) throw new CodecError(`risk snapshot has ${r.remaining} trailing bytes`);
   return stage;
 }

@@ -8,6 +8,7 @@ import {
   QUOTE_CURRENCY,
   Side,
   SystemAccount,
+  StakeChange,
   TimeInForce,
   TransferReason,
   TriggerSource,
@@ -15,6 +16,7 @@ import {
   placeOrder,
   type AmendOrder,
   type ChainDeposit,
+  type ChainStake,
   type ChainWithdraw,
   type Command,
   type Deposit,
@@ -22,6 +24,7 @@ import {
   type Liquidate,
   type PlaceOrder,
   type RejectCode,
+  type ReleaseStake,
   type Withdraw,
 } from '@exchange/domain';
 import { Ledger } from '@exchange/ledger';
@@ -40,7 +43,10 @@ const MAX_AMOUNT_MINOR = 10n ** 30n;
 
 /** An account's margin figures, minor units (floats of whole-unit magnitude; see marginOf). */
 export interface MarginFigures {
-  /** Cash (less spot reservations) plus futures P&L at the reference price plus options' value. */
+  /**
+   * Cash (less spot reservations and stake that backs no collateral) plus futures P&L at the
+   * reference price plus options' value.
+   */
   equity: number;
   maintenance: number;
   /** Initial margin if every open buy (or sell) order filled at its worst price. */
@@ -168,6 +174,12 @@ export class RiskStage {
       case CommandType.Withdraw:
       case CommandType.ChainWithdraw:
         this.withdraw(c);
+        break;
+      case CommandType.ChainStake:
+        this.stake(c);
+        break;
+      case CommandType.ReleaseStake:
+        this.releaseStake(c);
         break;
       case CommandType.Liquidate:
         this.liquidateStep(c);
@@ -393,7 +405,8 @@ export class RiskStage {
 
   /** Quote currency free for spot buys and withdrawals: cash less reservations and derivatives' needs. */
   private freeQuote(a: RiskAccount): number {
-    const cash = Number(this.ledger.balance(a.accountId, QUOTE_CURRENCY)) - a.lockedQuoteMinor;
+    const cash =
+      Number(this.ledger.balance(a.accountId, QUOTE_CURRENCY)) - a.lockedQuoteMinor - this.idleStake(a);
     if (!a.hasDerivatives) return cash;
     const m = this.marginOf(a, null);
     return Math.min(cash, m.equity + m.edgeBuy - m.initialBuy, m.equity + m.edgeSell - m.initialSell);
@@ -413,7 +426,8 @@ export class RiskStage {
     if (side === Side.Sell && ins.physical) {
       // a provider's collateral for its worst-case shorts comes on top of the margin
       const need = this.settlement.providerCollateralMinor(a, ins.instrumentId, lots);
-      if (need > 0 && m.equity + m.edgeSell - m.initialSell < need) return 'INSUFFICIENT_PROVIDER_COLLATERAL';
+      if (need > 0 && m.equity + m.edgeSell - m.initialSell + this.idleStake(a) < need)
+        return 'INSUFFICIENT_PROVIDER_COLLATERAL';
     }
     return null;
   }
@@ -623,7 +637,8 @@ export class RiskStage {
   marginOf(a: RiskAccount, extra: ExtraOrder | null): MarginFigures {
     const stamp = ++this.scratchStamp;
     const n = this.grid.count;
-    let equity = Number(this.ledger.balance(a.accountId, QUOTE_CURRENCY)) - a.lockedQuoteMinor;
+    let equity =
+      Number(this.ledger.balance(a.accountId, QUOTE_CURRENCY)) - a.lockedQuoteMinor - this.idleStake(a);
     let edgeBuy = 0;
     let edgeSell = 0;
     const visit = (instrumentId: number, pos: number, buyLots: number, sellLots: number, buyTL: number, sellTL: number, cost: bigint) => {
@@ -795,7 +810,7 @@ export class RiskStage {
 
   /* ------------------------------------------------------------ money in and out ------------------------------------------------------------ */
 
-  private amountProblem(c: Deposit | ChainDeposit | Withdraw | ChainWithdraw): RejectCode | null {
+  private amountProblem(c: { readonly asset: string; readonly amountMinor: bigint }): RejectCode | null {
     if (typeof c.amountMinor !== 'bigint' || c.amountMinor <= 0n || c.amountMinor > MAX_AMOUNT_MINOR)
       return 'INVALID_AMOUNT';
     if (!ASSETS.has(c.asset)) return 'UNKNOWN_ASSET';
@@ -845,6 +860,76 @@ export class RiskStage {
     );
   }
 
+  /* ------------------------------------------------------------ provider stake ------------------------------------------------------------ */
+
+  /**
+   * Stake that backs no locked collateral: the account's stake less the provider collateral it has
+   * locked (leases, capacity commitments), never below 0. Stake backs locked collateral first; the
+   * rest sits in the balance but is kept out of margin, withdrawals and spot buys, and counts only
+   * toward provider collateral (physically settled shorts, commitments, redemption leases).
+   */
+  idleStake(a: RiskAccount): number {
+    if (a.stakeMinor === 0) return 0;
+    return Math.max(0, a.stakeMinor - this.settlement.collateralLockedMinor(a.accountId));
+  }
+
+  /** What an account can put up as provider collateral: free USDC plus idle stake. */
+  collateralFunds(a: RiskAccount): number {
+    return this.freeQuote(a) + this.idleStake(a);
+  }
+
+  private stake(c: ChainStake): void {
+    let code = isUserAccountId(c.accountId) ? this.amountProblem({ ...c, asset: QUOTE_CURRENCY }) : 'INVALID_ACCOUNT';
+    const a = code === null ? this.accountFor(c.accountId) : undefined;
+    if (a !== undefined && !Number.isSafeInteger(a.stakeMinor + Number(c.amountMinor))) code = 'INVALID_AMOUNT';
+    if (code === null) {
+      if (typeof c.reference !== 'string' || c.reference.length === 0 || c.reference.length > 200) code = 'INVALID_COMMAND';
+      else if (this.chainDeposits.has(c.reference)) code = 'DUPLICATE_DEPOSIT';
+    }
+    if (code !== null || a === undefined) return this.reject(c.seq, c.type, 0, c.accountId, 0, '', code ?? 'INVALID_ACCOUNT');
+    this.chainDeposits.add(c.reference);
+    this.move(c.seq, 0, SystemAccount.External, c.accountId, QUOTE_CURRENCY, c.amountMinor, TransferReason.ChainStake);
+    a.stakeMinor += Number(c.amountMinor);
+    this.out.stakeChanged(c.seq, c.accountId, StakeChange.Credit, c.amountMinor, BigInt(a.stakeMinor), '', 0);
+  } // prettier-ignore
+
+  /**
+   * Stake back to the provider: at most its idle stake, and what stays must still cover the
+   * provider collateral of its physically settled shorts (on top of their margin).
+   */
+  private releaseStake(c: ReleaseStake): void {
+    let code = isUserAccountId(c.accountId) ? this.amountProblem({ ...c, asset: QUOTE_CURRENCY }) : 'INVALID_ACCOUNT';
+    const a = this.accounts.get(c.accountId);
+    if (code === null && a?.inLiquidation) code = 'ACCOUNT_IN_LIQUIDATION';
+    if (code === null) {
+      const idle = a === undefined ? 0 : this.idleStake(a);
+      if (a === undefined || Number(c.amountMinor) > idle) code = 'INSUFFICIENT_STAKE';
+      else {
+        const need = this.settlement.providerCollateralMinor(a, 0, 0);
+        const m = a.hasDerivatives ? this.marginOf(a, null) : null;
+        const headroom = m === null ? this.freeQuote(a) : m.equity + m.edgeSell - m.initialSell;
+        if (need > 0 && headroom + idle - Number(c.amountMinor) < need) code = 'INSUFFICIENT_PROVIDER_COLLATERAL';
+      }
+    }
+    if (code !== null || a === undefined) return this.reject(c.seq, c.type, 0, c.accountId, 0, '', code ?? 'INSUFFICIENT_STAKE');
+    this.move(c.seq, 0, c.accountId, SystemAccount.External, QUOTE_CURRENCY, c.amountMinor, TransferReason.StakeRelease);
+    a.stakeMinor -= Number(c.amountMinor);
+    this.out.stakeChanged(c.seq, c.accountId, StakeChange.Release, c.amountMinor, BigInt(a.stakeMinor), '', 0);
+  } // prettier-ignore
+
+  /**
+   * A lease's collateral was slashed (`slashedMinor` out of SettlementAccount.ProviderCollateral):
+   * the provider's stake pays first, so up to that much of it is now owed to the vault from the
+   * stake contract (StakeChanged slash; the chain bridge executes it on chain).
+   */
+  stakeSlashed(seq: number, accountId: number, slashedMinor: bigint, leaseId: string, failedAtMs: number): void {
+    const a = this.accounts.get(accountId);
+    if (a === undefined || a.stakeMinor === 0 || slashedMinor <= 0n) return;
+    const cut = Math.min(a.stakeMinor, Number(slashedMinor));
+    a.stakeMinor -= cut;
+    this.out.stakeChanged(seq, accountId, StakeChange.Slash, BigInt(cut), BigInt(a.stakeMinor), leaseId, failedAtMs);
+  } // prettier-ignore
+
   /* --------------------------------------------------------------- snapshot --------------------------------------------------------------- */
 
   /** Internal state for the snapshot codec (risk-snapshot.ts). */
@@ -861,7 +946,7 @@ export class RiskStage {
         this.move(seq, instrumentId, from, to, asset, amountMinor, reason, leaseId),
       reject: (seq: number, type: CommandType, instrumentId: number, code: RejectCode, accountId = 0) =>
         this.reject(seq, type, instrumentId, accountId, 0, '', code),
-      freeQuote: (a: RiskAccount) => this.freeQuote(a),
+      collateralFunds: (a: RiskAccount) => this.collateralFunds(a),
     }; // prettier-ignore
   }
 
