@@ -10,12 +10,15 @@ import { INDEX_IDS, INDEX_POLL_MS, IndexFeed } from '../trading/index-feed';
 import { InstrumentsService } from '../trading/instruments.service';
 import { MarketData } from '../trading/market-data';
 import { SettlementLedger } from '../trading/settlement-ledger';
+import { textFrame } from './text-frame';
 
 /** Anything that takes channel messages (a WebSocket session). */
 export interface Subscriber {
   readonly accountId: number | undefined;
-  /** Sends one serialised notification. */
+  /** Sends one serialised notification (to this subscriber alone). */
   deliver(text: string): void;
+  /** Sends a notification framed once for every subscriber of a channel (see textFrame). */
+  deliverFrame(frame: Buffer): void;
 }
 
 export const PUBLIC_CHANNEL = /^(book|trades|ticker|mark)\.([A-Za-z0-9.-]{1,64})$/;
@@ -28,8 +31,8 @@ const notification = (channel: string, data: unknown) =>
   JSON.stringify({ jsonrpc: '2.0', method: 'subscription', params: { channel, data } });
 
 /**
- * Fans engine events out to channel subscribers. Each message is serialised once, whatever the
- * number of subscribers. Book channels: a snapshot on subscribe, then changes (see MarketFeed).
+ * Fans engine events out to channel subscribers. Each message is serialised and framed once, whatever
+ * the number of subscribers, and the same frame is written to each. Book channels: a snapshot on subscribe, then changes (see MarketFeed).
  * Mark channels: the engine's mark (and a future's index) after each batch that changed it. Index
  * channels: the oracle's newest round, read every INDEX_POLL_MS while anyone follows one. Account
  * channels (user.positions, user.margin): recomputed after a batch that touched the account (its
@@ -103,8 +106,8 @@ export class MarketHub implements OnModuleInit, OnModuleDestroy {
   private publish(key: string, data: unknown, channel = key): void {
     const subs = this.subscribers.get(key);
     if (subs === undefined || subs.size === 0) return;
-    const text = notification(channel, data);
-    for (const s of subs) s.deliver(text);
+    const frame = textFrame(notification(channel, data));
+    for (const s of subs) s.deliverFrame(frame);
   }
 
   /** The key a channel is filed under (private channels per account). */

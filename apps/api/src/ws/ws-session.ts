@@ -1,4 +1,3 @@
-import type { Socket } from 'node:net';
 import { Logger } from '@nestjs/common';
 import type { RawData, WebSocket } from 'ws';
 import {
@@ -14,7 +13,9 @@ import {
   MASS_QUOTE_SCHEMA,
   SIDELESS_ORDER_SCHEMA,
   instrumentView,
+  type MassQuoteRequest,
   type ObjectSchema,
+  type PlaceOrderRequest,
 } from '@exchange/gateway';
 import type { Authenticator } from '../auth/authenticator';
 import type { ApiConfig } from '../config/api-config';
@@ -22,6 +23,7 @@ import { ApiException, validated } from '../http/api-exception';
 import type { InstrumentsService } from '../trading/instruments.service';
 import type { TradingService } from '../trading/trading.service';
 import { PRIVATE_CHANNELS, type MarketHub, type Subscriber } from './market-hub';
+import { corkUntilTick, socketOf, writeFrame } from './text-frame';
 
 export interface SessionDeps {
   hub: MarketHub;
@@ -140,6 +142,7 @@ export class WsSession implements Subscriber {
   private testPending = false;
   private closed = false;
   private corked = false;
+  private readonly uncorked = () => (this.corked = false);
 
   constructor(
     private readonly ws: WebSocket,
@@ -152,31 +155,33 @@ export class WsSession implements Subscriber {
   }
 
   deliver(text: string): void {
-    if (this.closed) return;
-    if (this.ws.bufferedAmount > this.deps.config.wsMaxBufferedBytes) {
-      this.drop(CLOSE_SLOW_CONSUMER, 'SLOW_CONSUMER');
-      return;
-    }
-    this.corkUntilTick();
+    if (!this.admits()) return;
     this.ws.send(text);
   }
 
+  deliverFrame(frame: Buffer): void {
+    if (this.admits()) writeFrame(this.ws, frame);
+  }
+
   /**
-   * Holds this connection's outgoing frames until the current tick's callbacks have run, so the
-   * answers to a grouped engine batch and the notifications it causes leave in one write. (`ws`
-   * corks and uncorks around each frame; an outer cork on its socket is counted, so frames queue
-   * until this one is released.)
+   * Whether a message may go out now: not when closed; a client whose unsent bytes passed the
+   * bound is dropped instead. Corks the socket until the tick's callbacks have run, so the answers
+   * to a grouped engine batch and the notifications it causes leave in one write.
    */
-  private corkUntilTick(): void {
-    if (this.corked) return;
-    const socket = (this.ws as unknown as { _socket?: Socket })._socket;
-    if (socket === undefined || typeof socket.cork !== 'function') return;
-    this.corked = true;
-    socket.cork();
-    process.nextTick(() => {
-      this.corked = false;
-      socket.uncork();
-    });
+  private admits(): boolean {
+    if (this.closed) return false;
+    if (this.ws.bufferedAmount > this.deps.config.wsMaxBufferedBytes) {
+      this.drop(CLOSE_SLOW_CONSUMER, 'SLOW_CONSUMER');
+      return false;
+    }
+    if (!this.corked) {
+      const socket = socketOf(this.ws);
+      if (socket !== undefined) {
+        this.corked = true;
+        corkUntilTick(socket, this.uncorked);
+      }
+    }
+    return true;
   }
 
   /**
@@ -310,11 +315,10 @@ export class WsSession implements Subscriber {
       }
       case 'private/buy':
       case 'private/sell':
-        return trading.place(
-          this.need('trade'),
-          params(SIDELESS_ORDER_SCHEMA, p),
-          method === 'private/buy' ? 'buy' : 'sell',
-        );
+        return trading.place(this.need('trade'), {
+          ...params<Omit<PlaceOrderRequest, 'side'>>(SIDELESS_ORDER_SCHEMA, p),
+          side: method === 'private/buy' ? 'buy' : 'sell',
+        });
       case 'private/edit': {
         const accountId = this.need('trade');
         const { orderId, clientOrderId, ...amend } = params<{ orderId?: number; clientOrderId?: string }>(
@@ -331,7 +335,7 @@ export class WsSession implements Subscriber {
           params<{ instrument?: string }>(INSTRUMENT_SCHEMA, p).instrument,
         );
       case 'private/mass_quote':
-        return trading.massQuote(this.need('trade'), params(MASS_QUOTE_SCHEMA, p));
+        return trading.massQuote(this.need('trade'), params<MassQuoteRequest>(MASS_QUOTE_SCHEMA, p));
       case 'private/enable_cancel_on_disconnect':
         params(EMPTY, p);
         this.need('trade');
