@@ -1,7 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
 import type { OrderView, PlaceResult } from '@exchange/client';
-import type { AmendResult } from '@exchange/gateway';
+import { PLACE_ORDER_SCHEMA, type AmendResult } from '@exchange/gateway';
 import { Access } from '../auth/auth.guard';
+import { validated } from '../http/api-exception';
 import type { ApiRequest } from '../http/raw-body';
 import { ReadService } from '../trading/read.service';
 import { TradingService } from '../trading/trading.service';
@@ -22,7 +23,7 @@ export class OrdersController {
   @Access('trade')
   @HttpCode(201)
   place(@Req() req: ApiRequest, @Body() body: unknown): Promise<PlaceResult> {
-    return this.trading.place(account(req), body);
+    return this.trading.place(account(req), validated(PLACE_ORDER_SCHEMA, body));
   }
 
   @Delete()

@@ -11,9 +11,6 @@ import type { ErrorBody, PlaceResult } from '@exchange/client';
 import {
   AMEND_ORDER_SCHEMA,
   IdempotencyCache,
-  MASS_QUOTE_SCHEMA,
-  PLACE_ORDER_SCHEMA,
-  SIDELESS_ORDER_SCHEMA,
   assetAmountMinor,
   TRANSFER_SCHEMA,
   amendOutcome,
@@ -88,11 +85,8 @@ export class TradingService {
     }
   }
 
-  async place(accountId: number, input: unknown, side?: 'buy' | 'sell'): Promise<PlaceResult> {
-    const request: PlaceOrderRequest =
-      side === undefined
-        ? validated(PLACE_ORDER_SCHEMA, input)
-        : { ...validated<Omit<PlaceOrderRequest, 'side'>>(SIDELESS_ORDER_SCHEMA, input), side };
+  /** Places an order; `request` was checked against PLACE_ORDER_SCHEMA by the caller (field paths are its own). */
+  async place(accountId: number, request: PlaceOrderRequest): Promise<PlaceResult> {
     const entry = this.instruments.get(request.instrument);
     // reduce-only orders: the risk stage fills in the position
     const c = toPlaceOrder(request, entry.instrumentId, entry.definition.contract, accountId);
@@ -174,13 +168,13 @@ export class TradingService {
   /**
    * Places many GTC limit orders in one engine batch, optionally cancelling the account's orders on
    * the quoted instruments first. Every quote is checked before anything is sent: one bad quote
-   * refuses the whole request and nothing changes.
+   * refuses the whole request and nothing changes. `request` was checked against MASS_QUOTE_SCHEMA by
+   * the caller.
    */
   async massQuote(
     accountId: number,
-    input: unknown,
+    request: MassQuoteRequest,
   ): Promise<{ cancelled: number[]; quotes: QuoteResult[] }> {
-    const request = validated<MassQuoteRequest>(MASS_QUOTE_SCHEMA, input);
     const commands: UnsequencedCommand[] = [];
     const entries = request.quotes.map((q, i) =>
       this.instruments.get(q.instrument, `quotes[${i}].instrument`),
