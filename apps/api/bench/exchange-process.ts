@@ -72,6 +72,8 @@ export interface RunningServer {
  * in a temporary folder: no demo session, no simulated oracle feeds, no chain, rate limits out of the
  * way.
  * JOURNAL_FSYNC is passed through (default batch: acknowledged orders are on disk).
+ * BENCH_EXCHANGE_NODE_ARGS (space-separated) are node options for the exchange process only, e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the server during the bench.
  */
 export async function startExchange(): Promise<RunningServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-api-'));
@@ -79,7 +81,8 @@ export async function startExchange(): Promise<RunningServer> {
   const [api, engine, oracle, settlement, pg] = await freePorts(5);
   const logFile = path.join(dir, 'exchange.log');
   const log = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, [path.join(distRoot, 'apps', 'main.js')], {
+  const nodeArgs = (process.env.BENCH_EXCHANGE_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const child = spawn(process.execPath, [...nodeArgs, path.join(distRoot, 'apps', 'main.js')], {
     env: {
       ...process.env,
       API_HTTP_PORT: String(api),
