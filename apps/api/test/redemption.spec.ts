@@ -86,3 +86,37 @@ it('commits capacity, redeems tokens into leases, and refuses what it cannot ser
   expect(ex.engine.accountView(provider.accountId)!.capacity).toEqual([]);
   await expectApiError(lessee.rest.redeem('H100', 1, 1), 400, 'INSUFFICIENT_CAPACITY');
 });
+
+it('shows a provider its stake and releases only the idle part of it', async () => {
+  const provider = await ex.trader('staked-provider', '100', '0');
+  provider.rest.setCredentials(provider.credentials);
+  // 500 USDC staked on chain, as the settlement app's chain bridge credits it
+  await ex.engine.submit([{ type: CommandType.ChainStake, accountId: provider.accountId, amountMinor: 500_000_000n, reference: `31337:0x5e:${provider.accountId}` }]); // prettier-ignore
+  await publishIndex();
+  // 10 GPUs need 450 USDC of collateral: all of it from the stake
+  await provider.rest.commitCapacity('H100', 10);
+  const account = (await provider.rest.account()) as {
+    stake: unknown;
+    balances: { asset: string; available: string }[];
+  };
+  expect(account.stake).toEqual({ staked: '500', idle: '50' });
+  // the balance holds 100 USDC of its own and 50 of idle stake; only its own is available
+  expect(account.balances.find((b) => b.asset === 'USDC')).toMatchObject({
+    balance: '150',
+    available: '100',
+  });
+  await expectApiError(provider.rest.releaseStake('50.000001'), 400, 'INSUFFICIENT_STAKE');
+  await expectApiError(provider.rest.releaseStake('0'), 400, 'INVALID_AMOUNT', 'amount');
+  await expectApiError(provider.rest.releaseStake('-1'), 400, 'VALIDATION_FAILED', 'amount');
+  const trader = await provider.rest.createKey(['read', 'trade']);
+  provider.rest.setCredentials({ keyId: trader.keyId, secret: trader.secret });
+  await expectApiError(provider.rest.releaseStake('1'), 403, 'SCOPE_MISSING');
+  provider.rest.setCredentials(provider.credentials);
+  const released = await provider.rest.releaseStake('50');
+  expect(released).toMatchObject({ amount: '50' });
+  expect(ex.engine.accountView(provider.accountId)!.stake).toEqual({
+    stakeMinor: '450000000',
+    idleMinor: '0',
+  });
+  await provider.rest.commitCapacity('H100', 0);
+});

@@ -14,7 +14,13 @@ import { SettlementAccount } from '@exchange/settlement';
 import { EthersChainAdapter } from '../src/adapters/ethers-chain.adapter';
 import { ChainBridge, chainWithdrawalId } from '../src/chain/chain-bridge';
 import { loadSettlementConfig } from '../src/config/settlement-config';
-import { chainEnv, openChainApp, registration, type ChainApp } from './chain-settlement-fixture';
+import {
+  chainEnv,
+  openChainApp,
+  registration,
+  syncChainTime,
+  type ChainApp,
+} from './chain-settlement-fixture';
 import { TestClock, tempDir } from './settlement-fixture';
 
 /**
@@ -191,6 +197,103 @@ it('credits a deposit only once it has the configured confirmations', async () =
     await pass;
     expect(await app.chain.stablecoinBalance(wallet.address)).toBe(USDC(2));
     expect((await bridge.status()).error).toBeNull();
+  } finally {
+    await app.close();
+  }
+});
+
+it('credits stake from chain, follows its release and a slash on chain, and reconciles the stake', async () => {
+  const dir = tempDir('chain-bridge-stake');
+  const clock = new TestClock(Date.now());
+  const app: ChainApp = await openChainApp(local, dir, clock);
+  const config = loadSettlementConfig(chainEnv(local, dir));
+  const adapter = new EthersChainAdapter(app.chain, true);
+  const bridge = new ChainBridge(config, app.engine, app.settlement, adapter);
+  const providerKey = Wallet.createRandom().privateKey;
+  const providerWallet = new Wallet(providerKey);
+  const provider = app.chain.as(providerKey);
+  const staked = () => app.engine.state.account(PROVIDER)?.stakeMinor ?? 0;
+  const submit = async (...commands: Parameters<typeof app.engine.submit>[0]) => {
+    const out = await app.engine.submit(commands);
+    return { ...out, refused: refused(out.events) };
+  };
+  try {
+    await app.chain.sender.raw('hardhat_setBalance', [providerWallet.address, '0xde0b6b3a7640000']);
+    const reg = await registration(PROVIDER, providerWallet);
+    expect(app.settlement.payoutAddresses.register(PROVIDER, reg.address, reg.signature)).toBeNull();
+    // the provider stakes 1,000 USDC on chain, in two transactions
+    await app.chain.mintTestStablecoin('provider-usdc', providerWallet.address, USDC(1_000));
+    await provider.approveStablecoin('stake', app.chain.addresses.providerCollateral, USDC(1_000));
+    await provider.stake('stake-600', USDC(600));
+    await provider.stake('stake-400', USDC(400));
+    await bridge.runOnce();
+    expect(staked()).toBe(Number(USDC(1_000)));
+    expect(app.engine.state.ledger.balance(PROVIDER, 'USDC')).toBe(USDC(1_000));
+    // stake is provider collateral only: not withdrawable
+    expect((await submit({ type: CommandType.ChainWithdraw, accountId: PROVIDER, asset: 'USDC', amountMinor: 1n })).refused).toEqual(['INSUFFICIENT_BALANCE']); // prettier-ignore
+
+    // it backs a commitment of 2 H100 GPUs (90 USDC at an index of 2.5); a lessee redeems them for 10 hours
+    const future = listCatalogue(clock.ms).find((d) => d.kind === 'future' && d.computeClass === 'H100')!;
+    expect((await submit(
+      { type: CommandType.ListInstrument, instrumentId: 1, symbol: future.symbol, spec: bookSpecOf(future.contract), definition: future },
+      { type: CommandType.SetReferencePrice, instrumentId: 1, source: TriggerSource.IndexPrice, priceTicks: 2_500 },
+      { type: CommandType.CommitCapacity, accountId: PROVIDER, computeClass: 'H100', gpuCount: 2 },
+      { type: CommandType.Deposit, accountId: ACCOUNT, asset: 'H100', amountMinor: 20n },
+      { type: CommandType.RedeemTokens, accountId: ACCOUNT, computeClass: 'H100', gpuCount: 2, hours: 10 },
+    )).refused).toEqual([]); // prettier-ignore
+    const lease = [...app.engine.state.settlement.leases.values()][0]!;
+    expect(lease.providerAccountId).toBe(PROVIDER);
+
+    // never provisioned: it fails at the deadline; the dispute is decided against the provider at once
+    clock.ms = lease.provisionDeadlineMs + 1;
+    await submit({ type: CommandType.LeaseTick, computeClass: 'H100', indexMinorPerGpuHour: USDC(2.5) });
+    await submit({ type: CommandType.DisputeLease, leaseId: lease.leaseId });
+    await submit({ type: CommandType.ResolveLeaseDispute, leaseId: lease.leaseId, upheld: true, indexMinorPerGpuHour: USDC(2.5) }); // prettier-ignore
+    const slashed = app.engine.state.settlement.leases.get(lease.leaseId)!;
+    expect(slashed.state).toBe('SLASHED');
+    const slash = slashed.slashCompensationMinor + slashed.slashInsuranceMinor;
+    expect(slash).toBe(lease.collateralMinor);
+    expect(staked()).toBe(Number(USDC(1_000) - slash));
+
+    // on chain the slash waits for the contract's own dispute window (a day after the failure)
+    await syncChainTime(app.chain, clock);
+    await bridge.runOnce();
+    expect((await bridge.status()).pendingStake).toEqual([expect.objectContaining({ accountId: PROVIDER, change: 'slash', amount: slash.toString(), leaseId: lease.leaseId })]); // prettier-ignore
+    expect((await app.chain.stakeOf(providerWallet.address)).bondedMinor).toBe(USDC(1_000));
+    clock.ms += 86_400_000 + 1_000;
+    await syncChainTime(app.chain, clock);
+    await bridge.runOnce();
+    expect((await bridge.status()).pendingStake).toEqual([]);
+    // taken from the staking address and deposited into the vault
+    expect((await app.chain.stakeOf(providerWallet.address)).bondedMinor).toBe(USDC(1_000) - slash);
+    expect(await app.chain.custodyMinor()).toBe(slash);
+
+    // the commitment went into the lease: the rest of the stake is idle and may leave (not more);
+    // 300 USDC of it are released and the bridge starts their unbonding
+    expect(app.engine.state.settlement.redemption.capacityOf('H100')).toEqual([]);
+    expect((await submit({ type: CommandType.ReleaseStake, accountId: PROVIDER, amountMinor: USDC(1_000) })).refused).toEqual(['INSUFFICIENT_STAKE']); // prettier-ignore
+    const store = path.join(config.dataDir, 'chain-bridge');
+    const saved = path.join(dir, 'bridge-before-release');
+    fs.cpSync(store, saved, { recursive: true });
+    expect((await submit({ type: CommandType.ReleaseStake, accountId: PROVIDER, amountMinor: USDC(300) })).refused).toEqual([]); // prettier-ignore
+    await bridge.runOnce();
+    const onChain = await app.chain.stakeOf(providerWallet.address);
+    expect(onChain).toMatchObject({ bondedMinor: USDC(700) - slash, unbondingMinor: USDC(300) });
+    // a bridge that lost its record of the release releases nothing twice
+    fs.rmSync(store, { recursive: true, force: true });
+    fs.cpSync(saved, store, { recursive: true });
+    const restarted = new ChainBridge(config, app.engine, app.settlement, adapter);
+    await restarted.runOnce();
+    expect(await app.chain.stakeOf(providerWallet.address)).toMatchObject({ bondedMinor: USDC(700) - slash, unbondingMinor: USDC(300) }); // prettier-ignore
+    expect(staked()).toBe(Number(USDC(700) - slash));
+
+    const status = await restarted.status();
+    expect(status.stakes).toEqual({
+      [PROVIDER]: { [providerWallet.address]: (USDC(700) - slash).toString() },
+    });
+    expect(status.error).toBeNull();
+    expect((await app.settlement.reconcileNow())!.differences).toEqual([]);
+    expect(app.engine.state.ledger.conservationProblems()).toEqual([]);
   } finally {
     await app.close();
   }

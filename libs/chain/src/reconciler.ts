@@ -9,7 +9,7 @@ export interface LedgerView {
   readonly custodyMinor: bigint;
   /** per posted payout root: what its claims may still pay */
   readonly pools: readonly { readonly root: string; readonly remainingMinor: bigint }[];
-  /** per provider address: bonded plus unbonding collateral */
+  /** per provider address: bonded collateral (the stake the exchange counts; released stake is unbonding, the provider's) */
   readonly providerStakes: readonly { readonly provider: string; readonly stakeMinor: bigint }[];
   /** per compute class: GPU-hour tokens outstanding on chain (minted less burnt) */
   readonly gpuHourSupply: readonly { readonly computeClass: string; readonly supply: bigint }[];
@@ -51,7 +51,7 @@ export async function reconcile(
   }
   for (const s of ledger.providerStakes) {
     const onChain = await chain.stakeOf(s.provider);
-    note('provider-stake', s.provider, s.stakeMinor, onChain.bondedMinor + onChain.unbondingMinor);
+    note('provider-stake', s.provider, s.stakeMinor, onChain.bondedMinor);
   }
   for (const g of ledger.gpuHourSupply) {
     note('gpu-hour-supply', g.computeClass, g.supply, await chain.gpuHourSupply(g.computeClass));

@@ -287,6 +287,12 @@ export interface CapacityResult {
   seq: number;
 }
 
+/** POST /v1/stake/releases: stake released from provider collateral; it unbonds on chain. */
+export interface StakeReleaseResult {
+  amount: string;
+  seq: number;
+}
+
 /** POST /v1/redemptions: the tokens redeemed and the leases opened for them. */
 export interface RedemptionResult {
   computeClass: string;

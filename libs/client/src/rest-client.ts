@@ -9,6 +9,7 @@ import type {
   CapacityResult,
   LeaseView,
   RedemptionResult,
+  StakeReleaseResult,
   MarkPriceView,
   SettlementPriceView,
   VolSurfaceView,
@@ -341,6 +342,11 @@ export class RestClient {
   /** A provider commits GPUs of a class to token redemptions (replaces its commitment; 0 withdraws). */
   commitCapacity(computeClass: string, gpus: number): Promise<CapacityResult> {
     return this.call('POST', '/v1/capacity', { computeClass, gpus });
+  }
+
+  /** Releases stake (USDC, e.g. "250.5") that backs no collateral; it unbonds on chain. */
+  releaseStake(amount: string): Promise<StakeReleaseResult> {
+    return this.call('POST', '/v1/stake/releases', { amount });
   }
 
   /** Redeems gpus x hours GPU-hour tokens for compute from now. */

@@ -362,6 +362,17 @@ export const TRANSFER_SCHEMA: ObjectSchema = {
   },
 };
 
+/** Stake the provider asks back (USDC): it leaves the ledger and starts unbonding on chain. */
+export const STAKE_RELEASE_SCHEMA: ObjectSchema = {
+  fields: {
+    amount: {
+      kind: 'decimal',
+      required: true,
+      description: `USDC with at most ${QUOTE_DECIMALS} decimals; at most the stake that backs no collateral.`,
+    },
+  },
+};
+
 const COMPUTE_CLASS_IDS: readonly string[] = COMPUTE_CLASSES.map((c) => c.id);
 
 /** A provider's GPUs committed to token redemptions (replaces its commitment for the class; 0 withdraws). */

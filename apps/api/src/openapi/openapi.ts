@@ -7,6 +7,7 @@ import {
   TRANSFER_SCHEMA,
   CAPACITY_SCHEMA,
   REDEMPTION_SCHEMA,
+  STAKE_RELEASE_SCHEMA,
   PAYOUT_ADDRESS_SCHEMA,
   toJsonSchema,
 } from '@exchange/gateway';
@@ -138,6 +139,10 @@ const schemas: Json = {
   Capacity: obj({
     computeClass: str('Compute class.'),
     gpus: int('GPUs committed.'),
+    seq: int('Seq of the command.'),
+  }),
+  StakeRelease: obj({
+    amount: str('USDC released.'),
     seq: int('Seq of the command.'),
   }),
   Redemption: obj({
@@ -672,6 +677,19 @@ const paths: Json = {
         responses: { ...ok(ref('Capacity')), ...errors(...AUTH_ERRORS) },
       },
       'trade',
+    ),
+  },
+  '/v1/stake/releases': {
+    post: op(
+      'Release stake',
+      'compute',
+      {
+        description:
+          "Releases USDC of the provider's on-chain stake (staked in the ProviderCollateral contract and credited by the chain bridge): it leaves the ledger and unbonds on chain (the unbonding delay, during which it stays slashable), then the provider's address withdraws it. Only stake that backs no collateral (leases, capacity commitments, physically settled shorts) may leave. Errors: INSUFFICIENT_STAKE, INSUFFICIENT_PROVIDER_COLLATERAL, INVALID_AMOUNT.",
+        requestBody: body(toJsonSchema(STAKE_RELEASE_SCHEMA)),
+        responses: { ...ok(ref('StakeRelease')), ...errors(...AUTH_ERRORS) },
+      },
+      'withdraw',
     ),
   },
   '/v1/redemptions': {

@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
-import type { CapacityResult, RedemptionResult } from '@exchange/client';
+import type { CapacityResult, RedemptionResult, StakeReleaseResult } from '@exchange/client';
 import { Access } from '../auth/auth.guard';
 import type { ApiRequest } from '../http/raw-body';
 import { ComputeService } from '../trading/compute.service';
@@ -15,6 +15,14 @@ export class ComputeController {
   @HttpCode(200)
   commit(@Req() req: ApiRequest, @Body() input: unknown): Promise<CapacityResult> {
     return this.compute.commitCapacity(req.auth!.accountId, input);
+  }
+
+  /** Releases a provider's idle stake: it leaves the ledger and unbonds on chain. */
+  @Post('stake/releases')
+  @Access('withdraw')
+  @HttpCode(200)
+  releaseStake(@Req() req: ApiRequest, @Body() input: unknown): Promise<StakeReleaseResult> {
+    return this.compute.releaseStake(req.auth!.accountId, input);
   }
 
   /** Redeems GPU-hour tokens for compute now: leases allocated over the providers' committed capacity. */

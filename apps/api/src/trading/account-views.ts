@@ -12,6 +12,8 @@ export interface RiskAccountView {
   openOrders?: unknown[];
   margin?: { equityMinor: string; maintenanceMinor: string; initialMinor: string };
   inLiquidation?: boolean;
+  /** On-chain stake counted as provider collateral; `idleMinor` of it sits in the USDC balance, not available. */
+  stake?: { stakeMinor: string; idleMinor: string };
 }
 
 const usdc = (minor: string | undefined) => fromMinor(BigInt(minor ?? '0'));

@@ -1,7 +1,20 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { CapacityResult, RedemptionResult } from '@exchange/client';
-import { CommandType, EventType, type EngineEvent, type UnsequencedCommand } from '@exchange/domain';
-import { CAPACITY_SCHEMA, REDEMPTION_SCHEMA, rejectError } from '@exchange/gateway';
+import type { CapacityResult, RedemptionResult, StakeReleaseResult } from '@exchange/client';
+import {
+  CommandType,
+  EventType,
+  QUOTE_CURRENCY,
+  QUOTE_DECIMALS,
+  type EngineEvent,
+  type UnsequencedCommand,
+} from '@exchange/domain';
+import {
+  CAPACITY_SCHEMA,
+  REDEMPTION_SCHEMA,
+  STAKE_RELEASE_SCHEMA,
+  assetAmountMinor,
+  rejectError,
+} from '@exchange/gateway';
 import { ApiException, validated } from '../http/api-exception';
 import { EXCHANGE_GATEWAY, type ExchangeGateway } from '../ports/exchange-gateway';
 
@@ -29,6 +42,16 @@ export class ComputeService {
       if (e.seq === out.seq && e.type === EventType.LeaseStateChanged)
         leases.push({ leaseId: e.leaseId, providerAccountId: e.providerAccountId, gpus: e.gpuCount, deliveryStartMs: e.deliveryStartMs, deliveryEndMs: e.deliveryEndMs }); // prettier-ignore
     return { computeClass: r.computeClass, gpus: r.gpus, hours: r.hours, tokens: String(r.gpus * r.hours), seq: out.seq, leases }; // prettier-ignore
+  }
+
+  /** Stake back to the provider (ReleaseStake): only idle stake; the chain bridge starts its unbonding. */
+  async releaseStake(accountId: number, input: unknown): Promise<StakeReleaseResult> {
+    const r = validated<{ amount: string }>(STAKE_RELEASE_SCHEMA, input);
+    const amountMinor = assetAmountMinor(QUOTE_CURRENCY, r.amount);
+    if (amountMinor === undefined)
+      throw ApiException.of('INVALID_AMOUNT', `amount must be positive with at most ${QUOTE_DECIMALS} decimals`, 'amount'); // prettier-ignore
+    const out = await this.run({ type: CommandType.ReleaseStake, accountId, amountMinor });
+    return { amount: r.amount, seq: out.seq };
   }
 
   private async run(command: UnsequencedCommand): Promise<{ seq: number; events: EngineEvent[] }> {

@@ -153,7 +153,9 @@ export class ReadService {
         .sort(([a], [b]) => (a < b ? -1 : 1))
         .map(([asset, balance]) => {
           const reserved = asset === QUOTE_CURRENCY ? v.reservedMinor : (v.reservedTokens?.[asset] ?? '0');
-          const free = BigInt(balance) - BigInt(reserved ?? '0');
+          // idle stake is in the USDC balance but only as provider collateral
+          const idleStake = asset === QUOTE_CURRENCY ? BigInt(v.stake?.idleMinor ?? '0') : 0n;
+          const free = BigInt(balance) - BigInt(reserved ?? '0') - idleStake;
           return {
             asset,
             balance: amount(asset, BigInt(balance)),
@@ -184,6 +186,10 @@ export class ReadService {
       openOrders: v.openOrders?.length ?? 0,
       margin: marginView(v),
       inLiquidation: v.inLiquidation === true,
+      stake: {
+        staked: fromMinor(BigInt(v.stake?.stakeMinor ?? '0')),
+        idle: fromMinor(BigInt(v.stake?.idleMinor ?? '0')),
+      },
     });
   }
 }

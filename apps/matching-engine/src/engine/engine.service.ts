@@ -31,6 +31,8 @@ export interface AccountView {
   inLiquidation: boolean;
   /** GPUs committed to token redemptions per compute class, and the collateral held for them. */
   capacity: { computeClass: string; gpus: number; collateralMinor: string }[];
+  /** On-chain stake the engine counts for the account, and the part of it that backs no locked collateral. */
+  stake: { stakeMinor: string; idleMinor: string };
 }
 
 export interface RecoverySummary {
@@ -180,6 +182,7 @@ export class EngineService implements OnModuleInit, OnApplicationShutdown {
         .filter((c) => c.accountId === accountId)
         .sort((x, y) => (x.computeClass < y.computeClass ? -1 : 1))
         .map((c) => ({ computeClass: c.computeClass, gpus: c.gpuCount, collateralMinor: c.collateralMinor.toString() })),
+      stake: { stakeMinor: String(a?.stakeMinor ?? 0), idleMinor: String(a === undefined ? 0 : stage.idleStake(a)) },
     };
   } // prettier-ignore
 

@@ -125,4 +125,37 @@ export class EthersChainAdapter implements SettlementChain {
   async withdrawFromVault(withdrawalId: string, to: string, amountMinor: bigint): Promise<void> {
     await this.chain.withdraw(Chain.idOf(withdrawalId), to, amountMinor);
   }
+
+  get deployBlock(): number {
+    return this.chain.addresses.deployBlock;
+  }
+
+  stakeDeposits(fromBlock: number, toBlock: number): Promise<ChainDepositLog[]> {
+    return this.chain.stakes(fromBlock, toBlock);
+  }
+
+  async releaseStake(releaseId: string, provider: string, amountMinor: bigint): Promise<void> {
+    await this.chain.releaseStake(Chain.idOf(releaseId), provider, amountMinor);
+  }
+
+  async slashStake(s: {
+    leaseId: string;
+    provider: string;
+    amountMinor: bigint;
+    failedAtS: bigint;
+  }): Promise<bigint> {
+    const leaseId = Chain.idOf(s.leaseId);
+    const signed = await this.chain.attestFailure({
+      leaseId, provider: s.provider, lessee: this.operator, lesseeMinor: s.amountMinor, insuranceMinor: 0n, failedAt: s.failedAtS,
+    }); // prettier-ignore
+    const tx = await this.chain.slash(signed);
+    const block = tx.blockNumber ?? (await this.chain.blockNumber());
+    const paid = await this.chain.slashedOf(leaseId, block, block);
+    if (paid === null) throw new Error(`no Slashed log for ${s.leaseId} in block ${block}`);
+    return paid.lesseeMinor + paid.insuranceMinor;
+  }
+
+  stakeOf(provider: string): Promise<{ bondedMinor: bigint; unbondingMinor: bigint }> {
+    return this.chain.stakeOf(provider);
+  }
 }

@@ -12,17 +12,19 @@ import {
   CommandType,
   EventType,
   QUOTE_CURRENCY,
+  StakeChange,
   TransferReason,
   decodeEvents,
   isUserAccountId,
   type EngineEvent,
   type LedgerTransfer,
+  type StakeChanged,
 } from '@exchange/domain';
 import { SETTLEMENT_CONFIG, type SettlementConfig } from '../config/settlement-config';
 import { SETTLEMENT_CHAIN, type SettlementChain } from '../ports/chain-port';
 import { SETTLEMENT_ENGINE, type SettlementEngine } from '../ports/ports';
 import { PassTimer } from '../scheduler/pass-timer';
-import { ChainSettlement } from './chain-settlement';
+import { ChainSettlement, type LedgerOnChain } from './chain-settlement';
 import { JsonStore } from './json-store';
 
 /** A chain withdrawal from the ledger waiting to be paid out (USDC) or minted (GPU-hour tokens). */
@@ -37,9 +39,25 @@ export interface PendingPayout {
 /** A deposit on chain the bridge could not credit (no account holds the sender's address). */
 export interface UnattributedDeposit {
   readonly reference: string;
+  /** USDC, a compute class (GPU-hour tokens), or `stake` (USDC staked in ProviderCollateral). */
   readonly asset: string;
   readonly sender: string;
   readonly amount: bigint;
+}
+
+/**
+ * A change of an account's stake the chain must follow (StakeChanged): a release starts unbonding,
+ * a slash moves stake into the vault. Split over the addresses that staked for the account when
+ * first taken up (`parts`), each part done once (its id is refused a second time on chain).
+ */
+export interface PendingStakeChange {
+  readonly seq: number;
+  readonly accountId: number;
+  readonly change: 'release' | 'slash';
+  readonly amount: bigint;
+  readonly leaseId: string;
+  readonly failedAtMs: number;
+  parts?: { address: string; amount: bigint; done: boolean }[];
 }
 
 /** A redemption asked on chain that the engine refused (e.g. INSUFFICIENT_CAPACITY): the tokens stay credited. */
@@ -70,6 +88,11 @@ interface BridgeRecord {
   topUps: Record<string, bigint>;
   unattributed: UnattributedDeposit[];
   refusedRedemptions: RefusedRedemption[];
+  pendingStake: PendingStakeChange[];
+  /** Per account, per address: the stake the engine counts for the account that this address holds on chain. */
+  stakes: Record<string, Record<string, bigint>>;
+  /** Stake slashed on chain and deposited into the vault (it backs the slash's ledger credits). */
+  slashedIntoVault: bigint;
 }
 
 const TOKEN_CLASSES: readonly string[] = COMPUTE_CLASSES.map((c) => c.id).sort();
@@ -81,6 +104,11 @@ export function chainWithdrawalId(seq: number, accountId: number, asset: string)
 }
 
 const add = (m: Record<string, bigint>, k: string, v: bigint) => void (m[k] = (m[k] ?? 0n) + v);
+
+/** The id a part of a stake change is released or slashed under on chain. */
+export function stakeChangeId(p: PendingStakeChange, address: string): string {
+  return p.change === 'release' ? `stake-release:${p.accountId}:${p.seq}:${address.toLowerCase()}` : `${p.leaseId}:${address.toLowerCase()}`; // prettier-ignore
+}
 
 /**
  * Money between the ledger and the chain, both ways (chain logs taken once they have
@@ -98,8 +126,17 @@ const add = (m: Record<string, bigint>, k: string, v: bigint) => void (m[k] = (m
  *   redeem(gpus, hours) burn carries the redemption in the same ChainDeposit: the engine redeems
  *   after the credit (refused, the tokens stay credited; the pass reports it, and the engine's event
  *   log keeps the rejection). A deposit from an address no account holds is kept as unattributed.
+ * - stake: ProviderCollateral's Staked logs are credited with ChainStake (the engine counts the
+ *   stake as provider collateral); the bridge records which address holds each account's stake. A
+ *   ReleaseStake (StakeChanged release) starts the unbonding of that much stake on chain
+ *   (`releaseStake`, from the account's addresses in the order they staked); a slash the engine
+ *   took from stake (StakeChanged slash) is executed on chain with the exchange's signed failure
+ *   attestation, paid to the operator, who deposits it into the vault: the slash's ledger credits
+ *   (lessee, insurance fund) are vault money from then on. Inside the contract's own dispute
+ *   window the slash waits and is tried again at the next pass.
  * Engine events come from the engine's listener, and once per start from the event log after
- * `scannedSeq` (what a stop left unrecorded); chain logs from `scannedBlock`. Each is recorded after its step, so a crash repeats a step and the keys make the repeat a no-op. Passes run
+ * `scannedSeq` (what a stop left unrecorded); chain logs from `scannedBlock` (at first, the
+ * contracts' deployment block). Each is recorded after its step, so a crash repeats a step and the keys make the repeat a no-op. Passes run
  * in ChainSettlement's queue (never between a root's funding and its posting). The reconciliation
  * compares custody with deposits less withdrawals plus top-ups, and each token's supply with minted
  * less burnt.
@@ -111,8 +148,8 @@ export class ChainBridge implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly timer: PassTimer;
   private pass: Promise<void> | null = null;
   lastError: string | null = null;
-  /** Chain withdrawals the engine applied since the start, as its listener saw them. */
-  private readonly live: PendingPayout[] = [];
+  /** Chain withdrawals and stake changes the engine applied since the start, as its listener saw them. */
+  private readonly live: (PendingPayout | PendingStakeChange)[] = [];
   /** The event log has been read once, from the recorded seq, since the start. */
   private caughtUp = false;
   /**
@@ -138,7 +175,7 @@ export class ChainBridge implements OnApplicationBootstrap, OnApplicationShutdow
     if (chain === undefined) return;
     settlement.ledgerOnChain = () => this.ledgerOnChain();
     engine.onEvents((bytes, _firstSeq, _lastSeq, decoded) => {
-      if (bytes.length > 0) for (const e of decoded()) if (isChainWithdrawal(e)) this.live.push(payoutOf(e));
+      if (bytes.length > 0) for (const e of decoded()) { const a = chainActionOf(e); if (a !== null) this.live.push(a); } // prettier-ignore
     });
   }
 
@@ -159,7 +196,9 @@ export class ChainBridge implements OnApplicationBootstrap, OnApplicationShutdow
 
   private record(): BridgeRecord {
     const r = this.store?.get('bridge');
-    return r ?? { scannedSeq: this.startSeq, pending: [], paidOut: {}, scannedBlock: -1, received: {}, topUps: {}, unattributed: [], refusedRedemptions: [] }; // prettier-ignore
+    const fresh: BridgeRecord = { scannedSeq: this.startSeq, pending: [], paidOut: {}, scannedBlock: (this.chain?.deployBlock ?? 0) - 1, received: {}, topUps: {}, unattributed: [], refusedRedemptions: [], pendingStake: [], stakes: {}, slashedIntoVault: 0n }; // prettier-ignore
+    // records from before stake was bridged lack its fields
+    return r === undefined ? fresh : { ...r, pendingStake: r.pendingStake ?? [], stakes: r.stakes ?? {}, slashedIntoVault: r.slashedIntoVault ?? 0n }; // prettier-ignore
   }
 
   private save(r: BridgeRecord): void {
@@ -171,6 +210,7 @@ export class ChainBridge implements OnApplicationBootstrap, OnApplicationShutdow
     if (chain === undefined || this.store === undefined) return;
     try {
       await this.payWithdrawals(chain);
+      await this.followStake(chain);
       await this.creditDeposits(chain);
       this.lastError = null;
     } catch (err) {
@@ -191,14 +231,16 @@ export class ChainBridge implements OnApplicationBootstrap, OnApplicationShutdow
     if (!this.caughtUp) {
       for (const frame of this.engine.eventLog.frames(r.scannedSeq)) {
         if (frame.firstSeq > last) break;
-        for (const e of decodeEvents(frame.payload))
-          if (e.seq > r.scannedSeq && e.seq <= last && isChainWithdrawal(e)) r.pending.push(payoutOf(e));
+        for (const e of decodeEvents(frame.payload)) {
+          const a = e.seq > r.scannedSeq && e.seq <= last ? chainActionOf(e) : null;
+          if (a !== null) queue(r, a);
+        }
       }
       this.caughtUp = true;
       collected = last;
     }
     // the listener runs as each batch is applied, so every withdrawal up to `last` is in the log or here
-    for (const p of this.live.splice(0)) if (p.seq > collected) r.pending.push(p);
+    for (const a of this.live.splice(0)) if (a.seq > collected) queue(r, a);
     if (last === r.scannedSeq) return;
     r.scannedSeq = last;
     this.save(r);
@@ -228,6 +270,50 @@ export class ChainBridge implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
+  /** Stake releases and slashes the engine applied, followed on chain part by part. */
+  private async followStake(chain: SettlementChain): Promise<void> {
+    const r = this.record();
+    this.collectWithdrawals(r);
+    for (const p of [...r.pendingStake]) {
+      const held = (r.stakes[p.accountId] ??= {});
+      if (p.parts === undefined) {
+        // split over the account's staking addresses, in the order they staked, once
+        p.parts = [];
+        let left = p.amount;
+        for (const [address, amount] of Object.entries(held)) {
+          const take = amount < left ? amount : left;
+          if (take > 0n) p.parts.push({ address, amount: take, done: false });
+          left -= take;
+        }
+        if (left > 0n) this.logger.error({ msg: 'stake change exceeds the stake recorded on chain for the account', accountId: p.accountId, seq: p.seq, missing: left.toString() }); // prettier-ignore
+        this.save(r);
+      }
+      for (const part of p.parts.filter((x) => !x.done)) {
+        const id = stakeChangeId(p, part.address);
+        if (p.change === 'release') await chain.releaseStake(id, part.address, part.amount);
+        else {
+          let paid: bigint;
+          try {
+            paid = await chain.slashStake({ leaseId: id, provider: part.address, amountMinor: part.amount, failedAtS: BigInt(Math.floor(p.failedAtMs / 1000)) }); // prettier-ignore
+          } catch (err) {
+            if ((err as { code?: string }).code === 'DISPUTE_WINDOW_OPEN') break; // the chain's window: next pass
+            throw err;
+          }
+          if (paid > 0n) await chain.fundVault(`stake-slash:${id}`, paid);
+          r.slashedIntoVault += paid;
+        }
+        part.done = true;
+        held[part.address] = (held[part.address] ?? 0n) - part.amount;
+        this.save(r);
+        this.logger.log({ msg: p.change === 'release' ? 'stake released on chain' : 'stake slashed on chain', accountId: p.accountId, address: part.address, amount: part.amount.toString(), leaseId: p.leaseId || undefined }); // prettier-ignore
+      }
+      if (p.parts.every((x) => x.done)) {
+        r.pendingStake = r.pendingStake.filter((x) => x !== p);
+        this.save(r);
+      }
+    }
+  }
+
   private async creditDeposits(chain: SettlementChain): Promise<void> {
     const r = this.record();
     // logs are taken once final: in a block with `confirmations` blocks on it (its own counted)
@@ -240,14 +326,20 @@ export class ChainBridge implements OnApplicationBootstrap, OnApplicationShutdow
     for (const cls of TOKEN_CLASSES)
       for (const d of await chain.gpuHourBurns(cls, r.scannedBlock + 1, head))
         logs.push({ asset: cls, log: d });
+    for (const d of await chain.stakeDeposits(r.scannedBlock + 1, head))
+      logs.push({ asset: STAKE, log: { ...d, redeemGpus: 0, redeemHours: 0 } });
     logs.sort((a, b) => a.log.blockNumber - b.log.blockNumber || a.log.logIndex - b.log.logIndex);
     for (const { asset, log: d } of logs) {
       const reference = `${chain.chainId}:${d.txHash}:${d.logIndex}`;
-      add(r.received, asset, d.amount);
+      if (asset !== STAKE) add(r.received, asset, d.amount);
       const accountId = this.settlement.payoutAddresses.accountOf(d.account);
       if (accountId === undefined) {
         r.unattributed.push({ reference, asset, sender: d.account, amount: d.amount });
         this.logger.warn({ msg: 'deposit from an address no account holds', reference, asset, sender: d.account, amount: d.amount.toString() }); // prettier-ignore
+        continue;
+      }
+      if (asset === STAKE) {
+        await this.creditStake(r, accountId, d.account, d.amount, reference);
         continue;
       }
       const out = await this.engine.submit([{ type: CommandType.ChainDeposit, accountId, asset, amountMinor: d.amount, reference, redeemGpus: d.redeemGpus, redeemHours: d.redeemHours }]); // prettier-ignore
@@ -264,15 +356,57 @@ export class ChainBridge implements OnApplicationBootstrap, OnApplicationShutdow
     this.save(r);
   }
 
+  private async creditStake(r: BridgeRecord, accountId: number, address: string, amount: bigint, reference: string): Promise<void> {
+    const out = await this.engine.submit([{ type: CommandType.ChainStake, accountId, amountMinor: amount, reference }]);
+    const mine = out.events.filter((e) => e.seq === out.firstSeq);
+    const code = (mine.find((e) => e.type === EventType.OrderRejected) as { code: string } | undefined)?.code;
+    // credited before a restart (DUPLICATE_DEPOSIT): the address was recorded with it
+    if (code === 'DUPLICATE_DEPOSIT' && r.stakes[accountId]?.[address] !== undefined) return;
+    if (code !== undefined && code !== 'DUPLICATE_DEPOSIT') throw new Error(`ChainStake ${reference} refused: ${code}`);
+    add((r.stakes[accountId] ??= {}), address, amount);
+    this.logger.log({ msg: 'stake credited', accountId, address, amount: amount.toString(), reference });
+  } // prettier-ignore
+
   /** What the ledger has put on chain, as the bridge recorded it (for ChainSettlement's reconciliation). */
-  private ledgerOnChain() {
+  private ledgerOnChain(): LedgerOnChain {
     const r = this.record();
     return {
-      custodyMinor: (r.received[QUOTE_CURRENCY] ?? 0n) + Object.values(r.topUps).reduce((a, v) => a + v, 0n) - (r.paidOut[QUOTE_CURRENCY] ?? 0n), // prettier-ignore
+      custodyMinor: (r.received[QUOTE_CURRENCY] ?? 0n) + Object.values(r.topUps).reduce((a, v) => a + v, 0n) + r.slashedIntoVault - (r.paidOut[QUOTE_CURRENCY] ?? 0n), // prettier-ignore
       gpuHourSupply: TOKEN_CLASSES.map((cls) => ({ computeClass: cls, supply: (r.paidOut[cls] ?? 0n) - (r.received[cls] ?? 0n) })), // prettier-ignore
-      moved: r.scannedSeq > 0 && (Object.keys(r.paidOut).length > 0 || Object.keys(r.received).length > 0),
+      providerStakes: this.stakesByAddress(r),
+      stakeDifferences: this.stakeDifferences(),
+      moved: r.scannedSeq > 0 && (Object.keys(r.paidOut).length > 0 || Object.keys(r.received).length > 0 || Object.keys(r.stakes).length > 0), // prettier-ignore
     };
   }
+
+  /**
+   * The bonded stake each address should hold on chain (what it staked for an account, less its
+   * releases and slashes; unattributed stake included), for the addresses with no change pending.
+   */
+  private stakesByAddress(r: BridgeRecord): { provider: string; stakeMinor: bigint }[] {
+    const busy = new Set(r.pendingStake.flatMap((p) => (p.parts ?? []).map((x) => x.address)));
+    const byAddress: Record<string, bigint> = {};
+    for (const held of Object.values(r.stakes)) for (const [address, v] of Object.entries(held)) add(byAddress, address, v);
+    for (const u of r.unattributed) if (u.asset === STAKE) add(byAddress, u.sender, u.amount);
+    return Object.entries(byAddress).filter(([a]) => !busy.has(a)).map(([provider, stakeMinor]) => ({ provider, stakeMinor })); // prettier-ignore
+  } // prettier-ignore
+
+  /**
+   * Each account's stake as the engine counts it against the bridge's record of its addresses
+   * (accounts with a change pending are left out): 'provider-stake' differences keyed `account:<id>`.
+   */
+  stakeDifferences(): { what: 'provider-stake'; key: string; ledger: bigint; chain: bigint }[] {
+    const r = this.record();
+    const busy = new Set(r.pendingStake.map((p) => p.accountId));
+    const out: { what: 'provider-stake'; key: string; ledger: bigint; chain: bigint }[] = [];
+    for (const [id, held] of Object.entries(r.stakes)) {
+      if (busy.has(Number(id))) continue;
+      const recorded = Object.values(held).reduce((a, v) => a + v, 0n);
+      const engine = BigInt(this.engine.state.account(Number(id))?.stakeMinor ?? 0);
+      if (engine !== recorded) out.push({ what: 'provider-stake', key: `account:${id}`, ledger: engine, chain: recorded });
+    }
+    return out;
+  } // prettier-ignore
 
   /** Waiting payouts, unattributed deposits, refused redemptions, and the chain against the record. */
   async status() {
@@ -289,6 +423,8 @@ export class ChainBridge implements OnApplicationBootstrap, OnApplicationShutdow
       pending: r.pending.map((p) => ({ ...p, amount: p.amount.toString() })),
       unattributed: r.unattributed.map((u) => ({ ...u, amount: u.amount.toString() })),
       refusedRedemptions: r.refusedRedemptions,
+      pendingStake: r.pendingStake.map((p) => ({ ...p, amount: p.amount.toString(), parts: p.parts?.map((x) => ({ ...x, amount: x.amount.toString() })) })), // prettier-ignore
+      stakes: Object.fromEntries(Object.entries(r.stakes).map(([id, held]) => [id, Object.fromEntries(Object.entries(held).map(([a, v]) => [a, v.toString()]))])), // prettier-ignore
       expected: {
         custodyMinor: expected.custodyMinor.toString(),
         gpuHourSupply: expected.gpuHourSupply.map((g) => ({ computeClass: g.computeClass, supply: g.supply.toString() })), // prettier-ignore
@@ -297,6 +433,25 @@ export class ChainBridge implements OnApplicationBootstrap, OnApplicationShutdow
       error: this.lastError,
     };
   }
+}
+
+/** The asset name stake logs go under in the bridge (unattributed stake). */
+const STAKE = 'stake';
+
+function queue(r: BridgeRecord, a: PendingPayout | PendingStakeChange): void {
+  if ('change' in a) r.pendingStake.push(a);
+  else r.pending.push(a);
+}
+
+/** What the chain must follow of an event: a chain withdrawal to pay, a stake release or slash, or nothing. */
+function chainActionOf(e: EngineEvent): PendingPayout | PendingStakeChange | null {
+  if (isChainWithdrawal(e)) return payoutOf(e);
+  if (e.type === EventType.StakeChanged && e.change !== StakeChange.Credit) return stakeChangeOf(e);
+  return null;
+}
+
+function stakeChangeOf(e: StakeChanged): PendingStakeChange {
+  return { seq: e.seq, accountId: e.accountId, change: e.change === StakeChange.Release ? 'release' : 'slash', amount: e.amountMinor, leaseId: e.leaseId, failedAtMs: e.failedAtMs }; // prettier-ignore
 }
 
 function isChainWithdrawal(e: EngineEvent): e is LedgerTransfer {

@@ -123,6 +123,16 @@ const moved = (r: LedgerRecord) => (r.outcomes ?? []).filter((o) => o.refused ==
  * libs/chain's journal, so a restart at any point sends nothing twice and loses nothing. It runs on
  * its own timer (SETTLEMENT_INTERVAL_MS), so a slow chain never holds up the scheduler's passes.
  */
+/** What the chain bridge has put on chain for the ledger (ChainBridge fills it in), and the engine's stake against its record. */
+export interface LedgerOnChain {
+  readonly custodyMinor: bigint;
+  readonly gpuHourSupply: readonly { computeClass: string; supply: bigint }[];
+  readonly providerStakes: readonly { provider: string; stakeMinor: bigint }[];
+  readonly stakeDifferences: readonly Difference[];
+  /** Anything moved at all (else there is nothing to reconcile). */
+  readonly moved: boolean;
+}
+
 @Injectable()
 export class ChainSettlement implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('ChainSettlement');
@@ -142,7 +152,7 @@ export class ChainSettlement implements OnApplicationBootstrap, OnApplicationShu
    * What else the ledger puts on chain, for the reconciliation (the chain bridge sets it): the
    * vault's custody (deposits credited less withdrawals paid) and the GPU-hour tokens' supply.
    */
-  ledgerOnChain: () => { custodyMinor: bigint; gpuHourSupply: { computeClass: string; supply: bigint }[]; moved: boolean } = () => ({ custodyMinor: 0n, gpuHourSupply: [], moved: false }); // prettier-ignore
+  ledgerOnChain: () => LedgerOnChain = () => ({ custodyMinor: 0n, gpuHourSupply: [], providerStakes: [], stakeDifferences: [], moved: false }); // prettier-ignore
 
   constructor(
     @Inject(SETTLEMENT_CONFIG) private readonly config: SettlementConfig,
@@ -462,8 +472,9 @@ export class ChainSettlement implements OnApplicationBootstrap, OnApplicationShu
         claimed += tree.leaves[index]?.amountMinor ?? 0n;
       pools.push({ root: tree.root, remainingMinor: payables - claimed });
     }
-    const { custodyMinor, gpuHourSupply } = this.ledgerOnChain();
-    differences.push(...(await chain.reconcile({ custodyMinor, pools, providerStakes: [], gpuHourSupply })));
+    const { custodyMinor, gpuHourSupply, providerStakes, stakeDifferences } = this.ledgerOnChain();
+    differences.push(...stakeDifferences);
+    differences.push(...(await chain.reconcile({ custodyMinor, pools, providerStakes, gpuHourSupply })));
     const result: Reconciliation = {
       atMs: this.clock.nowMs(),
       expiries: pools.length,

@@ -51,6 +51,25 @@ export interface SettlementChain {
   vaultDeposits(fromBlock: number, toBlock: number): Promise<ChainDepositLog[]>;
   /** Pays stablecoin out of the vault's custody, once per withdrawal id (a text id, hashed on chain). */
   withdrawFromVault(withdrawalId: string, to: string, amountMinor: bigint): Promise<void>;
+  /** The block the exchange's contracts were deployed in: their logs start there. */
+  readonly deployBlock: number;
+  /** ProviderCollateral's Staked logs in blocks [fromBlock, toBlock], in chain order. */
+  stakeDeposits(fromBlock: number, toBlock: number): Promise<ChainDepositLog[]>;
+  /** Moves a provider's bonded stake into unbonding, once per release id (a text id, hashed on chain). */
+  releaseStake(releaseId: string, provider: string, amountMinor: bigint): Promise<void>;
+  /**
+   * Slashes a provider's stake with the exchange's signed failure attestation (lease id: a text id,
+   * hashed on chain), paid to the operator, once per lease id; what the contract paid (it never
+   * takes more than the stake). Inside the contract's dispute window it is refused
+   * (ChainRejectedError DISPUTE_WINDOW_OPEN).
+   */
+  slashStake(s: {
+    leaseId: string;
+    provider: string;
+    amountMinor: bigint;
+    failedAtS: bigint;
+  }): Promise<bigint>;
+  stakeOf(provider: string): Promise<{ bondedMinor: bigint; unbondingMinor: bigint }>;
 }
 
 export const SETTLEMENT_CHAIN = Symbol('SETTLEMENT_CHAIN');
