@@ -60,6 +60,7 @@ runMain('exchange', async () => {
       database,
       config: settlementConfig,
       chain: chain.chain,
+      demoWallets: chain.demoWallets,
     }),
     { name: 'settlement', port: portFromEnv('SETTLEMENT_HTTP_PORT', 3003) },
   );

@@ -3,6 +3,7 @@ import type { Database } from '@exchange/persistence';
 import { healthController } from '@exchange/runtime';
 import { PgIndexSource } from './adapters/index-sources';
 import { ProviderAgents } from './agents/provider-agents';
+import { DEMO_PROVIDER_WALLETS, type DemoProviderWallets } from './agents/stake-demo';
 import { ChainSettlement } from './chain/chain-settlement';
 import { ChainBridge } from './chain/chain-bridge';
 import { SETTLEMENT_CONFIG, loadSettlementConfig, type SettlementConfig } from './config/settlement-config';
@@ -29,6 +30,8 @@ export interface SettlementOptions {
   clock?: SettlementClock;
   /** The chain of cash settlement (required unless the config says CHAIN=off). */
   chain?: SettlementChain;
+  /** The embedded chain's demo provider wallets (the redemption demo stakes from them). */
+  demoWallets?: DemoProviderWallets;
 }
 
 /**
@@ -70,6 +73,7 @@ export class SettlementModule {
       ChainBridge,
     ];
     if (options.chain !== undefined) providers.push({ provide: SETTLEMENT_CHAIN, useValue: options.chain });
+    if (options.demoWallets !== undefined) providers.push({ provide: DEMO_PROVIDER_WALLETS, useValue: options.demoWallets }); // prettier-ignore
     return { module: SettlementModule, controllers: [SettlementController], providers, exports: [SettlementScheduler, ProviderAgents, ChainSettlement, ChainBridge] }; // prettier-ignore
   }
 

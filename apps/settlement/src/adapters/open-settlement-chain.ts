@@ -1,12 +1,15 @@
 import { Logger } from '@nestjs/common';
 import { chainSettingsFromEnv, openChain, redact } from '@exchange/chain';
 import { COMPUTE_CLASSES } from '@exchange/domain';
+import { embeddedProviderWallets, type DemoProviderWallets } from '../agents/stake-demo';
 import type { SettlementConfig } from '../config/settlement-config';
 import { EthersChainAdapter } from './ethers-chain.adapter';
 
 export interface OpenedSettlementChain {
   /** undefined: CHAIN=off, said so in the log */
   readonly chain?: EthersChainAdapter;
+  /** The embedded chain only: the demo providers' wallets on it. */
+  readonly demoWallets?: DemoProviderWallets;
   close(): Promise<void>;
 }
 
@@ -43,5 +46,6 @@ export async function openSettlementChain(
     startMs: Date.now() - startedMs, // what the chain adds to start-up (beside the database's start)
     ...opened.timings,
   });
-  return { chain, close: () => opened.close() };
+  const demoWallets = opened.local !== undefined ? embeddedProviderWallets(opened.chain) : undefined;
+  return { chain, demoWallets, close: () => opened.close() };
 }

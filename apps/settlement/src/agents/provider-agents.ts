@@ -2,14 +2,17 @@ import {
   Inject,
   Injectable,
   Logger,
+  Optional,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { CommandType, type UnsequencedCommand } from '@exchange/domain';
+import { CommandType, DEMO_PROVIDER_ACCOUNTS, type UnsequencedCommand } from '@exchange/domain';
 import { FINAL_LEASE_STATES, hashCredential, type Lease } from '@exchange/settlement';
 import { SETTLEMENT_CONFIG, type SettlementConfig } from '../config/settlement-config';
-import { redemptionDemoCommands } from './redemption-demo';
+import { ChainSettlement } from '../chain/chain-settlement';
+import { PROVIDER_COLLATERAL_MINOR, redemptionDemoCommands } from './redemption-demo';
+import { DEMO_PROVIDER_WALLETS, type DemoProviderWallets } from './stake-demo';
 import {
   SETTLEMENT_CLOCK,
   SETTLEMENT_ENGINE,
@@ -47,11 +50,15 @@ export class ProviderAgents implements OnApplicationBootstrap, OnApplicationShut
   private readonly credentials = new Map<string, string>();
   /** Each lease's state and paid hours as last logged. */
   private readonly logged = new Map<string, string>();
+  /** Demo providers whose stake was sent on chain since the start (the bridge credits it at its pass). */
+  private readonly staked = new Set<number>();
 
   constructor(
     @Inject(SETTLEMENT_CONFIG) private readonly config: SettlementConfig,
     @Inject(SETTLEMENT_CLOCK) private readonly clock: SettlementClock,
     @Inject(SETTLEMENT_ENGINE) private readonly engine: SettlementEngine,
+    @Optional() private readonly chainSettlement?: ChainSettlement,
+    @Optional() @Inject(DEMO_PROVIDER_WALLETS) private readonly wallets?: DemoProviderWallets,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -83,10 +90,42 @@ export class ProviderAgents implements OnApplicationBootstrap, OnApplicationShut
   async runOnce(): Promise<number> {
     this.logChanges(); // what happened since the last pass (new leases, the scheduler's ticks)
     const commands = this.commands(this.clock.nowMs());
-    if (this.config.redemptionDemo) commands.push(...redemptionDemoCommands(this.engine.state));
+    if (this.config.redemptionDemo) {
+      if (this.wallets !== undefined) await this.stakeOnChain(this.wallets);
+      commands.push(...redemptionDemoCommands(this.engine.state, this.wallets !== undefined));
+    }
     if (commands.length > 0) await this.engine.submit(commands);
     this.logChanges();
     return commands.length;
+  }
+
+  /**
+   * With wallets on the embedded chain, each demo provider without stake registers its wallet as its
+   * payout address and stakes from it; the chain bridge credits the stake (ChainStake), and the
+   * redemption demo commits capacity on it.
+   */
+  private async stakeOnChain(wallets: DemoProviderWallets): Promise<void> {
+    const addresses = this.chainSettlement?.payoutAddresses;
+    if (addresses === undefined) return;
+    for (const accountId of DEMO_PROVIDER_ACCOUNTS) {
+      if (this.staked.has(accountId) || (this.engine.state.account(accountId)?.stakeMinor ?? 0) > 0) continue;
+      const reg = await wallets.registration(accountId);
+      const current = addresses.get(accountId);
+      const refused =
+        current === undefined ? addresses.register(accountId, reg.address, reg.signature) : null;
+      if (
+        refused !== null ||
+        (current !== undefined && current.toLowerCase() !== reg.address.toLowerCase())
+      ) {
+        // the account's payout address is another wallet: a stake from the demo's would not be its
+        this.logger.warn({ msg: 'demo provider does not stake: its payout address is not the demo wallet', accountId, refused }); // prettier-ignore
+        this.staked.add(accountId);
+        continue;
+      }
+      await wallets.stake(accountId, PROVIDER_COLLATERAL_MINOR);
+      this.staked.add(accountId);
+      this.logger.log({ msg: 'demo provider staked on chain', accountId, address: addresses.get(accountId), amountMinor: PROVIDER_COLLATERAL_MINOR.toString() }); // prettier-ignore
+    }
   }
 
   /**

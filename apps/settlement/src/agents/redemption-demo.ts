@@ -14,18 +14,22 @@ export const REDEMPTION_DEMO = {
   redeemGpus: 2,
   redeemHours: 2,
 } as const;
-/** What a demo provider deposits to back its commitment (72 h x index x 25% per GPU is about 45 USDC at 2.5). */
-const PROVIDER_TOP_UP_MINOR = 200_000_000n; // 200 USDC
+/**
+ * What a demo provider puts up to back its commitment (72 h x index x 25% per GPU is about 45 USDC
+ * at 2.5): deposited, or staked on chain from its wallet where the demo has wallets (embedded chain).
+ */
+export const PROVIDER_COLLATERAL_MINOR = 200_000_000n; // 200 USDC
 /** Tokens the demo lessee deposits for its redemption. */
 const LESSEE_TOKENS = BigInt(REDEMPTION_DEMO.redeemGpus * REDEMPTION_DEMO.redeemHours);
 
 /**
  * The demo's token redemption, played by the simulated providers and the demo lessee once the
- * class index has reached the engine: each provider that never committed capacity deposits and
- * commits two H100 GPUs, then the lessee (once) deposits four H100 tokens and redeems them as two
- * GPUs for two hours. Decided from the engine's state only, so a restart does not repeat it.
+ * class index has reached the engine: each provider that never committed capacity deposits (or,
+ * `staked`, waits for its on-chain stake to be credited) and commits two H100 GPUs, then the lessee
+ * (once) deposits four H100 tokens and redeems them as two GPUs for two hours. Decided from the
+ * engine's state only, so a restart does not repeat it.
  */
-export function redemptionDemoCommands(state: RiskStage): UnsequencedCommand[] {
+export function redemptionDemoCommands(state: RiskStage, staked = false): UnsequencedCommand[] {
   const { computeClass } = REDEMPTION_DEMO;
   const r = state.settlement.redemption;
   if (r.indexOf(computeClass) === null) return [];
@@ -33,12 +37,8 @@ export function redemptionDemoCommands(state: RiskStage): UnsequencedCommand[] {
   const out: UnsequencedCommand[] = [];
   for (const accountId of DEMO_PROVIDER_ACCOUNTS) {
     if (r.commitments.has(`${computeClass}:${accountId}`) || leases.some((l) => l.providerAccountId === accountId)) continue; // prettier-ignore
-    out.push({
-      type: CommandType.Deposit,
-      accountId,
-      asset: QUOTE_CURRENCY,
-      amountMinor: PROVIDER_TOP_UP_MINOR,
-    });
+    if (staked && (state.account(accountId)?.stakeMinor ?? 0) === 0) continue; // its stake is not credited yet
+    if (!staked) out.push({ type: CommandType.Deposit, accountId, asset: QUOTE_CURRENCY, amountMinor: PROVIDER_COLLATERAL_MINOR }); // prettier-ignore
     out.push({
       type: CommandType.CommitCapacity,
       accountId,
