@@ -115,6 +115,13 @@ it('starts the whole exchange on its embedded defaults, projects into PostgreSQL
       return r.rows[0]!.n > 3 ? true : undefined;
     });
     expect(output).toContain('"msg":"demo traders started"');
+    // the demo providers stake on the embedded chain from their own wallets; the bridge credits it
+    const bridge = await waitFor('demo stake credited from chain', async () => {
+      const r = (await (await fetch(`http://127.0.0.1:${ports.settlement}/v1/settlement/bridge`)).json()) as { stakes: Record<string, Record<string, string>>; error: string | null }; // prettier-ignore
+      return Object.keys(r.stakes).length > 0 ? r : undefined;
+    });
+    expect(bridge.error).toBeNull();
+    for (const held of Object.values(bridge.stakes)) expect(Object.values(held)).toEqual(['200000000']);
     const net = await client.query<{ s: string }>('SELECT sum(net_lots)::text AS s FROM positions');
     expect(net.rows[0]!.s).toBe('0');
     // the demo's deposits and trades conserve money: every asset's balances sum to zero
