@@ -21,6 +21,8 @@ module.exports = {
     hardhat: {
       chainId: 31337,
       mining: { auto: true, interval: 0 },
+      // an archived chain restarts on its first start's genesis (libs/chain local-chain.ts)
+      ...(process.env.HARDHAT_INITIAL_DATE ? { initialDate: process.env.HARDHAT_INITIAL_DATE } : {}),
     },
   },
 };

@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   const op = (r: TxRecord) => r.key.split(':')[0];
   const clock = new TestClock(Number(startMs));
   const instruments = instrumentsAsOf(Number(startMs));
-  const local: LocalChain = { rpcUrl, port: 0, stop: () => Promise.resolve() };
+  const local: LocalChain = { rpcUrl, port: 0, replayedBlocks: 0, stop: () => Promise.resolve() };
   const app = await openChainApp(local, dir, clock, {
     afterJournal: (r) => die(`journal:${op(r)}`),
     afterBroadcast: (r) => die(`broadcast:${op(r)}`),

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { repoRoot } from './artifacts';
+import { ChainArchive } from './chain-archive';
 
 /**
  * The embedded default's EVM: `hardhat node` (Hardhat 2, in-memory Hardhat network, chain id
@@ -27,6 +28,8 @@ const PARENT_WATCHDOG =
 export interface LocalChain {
   readonly rpcUrl: string;
   readonly port: number;
+  /** With an archive: the blocks mined again from it at the start. */
+  readonly replayedBlocks: number;
   stop(): Promise<void>;
 }
 
@@ -34,6 +37,26 @@ export interface LocalChainOptions {
   /** 0: a free port */
   readonly port?: number;
   readonly startTimeoutMs?: number;
+  /**
+   * Keep the chain across restarts in this folder (ChainArchive): the node starts on the archive's
+   * genesis and mines its blocks again; unset, the chain lives as long as the node.
+   */
+  readonly archiveDir?: string;
+}
+
+/** A JSON-RPC call to `url` (the local node; no retries). */
+function rpcOf(url: string) {
+  let id = 0;
+  return async <T>(method: string, params: unknown[]): Promise<T> => {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: ++id, method, params }),
+    });
+    const body = (await res.json()) as { result?: T; error?: { message: string } };
+    if (body.error !== undefined) throw new Error(`${method}: ${body.error.message}`);
+    return body.result as T;
+  };
 }
 
 export async function startLocalChain(options: LocalChainOptions = {}): Promise<LocalChain> {
@@ -41,12 +64,14 @@ export async function startLocalChain(options: LocalChainOptions = {}): Promise<
   const port = options.port && options.port > 0 ? options.port : await freePort();
   const cli = join(root, 'node_modules', 'hardhat', 'internal', 'cli', 'cli.js');
   const config = join(root, 'infra', 'chain', 'hardhat.config.cjs');
+  const archive = options.archiveDir === undefined ? undefined : new ChainArchive(options.archiveDir);
+  const genesis = archive === undefined ? {} : { HARDHAT_INITIAL_DATE: archive.genesisDate() };
   const child = spawn(
     process.execPath,
     ['--import', PARENT_WATCHDOG, cli, 'node', '--config', config, '--hostname', '127.0.0.1', '--port', `${port}`], // prettier-ignore
     {
       cwd: root,
-      env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: 'true', NODE_OPTIONS: '' },
+      env: { ...process.env, ...genesis, HARDHAT_DISABLE_TELEMETRY_PROMPT: 'true', NODE_OPTIONS: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -57,6 +82,8 @@ export async function startLocalChain(options: LocalChainOptions = {}): Promise<
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   const rpcUrl = `http://127.0.0.1:${port}`;
+  const rpc = rpcOf(rpcUrl);
+  let replayedBlocks = 0;
   try {
     await waitForRpc(rpcUrl, child, options.startTimeoutMs ?? 30_000);
   } catch (err) {
@@ -64,6 +91,15 @@ export async function startLocalChain(options: LocalChainOptions = {}): Promise<
     throw new Error(
       `the local Hardhat node did not start: ${(err as Error).message}\n${output.slice(-2000)}`,
     );
+  }
+  if (archive !== undefined) {
+    try {
+      replayedBlocks = await archive.replay(rpc);
+    } catch (err) {
+      child.kill('SIGKILL');
+      throw err;
+    }
+    archive.record(rpc);
   }
   // the node prints every request; stop reading so the pipe never fills up
   child.stdout?.removeListener('data', keep);
@@ -76,8 +112,10 @@ export async function startLocalChain(options: LocalChainOptions = {}): Promise<
   return {
     rpcUrl,
     port,
-    stop: () => {
+    replayedBlocks,
+    stop: async () => {
       process.removeListener('exit', killOnExit);
+      await archive?.stop(rpc).catch(() => undefined);
       return stopChild(child);
     },
   };

@@ -8,7 +8,9 @@ import { EthersSettlementChain, type DeployParams } from './settlement-chain';
 /**
  * The chain of a running exchange, from its settings:
  * - CHAIN_RPC_URL unset (embedded default): a local Hardhat node is started and the contracts are
- *   deployed by its first development account.
+ *   deployed by its first development account. The node keeps its chain in memory; the chain is
+ *   archived under `<dataDir>/local-chain` (ChainArchive) and mined again at the next start, so a
+ *   restart continues the same chain (CHAIN_LOCAL_ARCHIVE=off: a new chain at every start).
  * - CHAIN_RPC_URL set: that endpoint, with CHAIN_PRIVATE_KEY as the operator. If it does not answer,
  *   this fails with CHAIN_UNREACHABLE: there is no fallback to the local chain.
  */
@@ -25,6 +27,8 @@ export interface ChainSettings {
   readonly computeClasses: readonly string[];
   /** how long CHAIN_RPC_URL may take to answer at start */
   readonly connectTimeoutMs: number;
+  /** the embedded node's chain is archived and replayed across restarts */
+  readonly localArchive: boolean;
 }
 
 export interface OpenedChain {
@@ -67,6 +71,7 @@ export function chainSettingsFromEnv(
     unbondingDelayS: BigInt(int('CHAIN_UNBONDING_DELAY_S', 7 * 86_400)),
     computeClasses,
     connectTimeoutMs: int('CHAIN_CONNECT_TIMEOUT_MS', 10_000),
+    localArchive: (env.CHAIN_LOCAL_ARCHIVE ?? 'on') !== 'off',
   };
 }
 
@@ -76,7 +81,7 @@ export async function openChain(settings: ChainSettings): Promise<OpenedChain> {
   let key = settings.privateKey;
   const t0 = Date.now();
   if (!rpcUrl) {
-    local = await startLocalChain();
+    local = await startLocalChain(settings.localArchive ? { archiveDir: join(settings.dataDir, 'local-chain') } : {}); // prettier-ignore
     rpcUrl = local.rpcUrl;
     key = HARDHAT_DEV_KEYS[0];
   }

@@ -342,6 +342,11 @@ export class EthersSettlementChain implements SettlementChainPort {
 
   // account-side operations (a trader's or provider's own key, see as()); opKey makes them idempotent
 
+  /** Sends ether (gas money) to an address, once per opKey. */
+  sendEther(opKey: string, to: string, wei: bigint): Promise<TxRecord> {
+    return this.sender.send(`ether:${opKey}`, () => ({ to, data: '0x', value: wei }));
+  }
+
   approveStablecoin(opKey: string, spender: string, amountMinor: bigint): Promise<TxRecord> {
     return this.call('TestStablecoin', `approve:${opKey}`, this.addresses.stablecoin, 'approve', [
       spender,

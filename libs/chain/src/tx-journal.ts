@@ -49,6 +49,16 @@ export class TxJournal {
     return [...this.records.values()].filter((r) => r.state === 'signed').sort((a, b) => a.nonce - b.nonce);
   }
 
+  /**
+   * Mined records (confirmed or reverted) at or above `nonce`, lowest first: when `nonce` is the
+   * chain's count of the sender's mined transactions, the ones the chain no longer has.
+   */
+  minedFrom(nonce: number): TxRecord[] {
+    return [...this.records.values()]
+      .filter((r) => (r.state === 'confirmed' || r.state === 'reverted') && r.nonce >= nonce)
+      .sort((a, b) => a.nonce - b.nonce);
+  }
+
   /** The next nonce this journal has not used. */
   get nextNonce(): number {
     return this.maxNonce + 1;

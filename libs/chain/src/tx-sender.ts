@@ -34,6 +34,8 @@ export interface TxRequest {
   readonly to: string | null;
   readonly data: string;
   readonly gasLimit?: bigint;
+  /** wei sent along (default 0) */
+  readonly value?: bigint;
 }
 
 export class TxSender {
@@ -66,9 +68,20 @@ export class TxSender {
     return this.finish(record);
   }
 
-  /** Brings every journalled but unconfirmed transaction to its end (call after a restart). */
+  /**
+   * Brings every journalled but unconfirmed transaction to its end (call after a restart). Mined
+   * transactions the chain no longer has (a development chain replayed from an archive that missed
+   * its last blocks, or a deep reorganisation) are sent again first, the same raw transactions.
+   */
   async resume(): Promise<TxRecord[]> {
     const out: TxRecord[] = [];
+    const mined = Number(await this.raw<string>('eth_getTransactionCount', [this.wallet.address, 'latest']));
+    for (const lost of this.journal.minedFrom(mined)) {
+      await this.broadcast(lost);
+      const done = await this.awaitConfirmed(lost);
+      this.journal.write(done);
+      out.push(done);
+    }
     for (const record of this.journal.pending()) out.push(await this.finish(record));
     return out;
   }
@@ -101,7 +114,10 @@ export class TxSender {
     let gasLimit = request.gasLimit;
     if (gasLimit === undefined) {
       try {
-        const call = request.to ? { from, to: request.to, data: request.data } : { from, data: request.data };
+        const value = `0x${(request.value ?? 0n).toString(16)}`;
+        const call = request.to
+          ? { from, to: request.to, data: request.data, value }
+          : { from, data: request.data, value };
         const estimate = BigInt(await this.raw<string>('eth_estimateGas', [call]));
         gasLimit = (estimate * 12n) / 10n + 10_000n;
       } catch (err) {
@@ -120,7 +136,7 @@ export class TxSender {
       gasLimit,
       maxFeePerGas: fees.maxFeePerGas,
       maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
-      value: 0n,
+      value: request.value ?? 0n,
     });
     const raw = await this.wallet.signTransaction(tx);
     const hash = Transaction.from(raw).hash as string;

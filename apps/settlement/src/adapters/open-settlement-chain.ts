@@ -37,6 +37,7 @@ export async function openSettlementChain(
   log.log({
     msg: 'chain ready',
     embedded: opened.local !== undefined,
+    replayedBlocks: opened.local?.replayedBlocks, // the embedded chain's archive, mined again
     rpc: redact(opened.chain.connection.rpcUrl),
     chainId: chain.chainId.toString(),
     operator: chain.operator,

@@ -17,8 +17,8 @@ export interface DemoProviderWallets {
 
 export const DEMO_PROVIDER_WALLETS = Symbol('DEMO_PROVIDER_WALLETS');
 
-/** One ether of gas, in wei (hex), for a demo wallet. */
-const GAS_WEI = '0xde0b6b3a7640000';
+/** One ether of gas for a demo wallet, in wei. */
+const GAS_WEI = 10n ** 18n;
 
 export function embeddedProviderWallets(chain: EthersSettlementChain): DemoProviderWallets {
   const wallet = (accountId: number) => new Wallet(id(`compute-exchange demo provider ${accountId}`));
@@ -34,7 +34,9 @@ export function embeddedProviderWallets(chain: EthersSettlementChain): DemoProvi
       const w = wallet(accountId);
       const key = `demo-stake:${accountId}`;
       const provider = chain.as(w.privateKey);
-      await chain.sender.raw('hardhat_setBalance', [w.address, GAS_WEI]);
+      await provider.sender.resume();
+      // gas from the operator as a transaction (an archived development chain keeps only transactions)
+      await chain.sendEther(key, w.address, GAS_WEI);
       await chain.mintTestStablecoin(key, w.address, amountMinor);
       await provider.approveStablecoin(key, chain.addresses.providerCollateral, amountMinor);
       await provider.stake(key, amountMinor);
