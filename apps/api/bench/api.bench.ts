@@ -31,6 +31,9 @@ import {
  * request every 200 orders: not counted, but inside the elapsed time). Acknowledgement latency is
  * from send to answer, at that load. The peer is the same client workload against a bare server on
  * the same transport (node:http and ws, fixed answers, no auth, no validation, no engine).
+ * Server CPU per order (per delivery for the fan-out): user + system CPU of the server process and
+ * its descendants (the exchange's embedded PostgreSQL) over the round, from /proc (Linux; n/a
+ * elsewhere), cancels included. Unlike the rates, it hardly moves with what else the machine runs.
  * Last line: one JSON object.
  */
 const quick = process.argv.includes('--quick');
@@ -58,23 +61,44 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.le
 const f1 = (x: number) => x.toFixed(1);
 const f2 = (x: number) => x.toFixed(2);
 
-function logRound(label: string, r: OrderRound) {
+/** An order round with the server's CPU per order (undefined off Linux). */
+type MeasuredRound = OrderRound & { serverUs: number | undefined };
+
+const cpuText = (us: number | undefined) => (us === undefined ? 'n/a' : f1(us));
+
+function logRound(label: string, r: MeasuredRound) {
   log(
-    `  ${label.padEnd(22)} ${String(Math.round(r.ordersPerS)).padStart(8)} orders/s  p50 ${f2(r.p50Ms).padStart(7)} ms  p99 ${f2(r.p99Ms).padStart(7)} ms  (${r.orders} orders in ${f1(r.seconds)} s${r.errors ? `, ${r.errors} errors: ${r.firstError}` : ''})`,
+    `  ${label.padEnd(22)} ${String(Math.round(r.ordersPerS)).padStart(8)} orders/s  p50 ${f2(r.p50Ms).padStart(7)} ms  p99 ${f2(r.p99Ms).padStart(7)} ms  server CPU ${cpuText(r.serverUs).padStart(6)} µs/order  (${r.orders} orders in ${f1(r.seconds)} s${r.errors ? `, ${r.errors} errors: ${r.firstError}` : ''})`,
   );
+}
+
+/** `run` with the server's CPU (its process tree's) over the run, per order or per delivery. */
+async function measured<T>(server: RunningServer, run: () => Promise<T>, count: (r: T) => number) {
+  const c0 = server.cpuUs();
+  const r = await run();
+  const c1 = server.cpuUs();
+  return {
+    r,
+    serverUs: c0 === undefined || c1 === undefined ? undefined : (c1 - c0) / Math.max(1, count(r)),
+  };
 }
 
 /** Rounds of one order-entry scenario; the figure is the median round by orders/s (of two, the lower). */
 async function orderRounds(
+  server: RunningServer,
   label: string,
   run: (seconds: number) => Promise<OrderRound>,
-): Promise<OrderRound> {
+): Promise<MeasuredRound> {
   await run(quick ? 0.5 : 1); // warm-up: connections, JIT
-  const all: OrderRound[] = [];
+  const all: MeasuredRound[] = [];
   for (let i = 0; i < rounds; i++) {
-    const r = await run(roundS);
-    logRound(`${label} round ${i + 1}`, r);
-    all.push(r);
+    const { r, serverUs } = await measured(
+      server,
+      () => run(roundS),
+      (x) => x.orders,
+    );
+    all.push({ ...r, serverUs });
+    logRound(`${label} round ${i + 1}`, all[i]!);
   }
   const mid = median(all.map((r) => r.ordersPerS));
   return all.find((r) => r.ordersPerS === mid)!;
@@ -82,12 +106,12 @@ async function orderRounds(
 
 async function entryScenarios(server: RunningServer, accounts: Credentials[], label: string) {
   const ws = await connectWs(server.wsUrl, accounts.slice(0, wsConnections));
-  const wsRound = await orderRounds(`${label} ws`, (s) => wsOrders(ws, wsInFlight, s));
-  const quoteRound = await orderRounds(`${label} ws mass quote`, (s) =>
+  const wsRound = await orderRounds(server, `${label} ws`, (s) => wsOrders(ws, wsInFlight, s));
+  const quoteRound = await orderRounds(server, `${label} ws mass quote`, (s) =>
     wsMassQuotes(ws, quoteInFlight, s, quotesPerRequest),
   );
   for (const c of ws) c.close();
-  const restRound = await orderRounds(`${label} rest`, (s) =>
+  const restRound = await orderRounds(server, `${label} rest`, (s) =>
     restOrders(server.baseUrl, accounts.slice(0, restClients), restInFlight, s, globalFetch),
   );
   return { ws: wsRound, quotes: quoteRound, rest: restRound };
@@ -109,6 +133,8 @@ async function main() {
   let fanClientUs = 0; // the subscribers' own CPU (this process) per delivery: parse, book, checksum
   let raw: FanoutRound;
   let rawClientUs = 0;
+  let fanServerUs: number | undefined;
+  let rawServerUs: number | undefined;
   try {
     const accounts = await signupAccounts(
       exchange.baseUrl,
@@ -118,30 +144,33 @@ async function main() {
     api = await entryScenarios(exchange, accounts, 'api');
     log(`  order entry done (${at()})`);
     const fanCpu0 = process.cpuUsage();
-    fan = await fanout(
-      exchange.wsUrl,
-      accounts[accounts.length - 1]!,
-      fanoutSubscribers,
-      fanoutS,
-      fanoutRate,
-    );
+    ({ r: fan, serverUs: fanServerUs } = await measured(
+      exchange,
+      () => fanout(exchange.wsUrl, accounts[accounts.length - 1]!, fanoutSubscribers, fanoutS, fanoutRate),
+      (x) => x.deliveries,
+    ));
     const fanCpu = process.cpuUsage(fanCpu0);
     fanClientUs = (fanCpu.user + fanCpu.system) / Math.max(1, fan.deliveries);
     log(`  fan-out done (${at()})`);
     log(
       `  fan-out                ${fan.subscribers} subscribers  p50 ${f2(fan.p50Ms)} ms  p99 ${f2(fan.p99Ms)} ms  max ${f2(fan.maxMs)} ms  ` +
         `(${fan.deliveries} of ${fan.expected} deliveries, ${f1(fan.changesPerS)} changes/s, ${fan.resyncs} resyncs; ` +
-        `subscribers' CPU ${f1(fanClientUs)} µs per delivery)`,
+        `subscribers' CPU ${f1(fanClientUs)} µs, server CPU ${cpuText(fanServerUs)} µs per delivery)`,
     );
     // the same server work to subscribers that only parse each message: what the server's fan-out
     // costs when the 1,000 clients sharing its two cores do less
     const rawCpu0 = process.cpuUsage();
-    raw = await fanout(exchange.wsUrl, accounts[accounts.length - 1]!, fanoutSubscribers, fanoutS, fanoutRate, 'raw'); // prettier-ignore
+    ({ r: raw, serverUs: rawServerUs } = await measured(
+      exchange,
+      () =>
+        fanout(exchange.wsUrl, accounts[accounts.length - 1]!, fanoutSubscribers, fanoutS, fanoutRate, 'raw'),
+      (x) => x.deliveries,
+    ));
     const rawCpu = process.cpuUsage(rawCpu0);
     rawClientUs = (rawCpu.user + rawCpu.system) / Math.max(1, raw.deliveries);
     log(
       `  fan-out, raw clients   ${raw.subscribers} subscribers  p50 ${f2(raw.p50Ms)} ms  p99 ${f2(raw.p99Ms)} ms  max ${f2(raw.maxMs)} ms  ` +
-        `(${raw.deliveries} of ${raw.expected} deliveries; subscribers' CPU ${f1(rawClientUs)} µs per delivery)`,
+        `(${raw.deliveries} of ${raw.expected} deliveries; subscribers' CPU ${f1(rawClientUs)} µs, server CPU ${cpuText(rawServerUs)} µs per delivery)`,
     );
   } finally {
     await exchange.stop();
@@ -159,21 +188,22 @@ async function main() {
     await peerServer.stop();
   }
 
-  const row = (name: string, api: OrderRound, peer: OrderRound) =>
-    `| ${name.padEnd(9)} | ${String(Math.round(api.ordersPerS)).padStart(8)} | ${f2(api.p50Ms).padStart(7)} | ${f2(api.p99Ms).padStart(7)} | ${String(Math.round(peer.ordersPerS)).padStart(8)} | ${f2(peer.p99Ms).padStart(8)} | ${f2(api.ordersPerS / peer.ordersPerS).padStart(5)} |`;
+  const row = (name: string, api: MeasuredRound, peer: MeasuredRound) =>
+    `| ${name.padEnd(9)} | ${String(Math.round(api.ordersPerS)).padStart(8)} | ${f2(api.p50Ms).padStart(7)} | ${f2(api.p99Ms).padStart(7)} | ${cpuText(api.serverUs).padStart(8)} | ${String(Math.round(peer.ordersPerS)).padStart(8)} | ${f2(peer.p99Ms).padStart(8)} | ${cpuText(peer.serverUs).padStart(8)} | ${f2(api.ordersPerS / peer.ordersPerS).padStart(5)} |`;
   log(`  done (${at()})`);
   log('');
-  log('| transport | orders/s | p50 ms  | p99 ms  | peer o/s | peer p99 | ratio |');
-  log('| --------- | -------- | ------- | ------- | -------- | -------- | ----- |');
+  log('| transport | orders/s | p50 ms  | p99 ms  | srv µs/o | peer o/s | peer p99 | peer µs  | ratio |');
+  log('| --------- | -------- | ------- | ------- | -------- | -------- | -------- | -------- | ----- |');
   log(row('WebSocket', api.ws, peer.ws));
   log(row('WS quotes', api.quotes, peer.quotes));
   log(row('REST', api.rest, peer.rest));
   log(
-    `| fan-out to ${fan.subscribers} subscribers: delivery p50 ${f2(fan.p50Ms)} ms, p99 ${f2(fan.p99Ms)} ms (${f1(fan.changesPerS)} changes/s, ${fan.resyncs} resyncs) |`,
+    `| fan-out to ${fan.subscribers} subscribers: delivery p50 ${f2(fan.p50Ms)} ms, p99 ${f2(fan.p99Ms)} ms (${f1(fan.changesPerS)} changes/s, ${fan.resyncs} resyncs; server CPU ${cpuText(fanServerUs)} µs per delivery) |`,
   );
   log(
     'targets (issue 6): ws >= 50,000 orders/s with p99 < 5 ms; rest >= 10,000 orders/s; fan-out to 1,000 p99 < 20 ms',
   );
+  const serverCpu = (us: number | undefined) => (us === undefined ? null : +f1(us));
   log(
     JSON.stringify({
       bench: 'api',
@@ -199,6 +229,13 @@ async function main() {
       fanout_raw_p99_ms: +f2(raw.p99Ms),
       fanout_raw_delivered: raw.deliveries / raw.expected,
       fanout_raw_client_cpu_us_per_delivery: +f1(rawClientUs),
+      fanout_server_cpu_us_per_delivery: serverCpu(fanServerUs),
+      fanout_raw_server_cpu_us_per_delivery: serverCpu(rawServerUs),
+      ws_server_cpu_us_per_order: serverCpu(api.ws.serverUs),
+      ws_mass_quote_server_cpu_us_per_order: serverCpu(api.quotes.serverUs),
+      rest_server_cpu_us_per_order: serverCpu(api.rest.serverUs),
+      peer_ws_server_cpu_us_per_order: serverCpu(peer.ws.serverUs),
+      peer_rest_server_cpu_us_per_order: serverCpu(peer.rest.serverUs),
       peer_ws_orders_per_s: Math.round(peer.ws.ordersPerS),
       peer_ws_mass_quote_orders_per_s: Math.round(peer.quotes.ordersPerS),
       peer_rest_orders_per_s: Math.round(peer.rest.ordersPerS),

@@ -4,6 +4,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { processTreeCpuUs } from './process-cpu';
 
 /** dist/ (this file is dist/apps/api/bench/exchange-process.js when it runs). */
 export const distRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -64,6 +65,8 @@ export interface RunningServer {
   baseUrl: string;
   wsUrl: string;
   dir: string;
+  /** CPU time so far of the server process and its descendants (the embedded PostgreSQL), µs; undefined off Linux. */
+  cpuUs(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -124,7 +127,7 @@ export async function startExchange(): Promise<RunningServer> {
     await stopChild(child, 5000);
     throw err;
   }
-  return { baseUrl, wsUrl: `ws://127.0.0.1:${api}/ws`, dir, stop };
+  return { baseUrl, wsUrl: `ws://127.0.0.1:${api}/ws`, dir, cpuUs: () => processTreeCpuUs(child.pid), stop };
 }
 
 /** The transport peer (transport-peer.js) as a child process on a free port. */
@@ -143,6 +146,7 @@ export async function startTransportPeer(): Promise<RunningServer> {
     baseUrl,
     wsUrl: `ws://127.0.0.1:${port}/ws`,
     dir,
+    cpuUs: () => processTreeCpuUs(child.pid),
     stop: async () => {
       await stopChild(child, 5000);
       fs.closeSync(log);
