@@ -15,16 +15,20 @@ function clockTicks(): number {
   return ticksPerS;
 }
 
-/** pid -> [parent pid, user + system CPU ticks] of every process /proc shows. */
+/**
+ * pid -> [parent pid, CPU ticks] of every process /proc shows: its own user + system time and that
+ * of its children that ended and were waited for (PostgreSQL's autovacuum workers and closed
+ * backends), each counted once, by the parent that reaped it.
+ */
 function processTable(): Map<number, [number, number]> {
   const table = new Map<number, [number, number]>();
   for (const name of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
       const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
-      // fields after "(comm)": state ppid ... utime (14th field) stime (15th)
+      // fields after "(comm)": state ppid ... utime (14th field) stime cutime cstime (17th)
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      table.set(Number(name), [Number(f[1]), Number(f[11]) + Number(f[12])]);
+      table.set(Number(name), [Number(f[1]), Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])]);
     } catch {
       // the process ended while we looked
     }
@@ -33,10 +37,8 @@ function processTable(): Map<number, [number, number]> {
 }
 
 /**
- * CPU time (user + system, all threads) of a process and every live descendant, in µs: the exchange
- * with the embedded PostgreSQL it started. Undefined where /proc is missing (not Linux). A
- * descendant that exits between two readings takes its CPU with it, so take both readings while
- * the process tree is stable (PostgreSQL's backends live as long as their connections).
+ * CPU time (user + system, all threads) of a process and its descendants, in µs: the exchange with
+ * the embedded PostgreSQL it started. Undefined where /proc is missing (not Linux).
  */
 export function processTreeCpuUs(rootPid: number | undefined): number | undefined {
   if (rootPid === undefined || !fs.existsSync('/proc/self/stat')) return undefined;
