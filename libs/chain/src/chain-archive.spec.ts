@@ -4,18 +4,8 @@ import { join } from 'node:path';
 import { Wallet } from 'ethers';
 import { connectChain } from './connection';
 import { HARDHAT_DEV_KEYS, startLocalChain } from './local-chain';
-import { EthersSettlementChain, type DeployParams } from './settlement-chain';
-
-const PARAMS: DeployParams = {
-  oracleSigners: [new Wallet(HARDHAT_DEV_KEYS[3]).address],
-  priceDisputeWindowS: 60n,
-  maxPriceAgeS: 86_400n,
-  maxClockSkewS: 300n,
-  slashDisputeWindowS: 60n,
-  unbondingDelayS: 120n,
-  computeClasses: ['H100'],
-  gpuTokenDecimals: 0,
-};
+import { EthersSettlementChain } from './settlement-chain';
+import { TEST_DEPLOY_PARAMS } from './test-deploy-params';
 
 /**
  * The embedded node keeps its chain in memory; with an archive a restart continues the same chain:
@@ -33,7 +23,7 @@ it('restarts the embedded chain from its archive, and resends what a crash kept 
     const local = await startLocalChain({ archiveDir });
     const connection = await connectChain(local.rpcUrl);
     const op = new EthersSettlementChain(connection, HARDHAT_DEV_KEYS[0], { dataDir, confirmations: 1, pollIntervalMs: 10 }); // prettier-ignore
-    await op.deploy(PARAMS);
+    await op.deploy(TEST_DEPLOY_PARAMS);
     const close = async () => {
       connection.provider.destroy();
       await local.stop();

@@ -8,24 +8,9 @@ import { HARDHAT_DEV_KEYS, startLocalChain, type LocalChain } from './local-chai
 import { PayoutTree } from './merkle';
 import { chainSettingsFromEnv, openChain } from './open-chain';
 import { reconcile } from './reconciler';
-import {
-  EthersSettlementChain,
-  expiryIdOf,
-  type DeployParams,
-  type SettlementChainOptions,
-} from './settlement-chain';
+import { EthersSettlementChain, expiryIdOf, type SettlementChainOptions } from './settlement-chain';
+import { TEST_DEPLOY_PARAMS } from './test-deploy-params';
 import { settlementDomain, signFinalPrice } from './typed-data';
-
-const PARAMS: DeployParams = {
-  oracleSigners: [new Wallet(HARDHAT_DEV_KEYS[3]).address],
-  priceDisputeWindowS: 60n,
-  maxPriceAgeS: 86_400n,
-  maxClockSkewS: 300n,
-  slashDisputeWindowS: 60n,
-  unbondingDelayS: 120n,
-  computeClasses: ['H100'],
-  gpuTokenDecimals: 6,
-};
 
 let local: LocalChain;
 let connection: ChainConnection;
@@ -62,7 +47,7 @@ async function runExpiry(
 ): Promise<EthersSettlementChain> {
   const chain = new EthersSettlementChain(via, HARDHAT_DEV_KEYS[0], options);
   await chain.sender.resume();
-  await chain.deploy(PARAMS);
+  await chain.deploy(TEST_DEPLOY_PARAMS);
   await chain.mintTestStablecoin('fund', chain.operator, tree.totalMinor);
   await chain.approveStablecoin('fund', chain.addresses.vault, tree.totalMinor);
   await chain.deposit('fund', tree.totalMinor);
@@ -76,7 +61,7 @@ async function runExpiry(
   });
   await chain.postPrice(signed);
   if (!(await chain.isFinal(expiryId))) {
-    await connection.provider.send('evm_increaseTime', [Number(PARAMS.priceDisputeWindowS)]);
+    await connection.provider.send('evm_increaseTime', [Number(TEST_DEPLOY_PARAMS.priceDisputeWindowS)]);
     await connection.provider.send('evm_mine', []);
   }
   await chain.postRoot({
@@ -203,7 +188,7 @@ describe('EthersSettlementChain', () => {
       dataDir: join(dataDir, 'restart'),
       confirmations: 1,
     });
-    await chain.deploy(PARAMS);
+    await chain.deploy(TEST_DEPLOY_PARAMS);
     const custody = await chain.custodyMinor();
     const ledger = {
       custodyMinor: custody,
