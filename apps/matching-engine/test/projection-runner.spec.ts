@@ -74,3 +74,28 @@ it('leaves batches applied after its shutdown to the next start, which catches t
   await next.onApplicationBootstrap();
   expect(await offset()).toBe(s.service.state.lastSeq);
 });
+
+it('starts live transactions an interval apart, the batches of the interval in one', async () => {
+  const runner = new ProjectionRunner(db, s.service, 2_000);
+  await runner.onApplicationBootstrap();
+  const projection = (runner as unknown as { projection: { apply(...a: unknown[]): Promise<unknown> } })
+    .projection;
+  const apply = projection.apply.bind(projection);
+  let transactions = 0;
+  projection.apply = (...a: unknown[]) => {
+    transactions++;
+    return apply(...a);
+  };
+  await feed(s, 100);
+  await runner.drained();
+  expect(transactions).toBeGreaterThan(0);
+  // two submissions right after a transaction started: they wait for the interval and go together
+  transactions = 0;
+  await feed(s, 100);
+  await feed(s, 100);
+  await runner.drained();
+  expect(transactions).toBe(1);
+  const offset = (await db.dataSource.query("SELECT last_seq::bigint AS s FROM projection_offsets WHERE projection = 'engine-events'")) as { s: string }[]; // prettier-ignore
+  expect(Number(offset[0]!.s)).toBe(s.service.state.lastSeq);
+  await runner.onApplicationShutdown();
+});
