@@ -10,6 +10,7 @@ import {
   wsOrders,
   type FanoutRound,
   type OrderRound,
+  type RestTransport,
 } from './workload';
 
 /**
@@ -22,7 +23,8 @@ import {
  *      in flight on each, each replacing the client's quotes with MASS_QUOTES resting orders (counted
  *      as orders; latency per request);
  *  (b) REST order entry: REST_CLIENTS keys, REST_IN_FLIGHT signed POST /v1/orders in flight each
- *      (RestClient over node:http keep-alive; REST_FETCH=global uses Node's fetch);
+ *      (RestClient over undici's keep-alive pool; REST_TRANSPORT=http uses node:http with a keep-alive
+ *      agent, REST_TRANSPORT=fetch Node's fetch);
  *  (c) market-data fan-out: FANOUT_SUBSCRIBERS WsClient subscribers to book.H100-USDC, a publisher
  *      moving the book FANOUT_RATE times a second, latency from the order's send to each delivery;
  *      then the same with raw WebSocket subscribers that parse each message and keep no book
@@ -43,7 +45,10 @@ const envInt = (name: string, fallback: number) => {
 };
 const rounds = envInt('BENCH_ROUNDS', quick ? 2 : 3);
 const roundS = envInt('BENCH_ROUND_S', quick ? 2 : 8);
-const globalFetch = process.env.REST_FETCH === 'global';
+const restTransport: RestTransport =
+  process.env.REST_TRANSPORT === 'http' || process.env.REST_TRANSPORT === 'fetch'
+    ? process.env.REST_TRANSPORT
+    : 'undici';
 const wsConnections = envInt('WS_CONNECTIONS', 4);
 const wsInFlight = envInt('WS_IN_FLIGHT', 32);
 const restClients = envInt('REST_CLIENTS', 4);
@@ -112,7 +117,7 @@ async function entryScenarios(server: RunningServer, accounts: Credentials[], la
   );
   for (const c of ws) c.close();
   const restRound = await orderRounds(server, `${label} rest`, (s) =>
-    restOrders(server.baseUrl, accounts.slice(0, restClients), restInFlight, s, globalFetch),
+    restOrders(server.baseUrl, accounts.slice(0, restClients), restInFlight, s, restTransport),
   );
   return { ws: wsRound, quotes: quoteRound, rest: restRound };
 }
@@ -123,7 +128,7 @@ async function main() {
       `${rounds} rounds of ${roundS} s; journal fsync ${process.env.JOURNAL_FSYNC || 'batch'}`,
   );
   log(
-    `  ws: ${wsConnections} connections x ${wsInFlight} in flight; mass quotes: ${quoteInFlight} in flight x ${quotesPerRequest} quotes; rest: ${restClients} keys x ${restInFlight} in flight (${globalFetch ? 'global fetch' : 'node:http keep-alive'}); ` +
+    `  ws: ${wsConnections} connections x ${wsInFlight} in flight; mass quotes: ${quoteInFlight} in flight x ${quotesPerRequest} quotes; rest: ${restClients} keys x ${restInFlight} in flight (${restTransport}); ` +
       `fan-out: ${fanoutSubscribers} subscribers, ${fanoutRate} changes/s for ${fanoutS} s`,
   );
   const exchange = await startExchange();
@@ -210,6 +215,7 @@ async function main() {
       quick,
       node: process.version,
       journal_fsync: process.env.JOURNAL_FSYNC || 'batch',
+      rest_transport: restTransport,
       ws_orders_per_s: Math.round(api.ws.ordersPerS),
       ws_ack_p50_ms: +f2(api.ws.p50Ms),
       ws_ack_p99_ms: +f2(api.ws.p99Ms),
