@@ -185,7 +185,7 @@ export class TradingService {
     }
     const cancels = commands.length;
     request.quotes.forEach((q, i) => {
-      const c = toPlaceOrder({ ...q }, entries[i]!.instrumentId, entries[i]!.definition.contract, accountId);
+      const c = toPlaceOrder(q, entries[i]!.instrumentId, entries[i]!.definition.contract, accountId);
       if (!c.ok) throw new ApiException({ ...c.error, field: `quotes[${i}].${c.error.field ?? ''}` });
       commands.push(c.command);
     });

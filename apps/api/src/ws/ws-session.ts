@@ -314,11 +314,14 @@ export class WsSession implements Subscriber {
         };
       }
       case 'private/buy':
-      case 'private/sell':
-        return trading.place(this.need('trade'), {
-          ...params<Omit<PlaceOrderRequest, 'side'>>(SIDELESS_ORDER_SCHEMA, p),
-          side: method === 'private/buy' ? 'buy' : 'sell',
-        });
+      case 'private/sell': {
+        const accountId = this.need('trade');
+        // the side goes on the parsed params themselves: a copy made by spreading them is an object
+        // V8 reads several times slower (toPlaceOrder: about 4 instead of 0.6 µs an order)
+        const order = params<PlaceOrderRequest>(SIDELESS_ORDER_SCHEMA, p);
+        order.side = method === 'private/buy' ? 'buy' : 'sell';
+        return trading.place(accountId, order);
+      }
       case 'private/edit': {
         const accountId = this.need('trade');
         const { orderId, clientOrderId, ...amend } = params<{ orderId?: number; clientOrderId?: string }>(
