@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { freePorts } from '../infra/test/free-ports';
 
 /**
  * `npm start` as a user runs it: the built launcher as a real process on fresh data folders. All four
@@ -11,10 +12,11 @@ import pg from 'pg';
  * traders keep a live market, and SIGTERM stops everything cleanly.
  */
 const root = fileURLToPath(new URL('..', import.meta.url));
-const base = 40_000 + (process.pid % 2000) * 5;
-const ports = { api: base, engine: base + 1, oracle: base + 2, settlement: base + 3, pg: base + 4 };
+const ports = { api: 0, engine: 0, oracle: 0, settlement: 0, pg: 0 };
 
-beforeAll(() => {
+beforeAll(async () => {
+  const [api, engine, oracle, settlement, pg] = await freePorts(5);
+  Object.assign(ports, { api, engine, oracle, settlement, pg });
   execFileSync(process.execPath, [path.join(root, 'infra', 'scripts', 'build.js')], { cwd: root });
 });
 
@@ -131,6 +133,9 @@ it('starts the whole exchange on its embedded defaults, projects into PostgreSQL
     expect(sums.rows.length).toBeGreaterThan(0);
     for (const row of sums.rows) expect(row).toEqual({ asset: row.asset, total: '0' });
     await client.end();
+  } catch (err) {
+    // what the exchange printed says why (a port taken, a start that failed)
+    throw new Error(`${(err as Error).message}\n--- the exchange's last output ---\n${output.slice(-4000)}`);
   } finally {
     proc.kill('SIGTERM');
   }

@@ -21,6 +21,7 @@ import { KafkaExchangeGateway } from '../src/adapters/kafka-gateway.adapter';
 import { PgReadModels } from '../src/adapters/pg-read-models';
 import { startApi } from '../src/start-api';
 import { TEST_CONFIG, waitFor } from './api-fixture';
+import { freePorts } from '../../../infra/test/free-ports';
 
 /**
  * The new resources in the distributed deployment: the engine runs as its own process on a real
@@ -33,7 +34,9 @@ const describeWithKafka = brokers ? describe : describe.skip;
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const P = 2;
 const prefix = `apires.${Date.now().toString(36)}.`;
-const base = 49_600 + (process.pid % 300) * 3;
+/** Loopback ports for the processes the test starts, chosen in beforeAll. */
+let ports: number[] = [];
+const portNo = (i: number): number => ports[i]!;
 const wsFactory = (u: string) => new WebSocket(u) as unknown as WebSocketLike;
 
 describeWithKafka('market and account resources over the distributed engine', () => {
@@ -59,12 +62,13 @@ describeWithKafka('market and account resources over the distributed engine', ()
   }
 
   beforeAll(async () => {
+    ports = await freePorts(2);
     execFileSync(process.execPath, [path.join(root, 'infra', 'scripts', 'build.js')], { cwd: root });
-    db = await openDatabase({ embeddedDir: path.join(dir, 'pg'), embeddedPort: base });
+    db = await openDatabase({ embeddedDir: path.join(dir, 'pg'), embeddedPort: portNo(0) });
     engine = spawn(process.execPath, [path.join(root, 'dist', 'apps', 'matching-engine', 'src', 'main.js')], {
       env: {
         ...process.env, KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: prefix, ORDER_PARTITIONS: String(P),
-        DATABASE_URL: db.url, ENGINE_HTTP_PORT: String(base + 1), ENGINE_DATA_DIR: path.join(dir, 'engine'),
+        DATABASE_URL: db.url, ENGINE_HTTP_PORT: String(portNo(1)), ENGINE_DATA_DIR: path.join(dir, 'engine'),
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     }); // prettier-ignore

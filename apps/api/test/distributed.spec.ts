@@ -11,6 +11,7 @@ import { KafkaExchangeGateway } from '../src/adapters/kafka-gateway.adapter';
 import { PgReadModels } from '../src/adapters/pg-read-models';
 import { startApi } from '../src/start-api';
 import { TEST_CONFIG } from './api-fixture';
+import { freePorts } from '../../../infra/test/free-ports';
 
 /**
  * The API as the front door of the distributed deployment: the matching engine runs as its own
@@ -23,7 +24,9 @@ const describeWithKafka = brokers ? describe : describe.skip;
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const P = 2;
 const prefix = `apitest.${Date.now().toString(36)}.`;
-const base = 48_600 + (process.pid % 300) * 3;
+/** Loopback ports for the processes the test starts, chosen in beforeAll. */
+let ports: number[] = [];
+const portNo = (i: number): number => ports[i]!;
 
 describeWithKafka('api over the distributed engine (Kafka, PostgreSQL)', () => {
   let db: Database;
@@ -36,12 +39,13 @@ describeWithKafka('api over the distributed engine (Kafka, PostgreSQL)', () => {
   fs.chmodSync(dir, 0o755);
 
   beforeAll(async () => {
+    ports = await freePorts(2);
     execFileSync(process.execPath, [path.join(root, 'infra', 'scripts', 'build.js')], { cwd: root });
-    db = await openDatabase({ embeddedDir: path.join(dir, 'pg'), embeddedPort: base });
+    db = await openDatabase({ embeddedDir: path.join(dir, 'pg'), embeddedPort: portNo(0) });
     engine = spawn(process.execPath, [path.join(root, 'dist', 'apps', 'matching-engine', 'src', 'main.js')], {
       env: {
         ...process.env, KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: prefix, ORDER_PARTITIONS: String(P),
-        DATABASE_URL: db.url, ENGINE_HTTP_PORT: String(base + 1), ENGINE_DATA_DIR: path.join(dir, 'engine'),
+        DATABASE_URL: db.url, ENGINE_HTTP_PORT: String(portNo(1)), ENGINE_DATA_DIR: path.join(dir, 'engine'),
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     }); // prettier-ignore

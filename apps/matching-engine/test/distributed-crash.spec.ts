@@ -20,6 +20,7 @@ import { KafkaLog, encodeOrderMessage, partitionOf, shardSeq } from '@exchange/m
 import { EventCollector } from '@exchange/order-book';
 import { openDatabase, type Database } from '@exchange/persistence';
 import { RiskStage } from '@exchange/risk';
+import { freePorts } from '../../../infra/test/free-ports';
 
 /**
  * The distributed deployment under a crash, with real processes on a real Kafka broker and a real
@@ -36,7 +37,9 @@ const main = path.join(root, 'dist', 'apps', 'matching-engine', 'src', 'main.js'
 const P = 2;
 const T0 = 1_795_000_000_000;
 const prefix = `test.${Date.now().toString(36)}.`;
-const base = 47_000 + (process.pid % 500) * 4;
+/** Loopback ports for the processes the test starts, chosen in beforeAll. */
+let ports: number[] = [];
+const portNo = (i: number): number => ports[i]!;
 
 interface Domain {
   key: string;
@@ -113,8 +116,9 @@ describeWithKafka('distributed engine on Kafka and PostgreSQL, killed mid-stream
   fs.chmodSync(dir, 0o755);
 
   beforeAll(async () => {
+    ports = await freePorts(4);
     execFileSync(process.execPath, [path.join(root, 'infra', 'scripts', 'build.js')], { cwd: root });
-    db = await openDatabase({ embeddedDir: path.join(dir, 'pg'), embeddedPort: base + 3 });
+    db = await openDatabase({ embeddedDir: path.join(dir, 'pg'), embeddedPort: portNo(3) });
     producer = new KafkaLog({ brokers: brokers!.split(','), clientId: 'crash-test-producer' });
     await producer.connect();
     await producer.ensureTopics([
@@ -179,29 +183,31 @@ describeWithKafka('distributed engine on Kafka and PostgreSQL, killed mid-stream
       }
     };
 
-    const first = engine(base);
-    await until('the first engine', async () => ((await shardsOf(base)).length === P ? true : undefined));
+    const first = engine(portNo(0));
+    await until('the first engine', async () =>
+      (await shardsOf(portNo(0))).length === P ? true : undefined,
+    );
     await produce(0, 1_200);
     // kill -9 once it is partway through what was sent
     await until('progress before the kill', async () => {
-      const s = await shardsOf(base);
+      const s = await shardsOf(portNo(0));
       return s.every((v) => v.lastOffset > 80) ? true : undefined;
     });
     first.proc.kill('SIGKILL');
     await new Promise((r) => first.proc.on('exit', r));
 
     // two processes now share the shards; the rest of the stream arrives
-    const a = engine(base + 1);
-    const b = engine(base + 2);
+    const a = engine(portNo(1));
+    const b = engine(portNo(2));
     await produce(1_200, 2_400);
     const views = await until('both shards caught up', async () => {
-      const all = [...(await shardsOf(base + 1)), ...(await shardsOf(base + 2))];
+      const all = [...(await shardsOf(portNo(1))), ...(await shardsOf(portNo(2)))];
       const done = ds.every((d, k) => all.some((v) => v.partition === d.partition && v.lastOffset === acked[k]!.size - 1));
       return done && all.length === P ? all : undefined;
     }, 120_000); // prettier-ignore
 
     // the two processes share the shards between them
-    expect((await shardsOf(base + 1)).length + (await shardsOf(base + 2)).length).toBe(P);
+    expect((await shardsOf(portNo(1))).length + (await shardsOf(portNo(2))).length).toBe(P);
 
     // clean replay of each partition from what the broker acknowledged
     const replayEvents: EngineEvent[] = [];

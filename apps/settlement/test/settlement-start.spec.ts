@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadSettlementConfig } from '../src/config/settlement-config';
 import { tempDir } from './settlement-fixture';
+import { freePorts } from '../../../infra/test/free-ports';
 
 /**
  * How the settlement app finds its chain at start, as real processes: an unreachable CHAIN_RPC_URL
@@ -11,9 +12,12 @@ import { tempDir } from './settlement-fixture';
  * no local node in its place; CHAIN=off runs without a chain only when it is asked for, and says so.
  */
 const root = fileURLToPath(new URL('../../..', import.meta.url));
-const base = 43_000 + (process.pid % 1500) * 6;
+/** Loopback ports for the processes the test starts, chosen in beforeAll. */
+let ports: number[] = [];
+const portNo = (i: number): number => ports[i]!;
 
-beforeAll(() => {
+beforeAll(async () => {
+  ports = await freePorts(6);
   execFileSync(process.execPath, [path.join(root, 'infra', 'scripts', 'build.js')], { cwd: root });
 }, 120_000);
 
@@ -57,7 +61,7 @@ it('stops start:settlement with CHAIN_UNREACHABLE when CHAIN_RPC_URL does not an
     CHAIN_CONNECT_TIMEOUT_MS: '500',
     CHAIN_DATA_DIR: path.join(dir, 'chain'),
     SETTLEMENT_DATA_DIR: path.join(dir, 'settlement'),
-    SETTLEMENT_HTTP_PORT: String(base),
+    SETTLEMENT_HTTP_PORT: String(portNo(0)),
   });
   expect(r.code).toBe(1);
   expect(r.output).toContain('CHAIN_UNREACHABLE');
@@ -76,11 +80,11 @@ it('stops the whole exchange (npm start) with CHAIN_UNREACHABLE before any app l
     ENGINE_DATA_DIR: path.join(dir, 'engine'),
     ORACLE_DATA_DIR: path.join(dir, 'oracle'),
     EMBEDDED_PG_DIR: path.join(dir, 'postgres'),
-    EMBEDDED_PG_PORT: String(base + 1),
-    API_HTTP_PORT: String(base + 2),
-    ENGINE_HTTP_PORT: String(base + 3),
-    ORACLE_HTTP_PORT: String(base + 4),
-    SETTLEMENT_HTTP_PORT: String(base + 5),
+    EMBEDDED_PG_PORT: String(portNo(1)),
+    API_HTTP_PORT: String(portNo(2)),
+    ENGINE_HTTP_PORT: String(portNo(3)),
+    ORACLE_HTTP_PORT: String(portNo(4)),
+    SETTLEMENT_HTTP_PORT: String(portNo(5)),
   });
   expect(r.code).toBe(1);
   expect(r.output).toContain('CHAIN_UNREACHABLE');
@@ -89,7 +93,7 @@ it('stops the whole exchange (npm start) with CHAIN_UNREACHABLE before any app l
 
 it('runs start:settlement without a chain only when CHAIN=off says so', async () => {
   const dir = tempDir('settlement-off');
-  const port = base + 1;
+  const port = portNo(1);
   let view: unknown;
   const r = await start(
     'apps/settlement/src/main.js',

