@@ -208,7 +208,8 @@ it('credits stake from chain, follows its release and a slash on chain, and reco
   const app: ChainApp = await openChainApp(local, dir, clock);
   const config = loadSettlementConfig(chainEnv(local, dir));
   const adapter = new EthersChainAdapter(app.chain, true);
-  const bridge = new ChainBridge(config, app.engine, app.settlement, adapter);
+  let bridge = new ChainBridge(config, app.engine, app.settlement, adapter);
+  const store = path.join(config.dataDir, 'chain-bridge');
   const providerKey = Wallet.createRandom().privateKey;
   const providerWallet = new Wallet(providerKey);
   const provider = app.chain.as(providerKey);
@@ -225,9 +226,21 @@ it('credits stake from chain, follows its release and a slash on chain, and reco
     await app.chain.mintTestStablecoin('provider-usdc', providerWallet.address, USDC(1_000));
     await provider.approveStablecoin('stake', app.chain.addresses.providerCollateral, USDC(1_000));
     await provider.stake('stake-600', USDC(600));
+    await bridge.runOnce();
+    const afterFirst = path.join(dir, 'bridge-after-first-stake');
+    fs.cpSync(store, afterFirst, { recursive: true });
     await provider.stake('stake-400', USDC(400));
     await bridge.runOnce();
     expect(staked()).toBe(Number(USDC(1_000)));
+    // a bridge whose record stops before the second stake's credit records it again, not twice in the engine
+    fs.rmSync(store, { recursive: true, force: true });
+    fs.cpSync(afterFirst, store, { recursive: true });
+    bridge = new ChainBridge(config, app.engine, app.settlement, adapter);
+    await bridge.runOnce();
+    expect(staked()).toBe(Number(USDC(1_000)));
+    expect((await bridge.status()).stakes).toEqual({
+      [PROVIDER]: { [providerWallet.address]: USDC(1_000).toString() },
+    });
     expect(app.engine.state.ledger.balance(PROVIDER, 'USDC')).toBe(USDC(1_000));
     // stake is provider collateral only: not withdrawable
     expect((await submit({ type: CommandType.ChainWithdraw, accountId: PROVIDER, asset: 'USDC', amountMinor: 1n })).refused).toEqual(['INSUFFICIENT_BALANCE']); // prettier-ignore
@@ -272,7 +285,6 @@ it('credits stake from chain, follows its release and a slash on chain, and reco
     // 300 USDC of it are released and the bridge starts their unbonding
     expect(app.engine.state.settlement.redemption.capacityOf('H100')).toEqual([]);
     expect((await submit({ type: CommandType.ReleaseStake, accountId: PROVIDER, amountMinor: USDC(1_000) })).refused).toEqual(['INSUFFICIENT_STAKE']); // prettier-ignore
-    const store = path.join(config.dataDir, 'chain-bridge');
     const saved = path.join(dir, 'bridge-before-release');
     fs.cpSync(store, saved, { recursive: true });
     expect((await submit({ type: CommandType.ReleaseStake, accountId: PROVIDER, amountMinor: USDC(300) })).refused).toEqual([]); // prettier-ignore

@@ -50,7 +50,7 @@ interface RpcBlock {
 const hex = (n: number) => `0x${n.toString(16)}`;
 
 /** The signed transaction as it was sent, rebuilt from the node's fields (checked against its hash). */
-export function rawTransactionOf(t: RpcTx): string {
+function rawTransactionOf(t: RpcTx): string {
   const type = Number(BigInt(t.type));
   const tx = Transaction.from({
     type,

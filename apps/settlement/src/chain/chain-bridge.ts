@@ -221,10 +221,11 @@ export class ChainBridge implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   /**
-   * The chain withdrawals to pay: once per start, those in the event log after the recorded seq
-   * (the log is read once, not at every pass); then those the listener saw since.
+   * The chain withdrawals to pay and the stake changes to follow: once per start, those in the
+   * event log after the recorded seq (the log is read once, not at every pass); then those the
+   * listener saw since.
    */
-  private collectWithdrawals(r: BridgeRecord): void {
+  private collectChainActions(r: BridgeRecord): void {
     const last = this.engine.state.lastSeq;
     // what is already collected: up to the recorded seq, or (after reading the log) up to `last`
     let collected = r.scannedSeq;
@@ -248,7 +249,7 @@ export class ChainBridge implements OnApplicationBootstrap, OnApplicationShutdow
 
   private async payWithdrawals(chain: SettlementChain): Promise<void> {
     const r = this.record();
-    this.collectWithdrawals(r);
+    this.collectChainActions(r);
     for (const p of [...r.pending]) {
       const to = this.settlement.payoutAddresses.get(p.accountId);
       if (to === undefined) continue; // waits for the account's payout address
@@ -273,7 +274,7 @@ export class ChainBridge implements OnApplicationBootstrap, OnApplicationShutdow
   /** Stake releases and slashes the engine applied, followed on chain part by part. */
   private async followStake(chain: SettlementChain): Promise<void> {
     const r = this.record();
-    this.collectWithdrawals(r);
+    this.collectChainActions(r);
     for (const p of [...r.pendingStake]) {
       const held = (r.stakes[p.accountId] ??= {});
       if (p.parts === undefined) {
@@ -360,8 +361,8 @@ export class ChainBridge implements OnApplicationBootstrap, OnApplicationShutdow
     const out = await this.engine.submit([{ type: CommandType.ChainStake, accountId, amountMinor: amount, reference }]);
     const mine = out.events.filter((e) => e.seq === out.firstSeq);
     const code = (mine.find((e) => e.type === EventType.OrderRejected) as { code: string } | undefined)?.code;
-    // credited before a restart (DUPLICATE_DEPOSIT): the address was recorded with it
-    if (code === 'DUPLICATE_DEPOSIT' && r.stakes[accountId]?.[address] !== undefined) return;
+    // DUPLICATE_DEPOSIT: the engine credited it in a pass that stopped before the record was saved
+    // (the record is saved with scannedBlock, after every log of the pass), so it is recorded now
     if (code !== undefined && code !== 'DUPLICATE_DEPOSIT') throw new Error(`ChainStake ${reference} refused: ${code}`);
     add((r.stakes[accountId] ??= {}), address, amount);
     this.logger.log({ msg: 'stake credited', accountId, address, amount: amount.toString(), reference });

@@ -317,6 +317,9 @@ describe('provider stake', () => {
     expect(rejected(stake(r, PROVIDER_A, USDC(500), '31337:0xcc:0'))).toEqual(['DUPLICATE_DEPOSIT']);
     expect(rejected(stake(r, PROVIDER_A, 0n, '31337:0xcc:1'))).toEqual(['INVALID_AMOUNT']);
     expect(rejected(stake(r, -3, 1n, '31337:0xcc:2'))).toEqual(['INVALID_ACCOUNT']);
+    // a refusal opens no account
+    expect(rejected(stake(r, PROVIDER_B, USDC(1), '31337:0xcc:0'))).toEqual(['DUPLICATE_DEPOSIT']);
+    expect(r.stage.account(PROVIDER_B)).toBeUndefined();
     r.deposit(PROVIDER_A, USDC(100));
     // stake is in the balance but neither withdrawable nor margin
     expect(r.balance(PROVIDER_A)).toBe(USDC(600));

@@ -880,13 +880,15 @@ export class RiskStage {
 
   private stake(c: ChainStake): void {
     let code = isUserAccountId(c.accountId) ? this.amountProblem({ ...c, asset: QUOTE_CURRENCY }) : 'INVALID_ACCOUNT';
-    const a = code === null ? this.accountFor(c.accountId) : undefined;
-    if (a !== undefined && !Number.isSafeInteger(a.stakeMinor + Number(c.amountMinor))) code = 'INVALID_AMOUNT';
+    const staked = this.accounts.get(c.accountId)?.stakeMinor ?? 0;
+    if (code === null && !Number.isSafeInteger(staked + Number(c.amountMinor))) code = 'INVALID_AMOUNT';
     if (code === null) {
       if (typeof c.reference !== 'string' || c.reference.length === 0 || c.reference.length > 200) code = 'INVALID_COMMAND';
       else if (this.chainDeposits.has(c.reference)) code = 'DUPLICATE_DEPOSIT';
     }
-    if (code !== null || a === undefined) return this.reject(c.seq, c.type, 0, c.accountId, 0, '', code ?? 'INVALID_ACCOUNT');
+    // a refusal changes nothing, so the account is opened only once the stake is taken
+    if (code !== null) return this.reject(c.seq, c.type, 0, c.accountId, 0, '', code);
+    const a = this.accountFor(c.accountId);
     this.chainDeposits.add(c.reference);
     this.move(c.seq, 0, SystemAccount.External, c.accountId, QUOTE_CURRENCY, c.amountMinor, TransferReason.ChainStake);
     a.stakeMinor += Number(c.amountMinor);
