@@ -40,6 +40,9 @@ import {
   type TransferKind,
 } from '../ports/exchange-gateway';
 
+/** How many seqs' events are kept for submitters that learn their seq after the events came. */
+const RECENT_SEQS = 65_536;
+
 export interface KafkaGatewayOptions {
   log: MessageLog;
   /** Partitions of the orders topic (the engine's ORDER_PARTITIONS). */
@@ -94,6 +97,12 @@ export class KafkaExchangeGateway implements ExchangeGateway {
   private readonly applied: number[];
   private readonly listeners = new Set<EventsListener>();
   private readonly waiting = new Map<number, Waiter>();
+  /**
+   * Events of the latest seqs no submitter was waiting for yet, oldest first (at most RECENT_SEQS):
+   * an engine can publish a command's events before the broker's acknowledgement tells the submitter
+   * its seq, and the submitter then finds them here.
+   */
+  private readonly recent = new Map<number, EngineEvent[]>();
   private subscription?: Subscription;
   private maxSeq = 0;
 
@@ -222,7 +231,19 @@ export class KafkaExchangeGateway implements ExchangeGateway {
   } // prettier-ignore
 
   private settleWaiters(events: readonly EngineEvent[], lastSeq: number, shard: number): void {
-    for (const e of events) this.waiting.get(e.seq)?.events.push(e);
+    for (const e of events) {
+      const waiter = this.waiting.get(e.seq);
+      if (waiter !== undefined) {
+        waiter.events.push(e);
+        continue;
+      }
+      let early = this.recent.get(e.seq);
+      if (early === undefined) {
+        this.recent.set(e.seq, (early = []));
+        if (this.recent.size > RECENT_SEQS) this.recent.delete(this.recent.keys().next().value!);
+      }
+      early.push(e);
+    }
     for (const [seq, w] of this.waiting) {
       if (this.shardOf(seq) !== shard || seq > lastSeq) continue;
       this.waiting.delete(seq);
@@ -302,7 +323,13 @@ export class KafkaExchangeGateway implements ExchangeGateway {
     const waiter: Waiter = { seqs: new Set(), events: [], resolve: () => undefined };
     const done = new Promise<void>((resolve) => (waiter.resolve = resolve));
     for (const seq of seqs) {
-      if (seq <= this.applied[this.shardOf(seq)]!) continue; // already through (a fast engine)
+      if (seq <= this.applied[this.shardOf(seq)]!) {
+        // already through (a fast engine): its events came before the seq was known here
+        const early = this.recent.get(seq);
+        if (early !== undefined) waiter.events.push(...early);
+        this.recent.delete(seq);
+        continue;
+      }
       waiter.seqs.add(seq);
       this.waiting.set(seq, waiter);
     }
