@@ -1,4 +1,4 @@
-import { crc32 } from '@exchange/domain';
+import { crc32 } from 'node:zlib';
 
 /**
  * A journal frame: a header and a payload of whole records.
@@ -16,7 +16,7 @@ export function encodeFrame(firstSeq: number, lastSeq: number, payload: Uint8Arr
   view.setFloat64(12, firstSeq, true);
   view.setFloat64(20, lastSeq, true);
   frame.set(payload, FRAME_HEADER_BYTES);
-  view.setUint32(8, crc32(frame, 12, frame.length), true);
+  view.setUint32(8, crc32(frame.subarray(12)), true);
   return frame;
 }
 
@@ -50,7 +50,7 @@ export function scanFrame(bytes: Uint8Array, offset: number): FrameScan {
   const end = offset + FRAME_HEADER_BYTES + length;
   if (end > bytes.length) return { kind: 'torn', reason: 'frame runs past the end of the file' };
   const crc = view.getUint32(offset + 8, true);
-  if (crc32(bytes, offset + 12, end) !== crc) {
+  if (crc32(bytes.subarray(offset + 12, end)) !== crc) {
     return end === bytes.length || allZero(bytes, end)
       ? { kind: 'torn', reason: 'checksum mismatch in the last frame' }
       : { kind: 'corrupt', reason: 'checksum mismatch before the end of the file' };

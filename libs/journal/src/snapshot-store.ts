@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { crc32 } from '@exchange/domain';
+import { crc32 } from 'node:zlib';
 import { writeFileAtomically } from './atomic-file';
 
 /**
