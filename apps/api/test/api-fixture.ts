@@ -32,6 +32,7 @@ export const TEST_CONFIG: ApiConfig = {
   publicRateLimit: { capacity: 10_000, refillPerS: 10_000 },
   maxBodyBytes: 64 * 1024,
   wsMaxBufferedBytes: 4 * 1024 * 1024,
+  wsMaxBatch: 100,
   masterKey: 'test-master-key-0123456789abcdef0123456789abcdef',
   faucet: true,
   readConsistencyTimeoutMs: 5000,

@@ -246,6 +246,63 @@ it('enters orders over WebSocket and streams private orders and fills', async ()
   );
 });
 
+it('answers a JSON-RPC batch in one message, its orders sequenced in request order', async () => {
+  const mm = await authed('ws-batch');
+  const order = (side: 'buy' | 'sell', price: string, clientOrderId?: string) => ({
+    method: `private/${side}`,
+    params: { instrument: SPOT, price, quantity: '1', ...(clientOrderId ? { clientOrderId } : {}) },
+  });
+  const out = await mm.ws.batch([
+    order('buy', px(-600), 'b-1'),
+    order('sell', px(600), 'b-2'),
+    order('buy', `${px(-600)}00001`),
+    { method: 'public/nothing' },
+    order('buy', px(-610), 'b-3'),
+  ]);
+  expect(out.map((o) => o.ok)).toEqual([true, true, false, false, true]);
+  const seqs = [0, 1, 4].map((i) => {
+    const o = out[i]!;
+    if (!o.ok) throw o.error;
+    return (o.result as { order: { createdSeq: number; clientOrderId: string } }).order;
+  });
+  expect(seqs.map((o) => o.clientOrderId)).toEqual(['b-1', 'b-2', 'b-3']);
+  // dispatched in one turn: the engine sequenced them one after another, in request order
+  expect(seqs.map((o) => o.createdSeq - seqs[0]!.createdSeq)).toEqual([0, 1, 2]);
+  expect(out[2]).toMatchObject({ ok: false, error: { body: { code: 'PRICE_NOT_ON_TICK', field: 'price' } } });
+  expect(out[3]).toMatchObject({ ok: false, error: { status: -32601, body: { code: 'METHOD_NOT_FOUND' } } });
+
+  // a batch over the limit is refused whole: nothing of it reaches the engine
+  const tooMany = Array.from({ length: TEST_CONFIG.wsMaxBatch + 1 }, (_, i) =>
+    order('buy', px(-700), `big-${i}`),
+  );
+  await expect(mm.ws.batch(tooMany)).rejects.toMatchObject({ body: { code: 'VALIDATION_FAILED' } });
+  expect(engineLevels().bids.some((l) => l[0] === px(-700))).toBe(false);
+  expect((await mm.ws.cancelAll()).cancelled).toHaveLength(3);
+
+  // the wire: one answer message per batch, notifications left out, invalid members answered in place
+  const raw = new WebSocket(ex.wsUrl);
+  const messages: unknown[] = [];
+  raw.on('message', (d) => messages.push(JSON.parse(d.toString())));
+  await new Promise<void>((r) => raw.on('open', () => r()));
+  raw.send('[]');
+  raw.send(
+    '[1, {"jsonrpc":"2.0","method":"public/test"}, {"jsonrpc":"2.0","id":"t","method":"public/test"}]',
+  );
+  raw.send('[{"jsonrpc":"2.0","method":"public/test"}]');
+  raw.send('{"jsonrpc":"2.0","id":9,"method":"public/test"}');
+  await waitFor('answers', () => messages.length >= 3 || undefined);
+  await new Promise((r) => setTimeout(r, 100));
+  expect(messages).toEqual([
+    { jsonrpc: '2.0', id: null, error: expect.objectContaining({ code: -32600 }) },
+    [
+      { jsonrpc: '2.0', id: null, error: expect.objectContaining({ code: -32600 }) },
+      { jsonrpc: '2.0', id: 't', result: { version: '1' } },
+    ],
+    { jsonrpc: '2.0', id: 9, result: { version: '1' } },
+  ]);
+  raw.close();
+});
+
 it('answers bad requests with JSON-RPC errors carrying the stable codes', async () => {
   const ws = track(ex.ws());
   await ws.connect();

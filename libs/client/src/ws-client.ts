@@ -38,6 +38,24 @@ interface Pending {
 
 type Handler = (data: unknown, channel: string) => void;
 
+/** A message from the server: an answer (with the id of its call) or a notification. */
+interface Incoming {
+  id?: number | null;
+  result?: unknown;
+  error?: { code: number; message: string; data?: ErrorBody };
+  method?: string;
+  params?: { channel?: string; data?: unknown; type?: string };
+}
+
+/** One call of a batch. */
+export interface BatchCall {
+  method: string;
+  params?: Record<string, unknown>;
+}
+
+/** What one call of a batch came to: its result, or the API's error for it. */
+export type BatchOutcome = { ok: true; result: unknown } | { ok: false; error: ApiError };
+
 /**
  * JSON-RPC 2.0 client of the WebSocket API (Deribit style). It keeps local copies of the books it
  * follows: a change that does not link to the previous one (a gap) or whose checksum disagrees
@@ -48,6 +66,8 @@ export class WsClient {
   private socket?: WebSocketLike;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  /** Batches in flight by their first id: how to fail one the server refuses whole. */
+  private readonly batchRefusals = new Map<number, (e: Error) => void>();
   private readonly channels = new Set<string>();
   private readonly handlers = new Map<string, Set<Handler>>();
   private readonly books = new Map<string, LocalBook>();
@@ -159,6 +179,39 @@ export class WsClient {
     });
   }
 
+  /**
+   * Several calls in one message (a JSON-RPC batch): the server dispatches them in order in one turn
+   * (orders among them reach the engine in that order) and answers them together. Each call's
+   * outcome comes back in call order; a failed call does not fail the others. A batch of more than
+   * the server's API_WS_MAX_BATCH (100 by default) is refused whole (the promise rejects).
+   */
+  batch(calls: readonly BatchCall[]): Promise<BatchOutcome[]> {
+    const socket = this.socket;
+    if (socket === undefined || socket.readyState !== 1) return Promise.reject(new Error('not connected'));
+    if (calls.length === 0) return Promise.resolve([]);
+    const firstId = this.nextId;
+    this.nextId += calls.length;
+    const outcomes = calls.map(
+      (_, i) =>
+        new Promise<BatchOutcome>((resolve, reject) =>
+          this.pending.set(firstId + i, {
+            resolve: (result) => resolve({ ok: true, result }),
+            reject: (error) => (error instanceof ApiError ? resolve({ ok: false, error }) : reject(error)),
+          }),
+        ),
+    );
+    const whole = new Promise<never>((_, reject) => this.batchRefusals.set(firstId, reject));
+    socket.send(
+      JSON.stringify(
+        calls.map((c, i) => ({ jsonrpc: '2.0', id: firstId + i, method: c.method, params: c.params ?? {} })),
+      ),
+    );
+    return Promise.race([Promise.all(outcomes), whole]).finally(() => {
+      this.batchRefusals.delete(firstId);
+      for (let i = 0; i < calls.length; i++) this.pending.delete(firstId + i);
+    });
+  }
+
   /** Sends a raw text frame (for tests of malformed input). */
   sendRaw(text: string): void {
     this.socket?.send(text);
@@ -245,18 +298,30 @@ export class WsClient {
   }
 
   private onMessage(text: string): void {
-    let msg: {
-      id?: number;
-      result?: unknown;
-      error?: { code: number; message: string; data?: ErrorBody };
-      method?: string;
-      params?: { channel?: string; data?: unknown; type?: string };
-    };
+    let parsed: Incoming | Incoming[];
     try {
-      msg = JSON.parse(text);
+      parsed = JSON.parse(text) as Incoming | Incoming[];
     } catch {
       return;
     }
+    if (Array.isArray(parsed)) {
+      for (const m of parsed) if (m !== null && typeof m === 'object') this.onIncoming(m);
+      return;
+    }
+    if (parsed === null || typeof parsed !== 'object') return;
+    if (parsed.id === null && parsed.error !== undefined && this.batchRefusals.size > 0) {
+      // a batch refused whole is answered by one error without an id: the oldest batch in flight
+      const [firstId, reject] = this.batchRefusals.entries().next().value as [number, (e: Error) => void];
+      this.batchRefusals.delete(firstId);
+      reject(
+        new ApiError(parsed.error.code, parsed.error.data ?? errorBody('INTERNAL', parsed.error.message)),
+      );
+      return;
+    }
+    this.onIncoming(parsed);
+  }
+
+  private onIncoming(msg: Incoming): void {
     if (typeof msg.id === 'number' && (msg.result !== undefined || msg.error !== undefined)) {
       const p = this.pending.get(msg.id);
       if (p === undefined) return;

@@ -13,6 +13,8 @@ export interface ApiConfig {
   maxBodyBytes: number;
   /** A WebSocket client whose unsent bytes exceed this is told and dropped. */
   wsMaxBufferedBytes: number;
+  /** The most requests one JSON-RPC batch (an array in one WebSocket message) may hold. */
+  wsMaxBatch: number;
   /** Derives API key secrets (see libs/gateway api-keys.ts). */
   masterKey: string;
   /** Development faucet (deposits without a chain), on in embedded mode. */
@@ -61,6 +63,7 @@ function masterKeyFromEnv(env: NodeJS.ProcessEnv): string {
  * | API_PUBLIC_RATE_LIMIT_BURST, API_PUBLIC_RATE_LIMIT_PER_S | 100, 50 | token bucket per client address for public calls |
  * | API_MAX_BODY_BYTES | 65536 | largest request body or WebSocket message |
  * | API_WS_MAX_BUFFERED_BYTES | 4194304 | unsent bytes after which a WebSocket client is dropped |
+ * | API_WS_MAX_BATCH | 100 | most requests in one JSON-RPC batch over WebSocket |
  * | API_KEY_MASTER_SECRET | (file) | derives API key secrets; unset: a random key in API_DATA_DIR/master.key |
  * | API_DATA_DIR | .data/api (beside ENGINE_DATA_DIR when that is set) | where that file lives |
  * | API_FAUCET | on | development faucet (on/off) |
@@ -81,6 +84,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     },
     maxBodyBytes: int(env, 'API_MAX_BODY_BYTES', 65_536, 1024, 16 * 1024 * 1024),
     wsMaxBufferedBytes: int(env, 'API_WS_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    wsMaxBatch: int(env, 'API_WS_MAX_BATCH', 100, 1, 1000),
     masterKey: masterKeyFromEnv(env),
     faucet: faucet === 'on',
     readConsistencyTimeoutMs: 2000,

@@ -91,6 +91,14 @@ const CANCEL_SCHEMA: ObjectSchema = { fields: REF_FIELDS };
 const EDIT_SCHEMA: ObjectSchema = { fields: { ...REF_FIELDS, ...AMEND_ORDER_SCHEMA.fields } };
 const MAX_CHANNELS = 200;
 
+type RpcResponse =
+  | { jsonrpc: '2.0'; id: unknown; result: unknown }
+  | { jsonrpc: '2.0'; id: unknown; error: { code: number; message: string; data: ErrorBody } };
+
+function rpcError(id: unknown, rpcCode: number, body: ErrorBody): RpcResponse {
+  return { jsonrpc: '2.0', id: id ?? null, error: { code: rpcCode, message: body.message, data: body } };
+}
+
 function params<T>(schema: ObjectSchema, p: unknown): T {
   return validated<T>(schema, p ?? {}, 'params');
 }
@@ -196,18 +204,8 @@ export class WsSession implements Subscriber {
     setTimeout(() => this.ws.terminate(), CLOSE_GRACE_MS).unref();
   }
 
-  private reply(id: unknown, result: unknown): void {
-    this.deliver(JSON.stringify({ jsonrpc: '2.0', id, result }));
-  }
-
-  private replyError(id: unknown, rpcCode: number, body: ErrorBody): void {
-    this.deliver(
-      JSON.stringify({
-        jsonrpc: '2.0',
-        id: id ?? null,
-        error: { code: rpcCode, message: body.message, data: body },
-      }),
-    );
+  private send(response: RpcResponse): void {
+    this.deliver(JSON.stringify(response));
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
@@ -218,13 +216,61 @@ export class WsSession implements Subscriber {
       if (isBinary) throw new Error('binary frames are not JSON-RPC');
       msg = JSON.parse(data.toString());
     } catch (err) {
-      this.replyError(
-        null,
-        RPC_PARSE_ERROR,
-        errorBody('MALFORMED_JSON', `not valid JSON: ${(err as Error).message}`),
+      this.send(
+        rpcError(
+          null,
+          RPC_PARSE_ERROR,
+          errorBody('MALFORMED_JSON', `not valid JSON: ${(err as Error).message}`),
+        ),
       );
       return;
     }
+    if (Array.isArray(msg)) this.batch(msg);
+    else this.handle(msg, (response) => this.send(response));
+  }
+
+  /**
+   * A JSON-RPC batch: its requests are dispatched in order in the same turn (orders among them reach
+   * the engine in that order, in one journal frame), without waiting for each other, and their
+   * answers leave together as one array in request order once all are in. Notifications (no id)
+   * get no entry; a batch of notifications only gets no answer.
+   */
+  private batch(requests: unknown[]): void {
+    const max = this.deps.config.wsMaxBatch;
+    if (requests.length === 0 || requests.length > max) {
+      this.send(
+        rpcError(
+          null,
+          RPC_INVALID_REQUEST,
+          errorBody('VALIDATION_FAILED', `a batch holds 1 to ${max} requests`),
+        ),
+      );
+      return;
+    }
+    const responses: (RpcResponse | undefined)[] = new Array<RpcResponse | undefined>(requests.length);
+    let waiting = requests.length;
+    const done = () => {
+      if (--waiting > 0) return;
+      const answered = responses.filter((r) => r !== undefined);
+      if (answered.length > 0) this.deliver(JSON.stringify(answered));
+    };
+    for (let i = 0; i < requests.length; i++) {
+      this.handle(
+        requests[i],
+        (response) => {
+          responses[i] = response;
+          done();
+        },
+        done,
+      );
+    }
+  }
+
+  /**
+   * One request object: `answer` gets its response, or `quiet` is called for a notification (no id)
+   * once it has run.
+   */
+  private handle(msg: unknown, answer: (response: RpcResponse) => void, quiet?: () => void): void {
     const req = msg as { jsonrpc?: unknown; id?: unknown; method?: unknown; params?: unknown };
     const id = req?.id;
     const idOk = id === undefined || typeof id === 'number' || typeof id === 'string';
@@ -236,17 +282,22 @@ export class WsSession implements Subscriber {
       typeof req.method !== 'string' ||
       !idOk
     ) {
-      this.replyError(
-        idOk ? id : null,
-        RPC_INVALID_REQUEST,
-        errorBody('VALIDATION_FAILED', 'not a JSON-RPC 2.0 request object'),
+      answer(
+        rpcError(
+          idOk ? id : null,
+          RPC_INVALID_REQUEST,
+          errorBody('VALIDATION_FAILED', 'not a JSON-RPC 2.0 request object'),
+        ),
       );
       return;
     }
     this.dispatch(req.method, req.params).then(
-      (result) => id !== undefined && this.reply(id, result),
+      (result) => (id === undefined ? quiet?.() : answer({ jsonrpc: '2.0', id, result })),
       (err: unknown) => {
-        if (id === undefined) return;
+        if (id === undefined) {
+          quiet?.();
+          return;
+        }
         if (err instanceof ApiException) {
           const c = err.body.code;
           const rpc =
@@ -255,14 +306,14 @@ export class WsSession implements Subscriber {
               : c === 'VALIDATION_FAILED' || c === 'UNKNOWN_FIELD'
                 ? RPC_INVALID_PARAMS
                 : httpStatusOf(c);
-          this.replyError(id, rpc, err.body);
+          answer(rpcError(id, rpc, err.body));
           return;
         }
         WsSession.logger.error({
           msg: 'request failed',
           error: err instanceof Error ? err.stack : String(err),
         });
-        this.replyError(id, 500, errorBody('INTERNAL'));
+        answer(rpcError(id, 500, errorBody('INTERNAL')));
       },
     );
   }
