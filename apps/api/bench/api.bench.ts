@@ -6,6 +6,7 @@ import {
   fanout,
   restOrders,
   signupAccounts,
+  wsBatchOrders,
   wsMassQuotes,
   wsOrders,
   type FanoutRound,
@@ -22,6 +23,9 @@ import {
  *  (a') market-maker requotes: the same connections, MASS_QUOTE_IN_FLIGHT private/mass_quote requests
  *      in flight on each, each replacing the client's quotes with MASS_QUOTES resting orders (counted
  *      as orders; latency per request);
+ *  (a'') JSON-RPC batches: the same connections, BATCH_IN_FLIGHT batches in flight on each, each one
+ *      message of BATCH_ORDERS private/buy and private/sell calls answered by one message (counted as
+ *      orders; latency per batch);
  *  (b) REST order entry: REST_CLIENTS keys, REST_IN_FLIGHT signed POST /v1/orders in flight each
  *      (RestClient over undici's keep-alive pool; REST_TRANSPORT=http uses node:http with a keep-alive
  *      agent, REST_TRANSPORT=fetch Node's fetch);
@@ -55,6 +59,8 @@ const restClients = envInt('REST_CLIENTS', 4);
 const restInFlight = envInt('REST_IN_FLIGHT', 16);
 const quotesPerRequest = envInt('MASS_QUOTES', 20);
 const quoteInFlight = envInt('MASS_QUOTE_IN_FLIGHT', 4);
+const batchOrders = envInt('BATCH_ORDERS', 10);
+const batchInFlight = envInt('BATCH_IN_FLIGHT', 4);
 const fanoutSubscribers = envInt('FANOUT_SUBSCRIBERS', 1000);
 const fanoutRate = envInt('FANOUT_RATE', 20);
 const fanoutS = envInt('FANOUT_S', quick ? 4 : 15);
@@ -115,11 +121,14 @@ async function entryScenarios(server: RunningServer, accounts: Credentials[], la
   const quoteRound = await orderRounds(server, `${label} ws mass quote`, (s) =>
     wsMassQuotes(ws, quoteInFlight, s, quotesPerRequest),
   );
+  const batchRound = await orderRounds(server, `${label} ws batch`, (s) =>
+    wsBatchOrders(ws, batchInFlight, s, batchOrders),
+  );
   for (const c of ws) c.close();
   const restRound = await orderRounds(server, `${label} rest`, (s) =>
     restOrders(server.baseUrl, accounts.slice(0, restClients), restInFlight, s, restTransport),
   );
-  return { ws: wsRound, quotes: quoteRound, rest: restRound };
+  return { ws: wsRound, quotes: quoteRound, batch: batchRound, rest: restRound };
 }
 
 async function main() {
@@ -128,7 +137,7 @@ async function main() {
       `${rounds} rounds of ${roundS} s; journal fsync ${process.env.JOURNAL_FSYNC || 'batch'}`,
   );
   log(
-    `  ws: ${wsConnections} connections x ${wsInFlight} in flight; mass quotes: ${quoteInFlight} in flight x ${quotesPerRequest} quotes; rest: ${restClients} keys x ${restInFlight} in flight (${restTransport}); ` +
+    `  ws: ${wsConnections} connections x ${wsInFlight} in flight; mass quotes: ${quoteInFlight} in flight x ${quotesPerRequest} quotes; batches: ${batchInFlight} in flight x ${batchOrders} orders; rest: ${restClients} keys x ${restInFlight} in flight (${restTransport}); ` +
       `fan-out: ${fanoutSubscribers} subscribers, ${fanoutRate} changes/s for ${fanoutS} s`,
   );
   const exchange = await startExchange();
@@ -201,6 +210,7 @@ async function main() {
   log('| --------- | -------- | ------- | ------- | -------- | -------- | -------- | -------- | ----- |');
   log(row('WebSocket', api.ws, peer.ws));
   log(row('WS quotes', api.quotes, peer.quotes));
+  log(row('WS batch', api.batch, peer.batch));
   log(row('REST', api.rest, peer.rest));
   log(
     `| fan-out to ${fan.subscribers} subscribers: delivery p50 ${f2(fan.p50Ms)} ms, p99 ${f2(fan.p99Ms)} ms (${f1(fan.changesPerS)} changes/s, ${fan.resyncs} resyncs; server CPU ${cpuText(fanServerUs)} µs per delivery) |`,
@@ -222,6 +232,9 @@ async function main() {
       ws_mass_quote_orders_per_s: Math.round(api.quotes.ordersPerS),
       ws_mass_quote_p99_ms: +f2(api.quotes.p99Ms),
       quotes_per_request: quotesPerRequest,
+      ws_batch_orders_per_s: Math.round(api.batch.ordersPerS),
+      ws_batch_p99_ms: +f2(api.batch.p99Ms),
+      orders_per_batch: batchOrders,
       rest_orders_per_s: Math.round(api.rest.ordersPerS),
       rest_ack_p50_ms: +f2(api.rest.p50Ms),
       rest_ack_p99_ms: +f2(api.rest.p99Ms),
@@ -239,11 +252,13 @@ async function main() {
       fanout_raw_server_cpu_us_per_delivery: serverCpu(rawServerUs),
       ws_server_cpu_us_per_order: serverCpu(api.ws.serverUs),
       ws_mass_quote_server_cpu_us_per_order: serverCpu(api.quotes.serverUs),
+      ws_batch_server_cpu_us_per_order: serverCpu(api.batch.serverUs),
       rest_server_cpu_us_per_order: serverCpu(api.rest.serverUs),
       peer_ws_server_cpu_us_per_order: serverCpu(peer.ws.serverUs),
       peer_rest_server_cpu_us_per_order: serverCpu(peer.rest.serverUs),
       peer_ws_orders_per_s: Math.round(peer.ws.ordersPerS),
       peer_ws_mass_quote_orders_per_s: Math.round(peer.quotes.ordersPerS),
+      peer_ws_batch_orders_per_s: Math.round(peer.batch.ordersPerS),
       peer_rest_orders_per_s: Math.round(peer.rest.ordersPerS),
       ws_vs_peer: +f2(api.ws.ordersPerS / peer.ws.ordersPerS),
       rest_vs_peer: +f2(api.rest.ordersPerS / peer.rest.ordersPerS),

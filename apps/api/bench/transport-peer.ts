@@ -59,28 +59,40 @@ const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
 server.on('upgrade', (req, socket, head) =>
   wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
     ws.on('message', (data: RawData) => {
-      const m = JSON.parse(data.toString()) as { id: number; method: string; params: Record<string, string> };
-      const p = m.params;
-      const quotes = (p as unknown as { quotes?: { side: string; price: string; quantity: string }[] })
-        .quotes;
-      const result =
-        m.method === 'private/buy' || m.method === 'private/sell'
-          ? order(nextOrderId++, m.method.slice(8), p.price!, p.quantity!)
-          : m.method === 'private/cancel_all'
-            ? { cancelled: [] }
-            : m.method === 'private/mass_quote' && quotes !== undefined
-              ? {
-                  cancelled: [],
-                  quotes: quotes.map((q) => ({
-                    ok: true,
-                    result: order(nextOrderId++, q.side, q.price, q.quantity),
-                  })),
-                }
-              : { accountId: 1, scopes: ['read', 'trade'] };
-      ws.send(JSON.stringify({ jsonrpc: '2.0', id: m.id, result }));
+      const m = JSON.parse(data.toString()) as Request | Request[];
+      // a JSON-RPC batch: one answer message holding every answer
+      const text = Array.isArray(m) ? `[${m.map(answer).join(',')}]` : answer(m);
+      ws.send(text);
     });
   }),
 );
+
+interface Request {
+  id: number;
+  method: string;
+  params: Record<string, string>;
+}
+
+function answer(m: Request): string {
+  const p = m.params;
+  const quotes = (p as unknown as { quotes?: { side: string; price: string; quantity: string }[] }).quotes;
+  const result =
+    m.method === 'private/buy' || m.method === 'private/sell'
+      ? order(nextOrderId++, m.method.slice(8), p.price!, p.quantity!)
+      : m.method === 'private/cancel_all'
+        ? { cancelled: [] }
+        : m.method === 'private/mass_quote' && quotes !== undefined
+          ? {
+              cancelled: [],
+              quotes: quotes.map((q) => ({
+                ok: true,
+                result: order(nextOrderId++, q.side, q.price, q.quantity),
+              })),
+            }
+          : { accountId: 1, scopes: ['read', 'trade'] };
+  return JSON.stringify({ jsonrpc: '2.0', id: m.id, result });
+}
+
 server.listen(port, '127.0.0.1');
 const stop = () => {
   wss.close();

@@ -195,6 +195,38 @@ export function wsMassQuotes(
   );
 }
 
+/**
+ * Order entry in JSON-RPC batches over WebSocket: each request is one message of `ordersPerBatch`
+ * private/buy and private/sell calls (WsClient.batch), answered by one message; every call must
+ * succeed. Orders per second count the orders placed; latency is per batch.
+ */
+export function wsBatchOrders(
+  clients: WsClient[],
+  inFlight: number,
+  seconds: number,
+  ordersPerBatch: number,
+): Promise<OrderRound> {
+  return runLoops(
+    clients.map((ws) => ({
+      place: async (first, stream) => {
+        const call = ({ side, ...o }: PlaceOrderParams & { side: 'buy' | 'sell' }) => ({
+          method: side === 'buy' ? 'private/buy' : 'private/sell',
+          params: o as Record<string, unknown>,
+        });
+        const calls = [call(first)];
+        while (calls.length < ordersPerBatch) calls.push(call(stream.next()));
+        const failed = (await ws.batch(calls)).find((o) => !o.ok);
+        if (failed !== undefined && !failed.ok) throw failed.error;
+      },
+      cancelAll: () => ws.cancelAll(INSTRUMENT),
+    })),
+    inFlight,
+    seconds,
+    Math.max(1, Math.round(200 / ordersPerBatch)),
+    ordersPerBatch,
+  );
+}
+
 /** How the REST clients reach the server: undici's Pool, node:http with a keep-alive agent, or Node's fetch. */
 export type RestTransport = 'undici' | 'http' | 'fetch';
 
