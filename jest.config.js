@@ -8,6 +8,7 @@ module.exports = {
   testEnvironment: 'node',
   globalSetup: '<rootDir>/infra/test/global-setup.cjs',
   globalTeardown: '<rootDir>/infra/test/global-teardown.cjs',
+  setupFiles: ['<rootDir>/infra/test/setup-env.cjs'],
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/contracts'],
   testMatch: ['**/*.spec.ts'],
   testTimeout: 60_000,

@@ -45,6 +45,7 @@ it('starts the whole exchange on its embedded defaults, projects into PostgreSQL
     ORACLE_HTTP_PORT: String(ports.oracle),
     SETTLEMENT_HTTP_PORT: String(ports.settlement),
     DATABASE_URL: '',
+    PROJECTION_THREAD: 'worker', // the default (jest's own processes project on the main thread)
     // the test reads every listed book: public rate limits out of its way
     API_PUBLIC_RATE_LIMIT_BURST: '1000000',
     API_PUBLIC_RATE_LIMIT_PER_S: '1000000',

@@ -25,6 +25,7 @@ export function openJournalledService() {
       orderPartitions: 1,
       topicPrefix: '',
       projection: true,
+      projectionThread: 'main',
     },
     commands,
     events,

@@ -8,7 +8,8 @@ import { FileCommandLog } from './embedded/file-command-log';
 import { FileEventLog } from './embedded/file-event-log';
 import { DemoFlow } from './demo/demo-flow';
 import { EngineService, SNAPSHOT_STORE } from './engine/engine.service';
-import { DATABASE, ProjectionRunner } from './projection/projection-runner';
+import { DATABASE, PROJECTION_WRITER, ProjectionRunner } from './projection/projection-runner';
+import { InThreadProjectionWriter, WorkerProjectionWriter } from './projection/projection-writer';
 import { EngineController } from './engine/engine.controller';
 import { CLOCK, systemClock, type Clock } from './ports/clock';
 import { COMMAND_LOG } from './ports/command-log';
@@ -53,7 +54,18 @@ export class MatchingEngineModule {
   static register(options: { database?: Database; prices?: MessageLog }): DynamicModule {
     const providers: Provider[] = [];
     if (options.database !== undefined)
-      providers.push({ provide: DATABASE, useValue: options.database }, ProjectionRunner);
+      providers.push(
+        { provide: DATABASE, useValue: options.database },
+        {
+          provide: PROJECTION_WRITER,
+          inject: [DATABASE, ENGINE_CONFIG],
+          useFactory: (db: Database, c: EngineConfig) =>
+            c.projectionThread === 'worker'
+              ? new WorkerProjectionWriter(db.url)
+              : new InThreadProjectionWriter(db.dataSource),
+        },
+        ProjectionRunner,
+      );
     if (options.prices !== undefined)
       providers.push({ provide: PRICES_LOG, useValue: options.prices }, MarkFeed);
     return { module: MatchingEngineModule, providers };

@@ -28,6 +28,7 @@ async function main(): Promise<void> {
       orderPartitions: 1,
       topicPrefix: '',
       projection: true,
+      projectionThread: 'main',
     },
     commands,
     events,

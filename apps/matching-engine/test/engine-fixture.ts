@@ -26,6 +26,7 @@ export function openEngine(dir: string, snapshotEvery = 1_000_000) {
       orderPartitions: 1,
       topicPrefix: '',
       projection: true,
+      projectionThread: 'main',
     },
     commands,
     events,

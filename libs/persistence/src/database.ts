@@ -71,6 +71,22 @@ async function startEmbedded(options: DatabaseOptions): Promise<{ url: string; s
 }
 
 /**
+ * A TypeORM DataSource on PostgreSQL at `url` with a pool of `poolSize` connections (not yet
+ * initialised); it knows the migrations but never synchronises the schema.
+ */
+export function postgresDataSource(url: string, poolSize: number): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'schema_migrations',
+    synchronize: false,
+    logging: ['error'],
+    extra: { max: poolSize },
+  });
+}
+
+/**
  * Opens the database: DATABASE_URL if given (failing with a clear message when it is unreachable),
  * else the embedded PostgreSQL; then applies pending migrations (never `synchronize`).
  */
@@ -90,15 +106,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     url = embedded.url;
     stop = embedded.stop;
   }
-  const dataSource = new DataSource({
-    type: 'postgres',
-    url,
-    migrations: MIGRATIONS,
-    migrationsTableName: 'schema_migrations',
-    synchronize: false,
-    logging: ['error'],
-    extra: { max: 8 },
-  });
+  const dataSource = postgresDataSource(url, 8);
   await dataSource.initialize();
   const applied = await dataSource.runMigrations({ transaction: 'each' });
   if (applied.length > 0) options.log?.(`migrations applied: ${applied.map((m) => m.name).join(', ')}`);

@@ -1,3 +1,9 @@
-export { databaseOptionsFromEnv, openDatabase, type Database, type DatabaseOptions } from './database';
+export {
+  databaseOptionsFromEnv,
+  openDatabase,
+  postgresDataSource,
+  type Database,
+  type DatabaseOptions,
+} from './database';
 export { EngineEventsProjection, type ProjectionResult } from './engine-events.projection';
 export { MIGRATIONS } from './migrations/0001-initial-schema';

@@ -19,6 +19,11 @@ export interface EngineConfig {
   topicPrefix: string;
   /** Distributed mode: also run the projection of the events topic into PostgreSQL in this process. */
   projection: boolean;
+  /**
+   * Embedded mode: where the projection into PostgreSQL runs: 'worker' (a worker thread with its own
+   * connection; needs the compiled dist/) or 'main' (the engine's thread; the TypeScript test runs).
+   */
+  projectionThread: 'worker' | 'main';
 }
 
 export const ENGINE_CONFIG = Symbol('ENGINE_CONFIG');
@@ -57,6 +62,7 @@ function oneOf<T extends string>(
  * | ORDER_PARTITIONS | 4 | distributed mode (KAFKA_BROKERS set): partitions of the orders topic, one shard each |
  * | KAFKA_TOPIC_PREFIX | (empty) | distributed mode: prefix of topic and group names |
  * | ENGINE_PROJECTION | on | distributed mode: run the events-topic projection into PostgreSQL here (on/off) |
+ * | PROJECTION_THREAD | worker | embedded mode: the projection into PostgreSQL in a worker thread, or on the engine's (main) |
  */
 export function loadEngineConfig(env: NodeJS.ProcessEnv = process.env): EngineConfig {
   return {
@@ -68,5 +74,6 @@ export function loadEngineConfig(env: NodeJS.ProcessEnv = process.env): EngineCo
     orderPartitions: int(env, 'ORDER_PARTITIONS', 4, 1, 1024),
     topicPrefix: env.KAFKA_TOPIC_PREFIX ?? '',
     projection: oneOf(env, 'ENGINE_PROJECTION', ['on', 'off'] as const, 'on') === 'on',
+    projectionThread: oneOf(env, 'PROJECTION_THREAD', ['worker', 'main'] as const, 'worker'),
   };
 }

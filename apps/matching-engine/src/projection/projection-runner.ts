@@ -6,15 +6,15 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { decodeEvents, type EngineEvent } from '@exchange/domain';
-
-import { EngineEventsProjection, type Database } from '@exchange/persistence';
 import { EngineService } from '../engine/engine.service';
+import type { ProjectionWriter } from './projection-writer';
 
 export const DATABASE = Symbol('DATABASE');
+/** The ProjectionWriter the runner uses (on the engine's thread or in a worker: PROJECTION_THREAD). */
+export const PROJECTION_WRITER = Symbol('PROJECTION_WRITER');
 
-/** The most events one projection transaction takes (a bound on its memory and duration). */
-const MAX_EVENTS_PER_TRANSACTION = 50_000;
+/** The most event bytes one projection transaction takes (a bound on its memory and duration). */
+const MAX_BYTES_PER_TRANSACTION = 8 * 1024 * 1024;
 
 /**
  * The least time between the starts of two live transactions: at most 20 a second. Under load the
@@ -28,66 +28,67 @@ export const MIN_TRANSACTION_INTERVAL_MS = 50;
 /** Another interval for the runner (tests). */
 export const PROJECTION_INTERVAL_MS = Symbol('PROJECTION_INTERVAL_MS');
 
+/** A batch's events in the engine's binary codec, and the last seq of its commands. */
+interface Batch {
+  bytes: Uint8Array;
+  lastSeq: number;
+}
+
 /**
  * Keeps the PostgreSQL read models (orders, trades, positions) in step with the engine: at start it
  * catches up from the event log after the projection's stored offset, then applies the engine's
  * batches in order as it produces them. Batches that arrive while a transaction is in flight are
- * grouped into the next one (up to MAX_EVENTS_PER_TRANSACTION events), so under load the database
+ * grouped into the next one (up to MAX_BYTES_PER_TRANSACTION of events), so under load the database
  * sees a few large transactions a second instead of one per order. Each batch is enqueued once:
  * live batches that arrive during the catch-up are held until the log has been read, and only those
  * past the log's end are added (one transaction must not hold the same events twice). Across
  * transactions the projection is idempotent, so a restart re-reading from the stored offset changes
- * nothing twice. Live transactions start at least MIN_TRANSACTION_INTERVAL_MS apart.
+ * nothing twice. Live transactions start at least MIN_TRANSACTION_INTERVAL_MS apart. The runner
+ * only queues and groups the event bytes; the writer decodes and writes them (by default in a
+ * worker thread, so the engine's thread does none of that work).
  */
 @Injectable()
 export class ProjectionRunner implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Projection');
-  private readonly projection: EngineEventsProjection;
-  /** Batches waiting for the next transaction, in seq order (their events, decoded when taken). */
-  private pending: { events: () => readonly EngineEvent[]; lastSeq: number }[] = [];
+  /** Batches waiting for the next transaction, in seq order. */
+  private pending: Batch[] = [];
   private draining: Promise<void> | undefined;
   private failed = false;
   /** Shutting down: batches from now on are left to the next start's catch-up (they are in the log). */
   private closing = false;
   /** Live batches held back while the catch-up reads the event log (null once it has). */
-  private live: { events: () => readonly EngineEvent[]; lastSeq: number }[] | null = [];
+  private live: Batch[] | null = [];
   /** When the last live transaction started (performance.now()). */
   private lastStartMs = Number.NEGATIVE_INFINITY;
 
   constructor(
-    @Inject(DATABASE) database: Database,
+    @Inject(PROJECTION_WRITER) private readonly writer: ProjectionWriter,
     private readonly engine: EngineService,
     @Optional() @Inject(PROJECTION_INTERVAL_MS) private readonly minIntervalMs = MIN_TRANSACTION_INTERVAL_MS,
-  ) {
-    // it re-reads the event log from the stored offset at every start, so asynchronous commit is safe
-    this.projection = new EngineEventsProjection(database.dataSource, EngineEventsProjection.NAME, {
-      synchronousCommit: false,
-    });
-  }
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     // live batches wait until the log is read: the engine writes each batch to the log before it
     // tells its listeners, so a held batch is either in the log already (skipped) or after its end
-    this.engine.onEvents((_bytes, _firstSeq, lastSeq, decoded) =>
-      this.live === null ? this.enqueue(decoded, lastSeq) : this.live.push({ events: decoded, lastSeq }),
+    this.engine.onEvents((bytes, _firstSeq, lastSeq) =>
+      this.live === null ? this.enqueue(bytes, lastSeq) : this.live.push({ bytes, lastSeq }),
     );
-    const from = await this.projection.lastSeq();
+    const from = await this.writer.lastSeq();
     let batches = 0;
     let logEnd = from;
     for (const frame of this.engine.eventLog.frames(from)) {
-      const payload = frame.payload;
-      this.enqueue(() => decodeEvents(payload), frame.lastSeq);
+      this.enqueue(frame.payload, frame.lastSeq);
       logEnd = frame.lastSeq;
       batches++;
     }
-    for (const b of this.live ?? []) if (b.lastSeq > logEnd) this.enqueue(b.events, b.lastSeq);
+    for (const b of this.live ?? []) if (b.lastSeq > logEnd) this.enqueue(b.bytes, b.lastSeq);
     this.live = null;
     await this.drained();
     this.logger.log({
       msg: 'projection caught up',
       fromSeq: from,
       batches,
-      lastSeq: await this.projection.lastSeq(),
+      lastSeq: await this.writer.lastSeq(),
     });
   }
 
@@ -96,6 +97,7 @@ export class ProjectionRunner implements OnApplicationBootstrap, OnApplicationSh
     // open a transaction on a database that is about to close; the log holds it for the next start
     this.closing = true;
     await this.drained();
+    await this.writer.close();
   }
 
   /** Resolves once every batch enqueued so far is applied (or the projection has stopped). */
@@ -103,9 +105,9 @@ export class ProjectionRunner implements OnApplicationBootstrap, OnApplicationSh
     while (this.draining !== undefined) await this.draining;
   }
 
-  private enqueue(events: () => readonly EngineEvent[], lastSeq: number): void {
+  private enqueue(bytes: Uint8Array, lastSeq: number): void {
     if (this.failed || this.closing) return;
-    this.pending.push({ events, lastSeq });
+    this.pending.push({ bytes, lastSeq });
     this.draining ??= this.drain().finally(() => (this.draining = undefined));
   }
 
@@ -117,17 +119,24 @@ export class ProjectionRunner implements OnApplicationBootstrap, OnApplicationSh
         if (waitMs > 0) await new Promise((r) => setTimeout(r, waitMs));
         this.lastStartMs = performance.now();
       }
-      const events: EngineEvent[] = [];
-      let lastSeq = 0;
+      let size = 0;
       let taken = 0;
-      while (taken < this.pending.length && events.length < MAX_EVENTS_PER_TRANSACTION) {
-        const next = this.pending[taken++]!;
-        for (const e of next.events()) events.push(e);
-        lastSeq = next.lastSeq;
+      while (
+        taken < this.pending.length &&
+        (taken === 0 || size + this.pending[taken]!.bytes.length <= MAX_BYTES_PER_TRANSACTION)
+      )
+        size += this.pending[taken++]!.bytes.length;
+      // one fresh buffer of the batches' events (the engine's listeners may still read their own)
+      const events = new Uint8Array(size);
+      let at = 0;
+      for (let i = 0; i < taken; i++) {
+        events.set(this.pending[i]!.bytes, at);
+        at += this.pending[i]!.bytes.length;
       }
+      const lastSeq = this.pending[taken - 1]!.lastSeq;
       this.pending = this.pending.slice(taken);
       try {
-        await this.projection.apply(events, lastSeq);
+        await this.writer.apply(events, lastSeq);
       } catch (err) {
         // stop applying (later batches would skip these); a restart catches up from the stored offset
         this.failed = true;
