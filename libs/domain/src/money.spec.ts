@@ -81,7 +81,40 @@ describe('integer fast paths agree with decimal.js', () => {
   it('plain decimals only', () => {
     expect(plainDecimal('2.50')).toEqual({ mantissa: 250, scale: 2 });
     expect(plainDecimal('007')).toEqual({ mantissa: 7, scale: 0 });
-    for (const s of ['-1', '1e3', '.5', '5.', ' 1', '1234567890123456', '0.1234567890123456', ''])
+    for (const s of [
+      '-1',
+      '1e3',
+      '.5',
+      '5.',
+      ' 1',
+      '1234567890123456',
+      '0.1234567890123456',
+      '',
+      '1.2.3',
+      '1,5',
+      '٣',
+    ])
       expect(plainDecimal(s)).toBeUndefined();
+  });
+
+  it('plainDecimal reads exactly the strings of the plain-decimal pattern, to the same value', () => {
+    const pattern = /^(\d{1,15})(?:\.(\d{1,15}))?$/;
+    const reference = (s: string) => {
+      const m = pattern.exec(s);
+      if (m === null || m[1]!.length + (m[2] ?? '').length > 15) return undefined;
+      return { mantissa: Number(m[1]! + (m[2] ?? '')), scale: (m[2] ?? '').length };
+    };
+    const digits = (min: number, max: number) =>
+      fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: min, maxLength: max });
+    const decimal = fc.oneof(
+      fc.tuple(digits(0, 17), fc.constantFrom('', '.'), digits(0, 17)).map(([a, dot, b]) => a + dot + b),
+      fc.string({ unit: fc.constantFrom(...'0123456789.-e+ x'), maxLength: 20 }),
+    );
+    fc.assert(
+      fc.property(decimal, (s) => {
+        expect(plainDecimal(s)).toEqual(reference(s));
+      }),
+      { numRuns: 20_000 },
+    );
   });
 });

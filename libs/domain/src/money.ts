@@ -47,8 +47,6 @@ export function priceToTicks(price: string | Decimal, tickSize: string): number 
   return d === undefined ? Number.NaN : gridUnits(d.div(tickSize));
 }
 
-/** Plain decimal strings of at most 15 significant digits: exact as doubles. */
-const PLAIN_DECIMAL = /^(\d{1,15})(?:\.(\d{1,15}))?$/;
 const POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i);
 
 /** A non-negative decimal as mantissa / 10^scale. */
@@ -62,11 +60,27 @@ export interface ScaledDecimal {
  * 15 significant digits, so that integer arithmetic on doubles is exact; undefined otherwise.
  */
 export function plainDecimal(s: string): ScaledDecimal | undefined {
-  const m = PLAIN_DECIMAL.exec(s);
-  if (m === null) return undefined;
-  const frac = m[2] ?? '';
-  if (m[1]!.length + frac.length > 15) return undefined;
-  return { mantissa: Number(m[1]! + frac), scale: frac.length };
+  // read digit by digit (no regex match, no substrings: this runs for every price and quantity);
+  // 15 digits at most, so the mantissa stays an exact integer
+  const n = s.length;
+  let mantissa = 0;
+  let i = 0;
+  for (; i < n; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) break;
+    mantissa = mantissa * 10 + d;
+  }
+  const whole = i;
+  if (whole === 0 || whole > 15) return undefined;
+  if (i === n) return { mantissa, scale: 0 };
+  if (s.charCodeAt(i) !== 46) return undefined; // '.'
+  for (i++; i < n; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return undefined;
+    mantissa = mantissa * 10 + d;
+  }
+  const scale = n - whole - 1;
+  return scale === 0 || whole + scale > 15 ? undefined : { mantissa, scale };
 }
 
 /** 10^n for n in 0..15, exact. */
@@ -75,7 +89,8 @@ export function pow10(n: number): number {
 }
 
 const stepCache = new Map<string, ScaledDecimal | null>();
-function stepOf(step: string): ScaledDecimal | null {
+/** plainDecimal of a grid step (a tick or lot size), remembered: null when it is not plain. */
+export function stepOf(step: string): ScaledDecimal | null {
   let st = stepCache.get(step);
   if (st === undefined) {
     st = plainDecimal(step) ?? null;

@@ -23,6 +23,7 @@ import {
   type StpMode,
   type TriggerSource,
   plainDecimal,
+  stepOf,
   pow10,
 } from '@exchange/domain';
 import { errorBody, type ErrorBody } from '@exchange/client';
@@ -127,8 +128,8 @@ const reject = (code: RejectCode, field: string, detail?: string): { ok: false; 
  */
 export function toSteps(value: string, step: string): number | 'off' {
   const v = plainDecimal(value);
-  const st = v === undefined ? undefined : plainDecimal(step);
-  if (v !== undefined && st !== undefined && st.mantissa > 0) {
+  const st = v === undefined ? null : stepOf(step);
+  if (v !== undefined && st !== null && st.mantissa > 0) {
     // value / step = (vm / 10^vs) / (sm / 10^ss) = vm * 10^ss / (sm * 10^vs), all exact integers
     const num = v.mantissa * pow10(st.scale);
     const den = st.mantissa * pow10(v.scale);

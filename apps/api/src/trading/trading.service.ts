@@ -91,12 +91,13 @@ export class TradingService {
     // reduce-only orders: the risk stage fills in the position
     const c = toPlaceOrder(request, entry.instrumentId, entry.definition.contract, accountId);
     if (!c.ok) throw new ApiException(c.error);
-    const send = async (): Promise<Outcome<PlaceResult>> => {
-      const { firstSeq, events } = await this.submit(accountId, [c.command]);
-      return placeOutcome(events, firstSeq, entry.symbol, entry.definition.contract);
-    };
+    const symbol = entry.symbol;
+    const contract = entry.definition.contract;
     const cid = request.clientOrderId;
-    if (cid === undefined) return unwrap(await send());
+    if (cid === undefined) {
+      const r = await this.submit(accountId, [c.command]);
+      return unwrap(placeOutcome(r.events, r.firstSeq, symbol, contract));
+    }
     // a retry with the same client order id and the same request gets the first answer
     const key = `${accountId}:${cid}`;
     const print = fingerprint(request);
@@ -109,7 +110,9 @@ export class TradingService {
         'clientOrderId',
       );
     if (earlier !== 'miss') return unwrap(await earlier);
-    const result = send();
+    const result = this.submit(accountId, [c.command]).then((r) =>
+      placeOutcome(r.events, r.firstSeq, symbol, contract),
+    );
     this.idempotency.remember(key, print, result, now);
     return unwrap(
       await result.catch((err: unknown) => {
