@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { freePorts } from '../infra/test/free-ports';
+import { freePorts } from '@exchange/runtime';
 
 /**
  * `npm start` as a user runs it: the built launcher as a real process on fresh data folders. All four

@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
@@ -7,23 +6,12 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import WebSocket from 'ws';
 import { ApiError, RestClient, WsClient, type Credentials, type WebSocketLike } from '@exchange/client';
+import { freePorts } from '@exchange/runtime';
 import { openDatabase, type Database } from '@exchange/persistence';
 import { EngineService } from '../../matching-engine/src/engine/engine.service';
 import { MatchingEngineModule } from '../../matching-engine/src/matching-engine.module';
 import type { ApiConfig } from '../src/config/api-config';
 import { startApi } from '../src/start-api';
-
-/** A free TCP port on loopback (for the embedded PostgreSQL, which needs one up front). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export const TEST_CONFIG: ApiConfig = {
   maxRecvWindowMs: 60_000,
@@ -62,7 +50,7 @@ export class Exchange {
     fs.chmodSync(dir, 0o755); // as root, PostgreSQL runs as its own user and must reach the folder
     const database = await openDatabase({
       embeddedDir: path.join(dir, 'pg'),
-      embeddedPort: await freePort(),
+      embeddedPort: (await freePorts(1))[0]!,
     });
     process.env.ENGINE_DATA_DIR = path.join(dir, 'engine');
     process.env.ENGINE_DEMO = 'off';

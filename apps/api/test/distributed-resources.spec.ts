@@ -21,7 +21,7 @@ import { KafkaExchangeGateway } from '../src/adapters/kafka-gateway.adapter';
 import { PgReadModels } from '../src/adapters/pg-read-models';
 import { startApi } from '../src/start-api';
 import { TEST_CONFIG, waitFor } from './api-fixture';
-import { freePorts } from '../../../infra/test/free-ports';
+import { freePorts } from '@exchange/runtime';
 
 /**
  * The new resources in the distributed deployment: the engine runs as its own process on a real

@@ -11,7 +11,7 @@ import { KafkaExchangeGateway } from '../src/adapters/kafka-gateway.adapter';
 import { PgReadModels } from '../src/adapters/pg-read-models';
 import { startApi } from '../src/start-api';
 import { TEST_CONFIG } from './api-fixture';
-import { freePorts } from '../../../infra/test/free-ports';
+import { freePorts } from '@exchange/runtime';
 
 /**
  * The API as the front door of the distributed deployment: the matching engine runs as its own

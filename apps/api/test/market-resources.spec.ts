@@ -36,7 +36,8 @@ import { EngineService } from '../../matching-engine/src/engine/engine.service';
 import { MarkFeed } from '../../matching-engine/src/marks/mark-feed';
 import { IndexPriceStore } from '../../oracle/src/publication/index-price-store';
 import { startApi } from '../src/start-api';
-import { TEST_CONFIG, expectApiError, freePort, waitFor, wsFactory } from './api-fixture';
+import { freePorts } from '@exchange/runtime';
+import { TEST_CONFIG, expectApiError, waitFor, wsFactory } from './api-fixture';
 
 /**
  * The market and account resources over real HTTP and WebSocket on loopback: the engine service on
@@ -60,7 +61,7 @@ const clients: WsClient[] = [];
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'api-resources-'));
   fs.chmodSync(dir, 0o755);
-  db = await openDatabase({ embeddedDir: path.join(dir, 'pg'), embeddedPort: await freePort() });
+  db = await openDatabase({ embeddedDir: path.join(dir, 'pg'), embeddedPort: (await freePorts(1))[0]! });
   commands = new FileCommandLog(path.join(dir, 'engine', 'journal'), 'none', clock);
   events = new FileEventLog(path.join(dir, 'engine', 'events'));
   const snapshots = new SnapshotStore(path.join(dir, 'engine', 'snapshots'), 'engine');

@@ -20,7 +20,7 @@ import { KafkaLog, encodeOrderMessage, partitionOf, shardSeq } from '@exchange/m
 import { EventCollector } from '@exchange/order-book';
 import { openDatabase, type Database } from '@exchange/persistence';
 import { RiskStage } from '@exchange/risk';
-import { freePorts } from '../../../infra/test/free-ports';
+import { freePorts } from '@exchange/runtime';
 
 /**
  * The distributed deployment under a crash, with real processes on a real Kafka broker and a real

@@ -7,7 +7,7 @@ import { EventType, decodeEvents } from '@exchange/domain';
 import { openDatabase, type Database } from '@exchange/persistence';
 import { ProjectionRunner } from '../src/projection/projection-runner';
 import { InThreadProjectionWriter, WorkerProjectionWriter } from '../src/projection/projection-writer';
-import { freePort } from '../../api/test/api-fixture';
+import { freePorts } from '@exchange/runtime';
 import { closeEngine, feed, openEngine, type OpenEngine } from './engine-fixture';
 
 /**
@@ -23,7 +23,7 @@ let s: OpenEngine;
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'projection-runner-'));
   fs.chmodSync(dir, 0o755);
-  db = await openDatabase({ embeddedDir: path.join(dir, 'pg'), embeddedPort: await freePort() });
+  db = await openDatabase({ embeddedDir: path.join(dir, 'pg'), embeddedPort: (await freePorts(1))[0]! });
   s = openEngine(path.join(dir, 'engine'));
 }, 120_000);
 

@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
@@ -12,6 +11,7 @@ import {
   type ProviderReport,
   type SignedReport,
 } from '@exchange/oracle';
+import { freePorts } from '@exchange/runtime';
 import { openDatabase, type Database } from '@exchange/persistence';
 import { loadOracleConfig, type OracleConfig } from '../src/config/oracle-config';
 import { OracleModule } from '../src/oracle.module';
@@ -20,17 +20,6 @@ import { PublicationService } from '../src/publication/publication.service';
 /** Test harness: a real embedded PostgreSQL, the in-process log on a temporary folder, real HTTP on loopback. */
 export const T0 = 1_790_000_000_000;
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 export function tempDir(prefix: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   fs.chmodSync(dir, 0o755); // as root, PostgreSQL runs as its own user and must reach the folder
@@ -38,7 +27,7 @@ export function tempDir(prefix: string): string {
 }
 
 export async function startDatabase(dir: string): Promise<Database> {
-  return openDatabase({ embeddedDir: path.join(dir, 'pg'), embeddedPort: await freePort() });
+  return openDatabase({ embeddedDir: path.join(dir, 'pg'), embeddedPort: (await freePorts(1))[0]! });
 }
 
 export class ManualClock {

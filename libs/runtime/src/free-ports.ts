@@ -2,8 +2,8 @@ import { createServer, type Server } from 'node:net';
 
 /**
  * `count` distinct loopback ports free right now, chosen by the OS (each bound to port 0, then all
- * released together): for tests that start processes on fixed ports. Ports derived from the pid can
- * fall in the ephemeral range and collide with other processes' connections.
+ * released together): for tests and benchmarks that start processes on fixed ports. Ports derived
+ * from the pid can fall in the ephemeral range and collide with other processes' connections.
  */
 export async function freePorts(count: number): Promise<number[]> {
   const servers: Server[] = [];
