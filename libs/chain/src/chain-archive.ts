@@ -19,7 +19,8 @@ interface ArchivedBlock {
   readonly txs: readonly string[];
 }
 
-type Rpc = <T>(method: string, params: unknown[]) => Promise<T>;
+/** A JSON-RPC call to the node. */
+export type Rpc = <T>(method: string, params: unknown[]) => Promise<T>;
 
 interface RpcTx {
   hash: string;

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { repoRoot } from './artifacts';
-import { ChainArchive } from './chain-archive';
+import { ChainArchive, type Rpc } from './chain-archive';
 
 /**
  * The embedded default's EVM: `hardhat node` (Hardhat 2, in-memory Hardhat network, chain id
@@ -45,7 +45,7 @@ export interface LocalChainOptions {
 }
 
 /** A JSON-RPC call to `url` (the local node; no retries). */
-function rpcOf(url: string) {
+function rpcOf(url: string): Rpc {
   let id = 0;
   return async <T>(method: string, params: unknown[]): Promise<T> => {
     const res = await fetch(url, {
@@ -85,7 +85,7 @@ export async function startLocalChain(options: LocalChainOptions = {}): Promise<
   const rpc = rpcOf(rpcUrl);
   let replayedBlocks = 0;
   try {
-    await waitForRpc(rpcUrl, child, options.startTimeoutMs ?? 30_000);
+    await waitForRpc(rpcUrl, rpc, child, options.startTimeoutMs ?? 30_000);
   } catch (err) {
     child.kill('SIGKILL');
     throw new Error(
@@ -121,17 +121,13 @@ export async function startLocalChain(options: LocalChainOptions = {}): Promise<
   };
 }
 
-async function waitForRpc(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+async function waitForRpc(url: string, rpc: Rpc, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`exited with code ${child.exitCode}`);
     try {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
-      });
-      if (res.ok) return;
+      await rpc('eth_chainId', []);
+      return;
     } catch {
       // not listening yet
     }

@@ -154,8 +154,4 @@ export class EthersChainAdapter implements SettlementChain {
     if (paid === null) throw new Error(`no Slashed log for ${s.leaseId} in block ${block}`);
     return paid.lesseeMinor + paid.insuranceMinor;
   }
-
-  stakeOf(provider: string): Promise<{ bondedMinor: bigint; unbondingMinor: bigint }> {
-    return this.chain.stakeOf(provider);
-  }
 }

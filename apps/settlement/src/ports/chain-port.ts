@@ -69,7 +69,6 @@ export interface SettlementChain {
     amountMinor: bigint;
     failedAtS: bigint;
   }): Promise<bigint>;
-  stakeOf(provider: string): Promise<{ bondedMinor: bigint; unbondingMinor: bigint }>;
 }
 
 export const SETTLEMENT_CHAIN = Symbol('SETTLEMENT_CHAIN');
