@@ -33,6 +33,7 @@ import {
  *      moving the book FANOUT_RATE times a second, latency from the order's send to each delivery;
  *      then the same with raw WebSocket subscribers that parse each message and keep no book
  *      (fanout_raw_*): the subscribers run on the server's two cores, so their cost is in the figure.
+ *      Both again against the peer, whose book changes cost it nothing but their framing and writes.
  * Orders per second count acknowledged placements (each client cancels its open orders in one
  * request every 200 orders: not counted, but inside the elapsed time). Acknowledgement latency is
  * from send to answer, at that load. The peer is the same client workload against a bare server on
@@ -63,7 +64,7 @@ const batchOrders = envInt('BATCH_ORDERS', 10);
 const batchInFlight = envInt('BATCH_IN_FLIGHT', 4);
 const fanoutSubscribers = envInt('FANOUT_SUBSCRIBERS', 1000);
 const fanoutRate = envInt('FANOUT_RATE', 20);
-const fanoutS = envInt('FANOUT_S', quick ? 4 : 15);
+const fanoutS = envInt('FANOUT_S', quick ? 3 : 15);
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const startedMs = performance.now();
@@ -115,6 +116,31 @@ async function orderRounds(
   return all.find((r) => r.ordersPerS === mid)!;
 }
 
+/** A fan-out round with the server's and the subscribers' (this process's) CPU per delivery. */
+type MeasuredFanout = FanoutRound & { serverUs: number | undefined; clientUs: number };
+
+async function fanoutRound(
+  server: RunningServer,
+  publisher: Credentials,
+  kind: 'sdk' | 'raw',
+  label: string,
+): Promise<MeasuredFanout> {
+  const cpu0 = process.cpuUsage();
+  const { r, serverUs } = await measured(
+    server,
+    () => fanout(server.wsUrl, publisher, fanoutSubscribers, fanoutS, fanoutRate, kind),
+    (x) => x.deliveries,
+  );
+  const cpu = process.cpuUsage(cpu0);
+  const clientUs = (cpu.user + cpu.system) / Math.max(1, r.deliveries);
+  log(
+    `  ${`${label} fan-out, ${kind}`.padEnd(22)} ${r.subscribers} subscribers  p50 ${f2(r.p50Ms)} ms  p99 ${f2(r.p99Ms)} ms  max ${f2(r.maxMs)} ms  ` +
+      `(${r.deliveries} of ${r.expected} deliveries, ${f1(r.changesPerS)} changes/s, ${r.resyncs} resyncs; ` +
+      `subscribers' CPU ${f1(clientUs)} µs, server CPU ${cpuText(serverUs)} µs per delivery)`,
+  );
+  return { ...r, serverUs, clientUs };
+}
+
 async function entryScenarios(server: RunningServer, accounts: Credentials[], label: string) {
   const ws = await connectWs(server.wsUrl, accounts.slice(0, wsConnections));
   const wsRound = await orderRounds(server, `${label} ws`, (s) => wsOrders(ws, wsInFlight, s));
@@ -143,12 +169,8 @@ async function main() {
   const exchange = await startExchange();
   log(`  exchange ready (${at()})`);
   let api: Awaited<ReturnType<typeof entryScenarios>>;
-  let fan: FanoutRound;
-  let fanClientUs = 0; // the subscribers' own CPU (this process) per delivery: parse, book, checksum
-  let raw: FanoutRound;
-  let rawClientUs = 0;
-  let fanServerUs: number | undefined;
-  let rawServerUs: number | undefined;
+  let fan: MeasuredFanout;
+  let raw: MeasuredFanout;
   try {
     const accounts = await signupAccounts(
       exchange.baseUrl,
@@ -157,53 +179,35 @@ async function main() {
     );
     api = await entryScenarios(exchange, accounts, 'api');
     log(`  order entry done (${at()})`);
-    const fanCpu0 = process.cpuUsage();
-    ({ r: fan, serverUs: fanServerUs } = await measured(
-      exchange,
-      () => fanout(exchange.wsUrl, accounts[accounts.length - 1]!, fanoutSubscribers, fanoutS, fanoutRate),
-      (x) => x.deliveries,
-    ));
-    const fanCpu = process.cpuUsage(fanCpu0);
-    fanClientUs = (fanCpu.user + fanCpu.system) / Math.max(1, fan.deliveries);
+    fan = await fanoutRound(exchange, accounts[accounts.length - 1]!, 'sdk', 'api');
     log(`  fan-out done (${at()})`);
-    log(
-      `  fan-out                ${fan.subscribers} subscribers  p50 ${f2(fan.p50Ms)} ms  p99 ${f2(fan.p99Ms)} ms  max ${f2(fan.maxMs)} ms  ` +
-        `(${fan.deliveries} of ${fan.expected} deliveries, ${f1(fan.changesPerS)} changes/s, ${fan.resyncs} resyncs; ` +
-        `subscribers' CPU ${f1(fanClientUs)} µs, server CPU ${cpuText(fanServerUs)} µs per delivery)`,
-    );
     // the same server work to subscribers that only parse each message: what the server's fan-out
     // costs when the 1,000 clients sharing its two cores do less
-    const rawCpu0 = process.cpuUsage();
-    ({ r: raw, serverUs: rawServerUs } = await measured(
-      exchange,
-      () =>
-        fanout(exchange.wsUrl, accounts[accounts.length - 1]!, fanoutSubscribers, fanoutS, fanoutRate, 'raw'),
-      (x) => x.deliveries,
-    ));
-    const rawCpu = process.cpuUsage(rawCpu0);
-    rawClientUs = (rawCpu.user + rawCpu.system) / Math.max(1, raw.deliveries);
-    log(
-      `  fan-out, raw clients   ${raw.subscribers} subscribers  p50 ${f2(raw.p50Ms)} ms  p99 ${f2(raw.p99Ms)} ms  max ${f2(raw.maxMs)} ms  ` +
-        `(${raw.deliveries} of ${raw.expected} deliveries; subscribers' CPU ${f1(rawClientUs)} µs, server CPU ${cpuText(rawServerUs)} µs per delivery)`,
-    );
+    raw = await fanoutRound(exchange, accounts[accounts.length - 1]!, 'raw', 'api');
   } finally {
     await exchange.stop();
   }
   log(`  exchange stopped (${at()})`);
   const peerServer = await startTransportPeer();
   let peer: Awaited<ReturnType<typeof entryScenarios>>;
+  let peerFan: MeasuredFanout;
+  let peerRaw: MeasuredFanout;
   try {
     const dummy = Array.from({ length: Math.max(wsConnections, restClients) }, (_, i) => ({
       keyId: `peer-${i}`,
       secret: 'peer',
     }));
     peer = await entryScenarios(peerServer, dummy, 'peer');
+    peerFan = await fanoutRound(peerServer, dummy[0]!, 'sdk', 'peer');
+    peerRaw = await fanoutRound(peerServer, dummy[0]!, 'raw', 'peer');
   } finally {
     await peerServer.stop();
   }
 
   const row = (name: string, api: MeasuredRound, peer: MeasuredRound) =>
     `| ${name.padEnd(9)} | ${String(Math.round(api.ordersPerS)).padStart(8)} | ${f2(api.p50Ms).padStart(7)} | ${f2(api.p99Ms).padStart(7)} | ${cpuText(api.serverUs).padStart(8)} | ${String(Math.round(peer.ordersPerS)).padStart(8)} | ${f2(peer.p99Ms).padStart(8)} | ${cpuText(peer.serverUs).padStart(8)} | ${f2(api.ordersPerS / peer.ordersPerS).padStart(5)} |`;
+  const fanRow = (name: string, api: MeasuredFanout, peer: MeasuredFanout) =>
+    `| ${name.padEnd(11)} | ${f2(api.p50Ms).padStart(7)} | ${f2(api.p99Ms).padStart(7)} | ${cpuText(api.serverUs).padStart(8)} | ${f2(peer.p50Ms).padStart(8)} | ${f2(peer.p99Ms).padStart(8)} | ${cpuText(peer.serverUs).padStart(8)} | ${f2(api.p99Ms / peer.p99Ms).padStart(9)} |`;
   log(`  done (${at()})`);
   log('');
   log('| transport | orders/s | p50 ms  | p99 ms  | srv µs/o | peer o/s | peer p99 | peer µs  | ratio |');
@@ -212,9 +216,11 @@ async function main() {
   log(row('WS quotes', api.quotes, peer.quotes));
   log(row('WS batch', api.batch, peer.batch));
   log(row('REST', api.rest, peer.rest));
-  log(
-    `| fan-out to ${fan.subscribers} subscribers: delivery p50 ${f2(fan.p50Ms)} ms, p99 ${f2(fan.p99Ms)} ms (${f1(fan.changesPerS)} changes/s, ${fan.resyncs} resyncs; server CPU ${cpuText(fanServerUs)} µs per delivery) |`,
-  );
+  log('');
+  log('| fan-out     | p50 ms  | p99 ms  | srv µs/d | peer p50 | peer p99 | peer µs  | p99 ratio |');
+  log('| ----------- | ------- | ------- | -------- | -------- | -------- | -------- | --------- |');
+  log(fanRow('SDK clients', fan, peerFan));
+  log(fanRow('raw clients', raw, peerRaw));
   log(
     'targets (issue 6): ws >= 50,000 orders/s with p99 < 5 ms; rest >= 10,000 orders/s; fan-out to 1,000 p99 < 20 ms',
   );
@@ -243,13 +249,18 @@ async function main() {
       fanout_p50_ms: +f2(fan.p50Ms),
       fanout_p99_ms: +f2(fan.p99Ms),
       fanout_delivered: fan.deliveries / fan.expected,
-      fanout_client_cpu_us_per_delivery: +f1(fanClientUs),
+      fanout_client_cpu_us_per_delivery: +f1(fan.clientUs),
       fanout_raw_p50_ms: +f2(raw.p50Ms),
       fanout_raw_p99_ms: +f2(raw.p99Ms),
       fanout_raw_delivered: raw.deliveries / raw.expected,
-      fanout_raw_client_cpu_us_per_delivery: +f1(rawClientUs),
-      fanout_server_cpu_us_per_delivery: serverCpu(fanServerUs),
-      fanout_raw_server_cpu_us_per_delivery: serverCpu(rawServerUs),
+      fanout_raw_client_cpu_us_per_delivery: +f1(raw.clientUs),
+      fanout_server_cpu_us_per_delivery: serverCpu(fan.serverUs),
+      fanout_raw_server_cpu_us_per_delivery: serverCpu(raw.serverUs),
+      peer_fanout_p50_ms: +f2(peerFan.p50Ms),
+      peer_fanout_p99_ms: +f2(peerFan.p99Ms),
+      peer_fanout_raw_p99_ms: +f2(peerRaw.p99Ms),
+      peer_fanout_server_cpu_us_per_delivery: serverCpu(peerFan.serverUs),
+      peer_fanout_raw_server_cpu_us_per_delivery: serverCpu(peerRaw.serverUs),
       ws_server_cpu_us_per_order: serverCpu(api.ws.serverUs),
       ws_mass_quote_server_cpu_us_per_order: serverCpu(api.quotes.serverUs),
       ws_batch_server_cpu_us_per_order: serverCpu(api.batch.serverUs),
