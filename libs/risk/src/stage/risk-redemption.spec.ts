@@ -15,7 +15,7 @@ import {
   type UnsequencedCommand,
 } from '@exchange/domain';
 import { EventCollector } from '@exchange/order-book';
-import { SettlementAccount } from '@exchange/settlement';
+import { SettlementAccount, lockedCollateralMinor } from '@exchange/settlement';
 import { restoreRiskStage, riskStateHash, snapshotRiskStage } from './risk-snapshot';
 import { RiskStage } from './risk-stage';
 
@@ -45,7 +45,10 @@ class Rig {
   }
 
   run(...commands: UnsequencedCommand[]): EngineEvent[] {
-    for (const c of commands) this.stage.process({ ...c, seq: ++this.seq, timeMs: this.timeMs } as Command);
+    for (const c of commands) {
+      this.stage.process({ ...c, seq: ++this.seq, timeMs: this.timeMs } as Command);
+      expectLockedTotalsMatch(this.stage);
+    }
     return this.out.take();
   }
 
@@ -74,6 +77,22 @@ class Rig {
     return this.stage.settlement.redemption
       .capacityOf('H100')
       .map((p) => [p.accountId, p.gpuCount, p.collateralMinor]);
+  }
+}
+
+/**
+ * The stage keeps each provider's locked collateral as a running total; after every command it must
+ * equal the sum over the leases and commitments themselves.
+ */
+function expectLockedTotalsMatch(stage: RiskStage): void {
+  const { leases, redemption } = stage.settlement;
+  for (const accountId of [PROVIDER_A, PROVIDER_B, LESSEE]) {
+    let scanned = 0n;
+    for (const l of leases.values())
+      if (l.providerAccountId === accountId) scanned += lockedCollateralMinor(l);
+    for (const p of redemption.commitments.values())
+      if (p.accountId === accountId) scanned += p.collateralMinor;
+    expect(stage.settlement.collateralLockedMinor(accountId)).toBe(Number(scanned));
   }
 }
 
@@ -232,6 +251,7 @@ describe('token redemption: allocation into leases', () => {
     const bytes = snapshotRiskStage(r.stage);
     const restored = restoreRiskStage(bytes, new EventCollector());
     expect(riskStateHash(restored)).toBe(riskStateHash(r.stage));
+    expectLockedTotalsMatch(restored);
     expect(restored.settlement.redemption.capacityOf('H100')).toEqual(
       r.stage.settlement.redemption.capacityOf('H100'),
     );
@@ -239,6 +259,8 @@ describe('token redemption: allocation into leases', () => {
     r.stage.process(next);
     restored.process(next);
     expect(riskStateHash(restored)).toBe(riskStateHash(r.stage));
+    expectLockedTotalsMatch(restored);
+    expect(restored.settlement.collateralLockedMinor(PROVIDER_A)).toBe(r.stage.settlement.collateralLockedMinor(PROVIDER_A)); // prettier-ignore
     expect(r.capacity()).toEqual([]); // 8 committed, 8 allocated
   });
 });

@@ -84,6 +84,8 @@ const capKey = (cls: string, accountId: number): string => `${cls}:${accountId}`
 export class RiskRedemption {
   readonly commitments = new Map<string, CapacityCommitment>();
   readonly classIndex = new Map<string, ClassIndex>();
+  /** Per provider, the collateral its commitments keep locked (their collateralMinor summed). */
+  private readonly committed = new Map<number, bigint>();
   /** Futures' tick value per GPU-hour (minor units), cached by instrument id. */
   private readonly tickPerGpuHour = new Map<number, bigint>();
 
@@ -140,7 +142,7 @@ export class RiskRedemption {
         return 'INSUFFICIENT_PROVIDER_COLLATERAL';
     }
     if (prev === undefined && c.gpuCount === 0) return 'AMEND_NO_CHANGE';
-    this.moveCollateral(c.seq, c.accountId, collateral - held);
+    this.moveCommitted(c.seq, c.accountId, collateral - held);
     if (c.gpuCount === 0) this.commitments.delete(key);
     else this.commitments.set(key, { accountId: c.accountId, computeClass: cls.id, gpuCount: c.gpuCount, collateralMinor: collateral, fifoSeq: prev?.fifoSeq ?? c.seq }); // prettier-ignore
     return null;
@@ -192,7 +194,7 @@ export class RiskRedemption {
         return 'INSUFFICIENT_PROVIDER_COLLATERAL';
     }
     for (const e of [...plan.values()].sort((x, y) => x.p.fifoSeq - y.p.fifoSeq)) {
-      this.moveCollateral(c.seq, e.p.accountId, -e.release);
+      this.moveCommitted(c.seq, e.p.accountId, -e.release);
       e.p.gpuCount -= e.gpus;
       e.p.collateralMinor -= e.release;
       if (e.p.gpuCount === 0) this.commitments.delete(capKey(cls.id, e.p.accountId));
@@ -202,9 +204,18 @@ export class RiskRedemption {
     return null;
   }
 
-  /** Positive: provider to ProviderCollateral (lock); negative: back (release). */
-  private moveCollateral(seq: number, accountId: number, amountMinor: bigint): void {
+  /** The collateral a provider's commitments keep locked. */
+  committedCollateralMinor(accountId: number): bigint {
+    return this.committed.get(accountId) ?? 0n;
+  }
+
+  /**
+   * Commitment collateral moves: positive, provider to ProviderCollateral (lock); negative, back
+   * (release). The provider's committed total moves with it.
+   */
+  private moveCommitted(seq: number, accountId: number, amountMinor: bigint): void {
     if (amountMinor === 0n) return;
+    this.addCommitted(accountId, amountMinor);
     const lock = amountMinor > 0n;
     this.leases.post(seq, [{
       instrumentId: 0, leaseId: '',
@@ -213,6 +224,12 @@ export class RiskRedemption {
       asset: QUOTE_CURRENCY, amountMinor: lock ? amountMinor : -amountMinor,
       reason: lock ? 'COLLATERAL_LOCK' : 'COLLATERAL_RELEASE',
     }]); // prettier-ignore
+  }
+
+  private addCommitted(accountId: number, amountMinor: bigint): void {
+    const total = this.committedCollateralMinor(accountId) + amountMinor;
+    if (total === 0n) this.committed.delete(accountId);
+    else this.committed.set(accountId, total);
   }
 
   /** The capacity committed to a class, per provider, FIFO order. */
@@ -248,6 +265,7 @@ export class RiskRedemption {
     for (let i = r.f64(); i > 0; i--) {
       const p: CapacityCommitment = { accountId: r.f64(), computeClass: r.str(), gpuCount: r.f64(), collateralMinor: r.bigint(), fifoSeq: r.f64() }; // prettier-ignore
       this.commitments.set(capKey(p.computeClass, p.accountId), p);
+      this.addCommitted(p.accountId, p.collateralMinor);
     }
     for (let i = r.f64(); i > 0; i--)
       this.classIndex.set(r.str(), { minorPerGpuHour: r.bigint(), atMs: r.f64() });

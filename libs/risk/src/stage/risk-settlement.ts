@@ -115,6 +115,8 @@ export class RiskSettlement {
   /** Instruments halted at their last trading time (futures and their options). */
   readonly expired = new Set<number>();
   readonly leases = new Map<string, Lease>();
+  /** Per provider, the collateral its leases keep locked (lockedCollateralMinor summed), kept as they change. */
+  private readonly leaseCollateral = new Map<number, bigint>();
   /** Capacity committed to token redemptions, the class indexes, and redemption itself. */
   readonly redemption: RiskRedemption;
 
@@ -348,7 +350,7 @@ export class RiskSettlement {
   /** New leases join the book, each announced with its first LeaseStateChanged. */
   private openLeases(seq: number, leases: readonly Lease[]): void {
     for (const l of leases) {
-      this.leases.set(l.leaseId, l);
+      this.putLease(l);
       this.emitLease(seq, l);
     }
   }
@@ -356,7 +358,7 @@ export class RiskSettlement {
   private applyStep(seq: number, before: Lease, step: LeaseStep): void {
     const l = step.lease;
     if (l === before) return;
-    this.leases.set(l.leaseId, l);
+    this.putLease(l);
     this.post(seq, step.transfers);
     if (l.state === 'SLASHED' && before.state !== 'SLASHED') {
       const slashed = l.slashCompensationMinor + l.slashInsuranceMinor - before.slashCompensationMinor - before.slashInsuranceMinor; // prettier-ignore
@@ -383,12 +385,20 @@ export class RiskSettlement {
 
   /** The provider collateral an account has locked: its leases' and its capacity commitments'. */
   collateralLockedMinor(accountId: number): number {
-    let locked = 0n;
-    for (const l of this.leases.values())
-      if (l.providerAccountId === accountId) locked += lockedCollateralMinor(l);
-    for (const p of this.redemption.commitments.values())
-      if (p.accountId === accountId) locked += p.collateralMinor;
-    return Number(locked);
+    return Number(
+      (this.leaseCollateral.get(accountId) ?? 0n) + this.redemption.committedCollateralMinor(accountId),
+    );
+  }
+
+  /** Files a lease (new or in a new state) and moves its provider's locked total by the difference. */
+  private putLease(l: Lease): void {
+    const before = this.leases.get(l.leaseId);
+    this.leases.set(l.leaseId, l);
+    const delta = lockedCollateralMinor(l) - (before === undefined ? 0n : lockedCollateralMinor(before));
+    if (delta === 0n) return;
+    const total = (this.leaseCollateral.get(l.providerAccountId) ?? 0n) + delta;
+    if (total === 0n) this.leaseCollateral.delete(l.providerAccountId);
+    else this.leaseCollateral.set(l.providerAccountId, total);
   }
 
   /**
@@ -446,10 +456,7 @@ export class RiskSettlement {
   read(r: ByteReader, withRedemption: boolean): void {
     for (let i = r.f64(); i > 0; i--) this.settledKeys.add(r.str());
     for (let i = r.f64(); i > 0; i--) this.expired.add(r.f64());
-    for (let i = r.f64(); i > 0; i--) {
-      const l = leaseFromJson(r.text());
-      this.leases.set(l.leaseId, l);
-    }
+    for (let i = r.f64(); i > 0; i--) this.putLease(leaseFromJson(r.text()));
     if (withRedemption) this.redemption.read(r);
   }
 }
