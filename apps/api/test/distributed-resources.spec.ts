@@ -4,15 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { INestApplication } from '@nestjs/common';
-import WebSocket from 'ws';
-import {
-  ApiError,
-  RestClient,
-  WsClient,
-  type PositionsUpdate,
-  type TradeView,
-  type WebSocketLike,
-} from '@exchange/client';
+import { ApiError, RestClient, WsClient, type PositionsUpdate, type TradeView } from '@exchange/client';
 import { CommandType, EventType, TriggerSource, ticksToPrice } from '@exchange/domain';
 import { KafkaLog } from '@exchange/messaging';
 import { openDatabase, type Database } from '@exchange/persistence';
@@ -20,7 +12,7 @@ import { IndexPriceStore } from '../../oracle/src/publication/index-price-store'
 import { KafkaExchangeGateway } from '../src/adapters/kafka-gateway.adapter';
 import { PgReadModels } from '../src/adapters/pg-read-models';
 import { startApi } from '../src/start-api';
-import { TEST_CONFIG, waitFor } from './api-fixture';
+import { TEST_CONFIG, waitFor, wsFactory } from './api-fixture';
 import { freePorts } from '@exchange/runtime';
 
 /**
@@ -37,7 +29,6 @@ const prefix = `apires.${Date.now().toString(36)}.`;
 /** Loopback ports for the processes the test starts, chosen in beforeAll. */
 let ports: number[] = [];
 const portNo = (i: number): number => ports[i]!;
-const wsFactory = (u: string) => new WebSocket(u) as unknown as WebSocketLike;
 
 describeWithKafka('market and account resources over the distributed engine', () => {
   let db: Database;

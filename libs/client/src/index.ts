@@ -5,3 +5,4 @@ export * from './book';
 export * from './rest-client';
 export * from './ws-client';
 export * from './payout-address';
+export * from './node-socket';

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import WebSocket from 'ws';
-import { RestClient, WsClient, type InstrumentView, type WebSocketLike } from '@exchange/client';
+import { RestClient, WsClient, nodeWebSocketFactory, type InstrumentView } from '@exchange/client';
 import { Dec, lotsToQuantity, roundToTicks, ticksToPrice } from '@exchange/domain';
 import { MAX_QUOTES } from '@exchange/gateway';
 import { SeededRandom } from '@exchange/oracle';
@@ -77,7 +77,7 @@ const SUMMARY_EVERY_MS = 30_000;
 const movedMuch = (fromTicks: number, toTicks: number) =>
   Math.abs(toTicks - fromTicks) * 20_000 >= Math.max(20_000, fromTicks * DEFAULT_QUOTING.halfSpreadBps);
 const CHANNELS_PER_REQUEST = 200;
-const createSocket = (url: string) => new WebSocket(url) as unknown as WebSocketLike;
+const createSocket = nodeWebSocketFactory(WebSocket);
 const toTicks = (price: string, tickSize: string) => roundToTicks(new Dec(price), tickSize); // nearest tick, ties to even
 
 export class DemoTraders {

@@ -1,5 +1,5 @@
-import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
+import { socketOf } from '@exchange/client';
 
 /**
  * A complete WebSocket text frame as a server sends it (RFC 6455 section 5.2: FIN, opcode 1, no
@@ -24,11 +24,6 @@ export function textFrame(text: string): Buffer {
   return frame;
 }
 
-/** The TCP socket under a `ws` connection (undefined once it is gone). */
-export function socketOf(ws: WebSocket): Socket | undefined {
-  return (ws as unknown as { _socket?: Socket })._socket;
-}
-
 /**
  * Writes a frame from textFrame() straight to the connection's socket, behind whatever `ws` has
  * written already. Only for connections without permessage-deflate (the API's server turns it
@@ -40,27 +35,4 @@ export function writeFrame(ws: WebSocket, frame: Buffer): boolean {
   if (ws.readyState !== WebSocket.OPEN || socket === undefined) return false;
   socket.write(frame);
   return true;
-}
-
-const corked: { socket: Socket; uncorked: () => void }[] = [];
-
-/**
- * Corks a socket until the current tick's callbacks have run, so the frames a tick produces for it
- * leave in one write; `uncorked` runs as it is released. One nextTick uncorks every socket corked in
- * the tick (not one callback per connection). (`ws` corks and uncorks around each frame it sends;
- * an outer cork is counted, so frames queue until this one is released.)
- */
-export function corkUntilTick(socket: Socket, uncorked: () => void): void {
-  if (corked.length === 0) process.nextTick(uncorkAll);
-  corked.push({ socket, uncorked });
-  socket.cork();
-}
-
-function uncorkAll(): void {
-  // a socket corked while these are released (a write callback sending more) waits for its own pass
-  const batch = corked.splice(0, corked.length);
-  for (const c of batch) {
-    c.uncorked();
-    c.socket.uncork();
-  }
 }

@@ -3,8 +3,10 @@ import type { RawData, WebSocket } from 'ws';
 import {
   WS_AUTH_METHOD,
   WS_AUTH_PATH,
+  corkUntilTick,
   errorBody,
   httpStatusOf,
+  socketOf,
   type ErrorBody,
   type Scope,
 } from '@exchange/client';
@@ -23,7 +25,7 @@ import { ApiException, validated } from '../http/api-exception';
 import type { InstrumentsService } from '../trading/instruments.service';
 import type { TradingService } from '../trading/trading.service';
 import { PRIVATE_CHANNELS, type MarketHub, type Subscriber } from './market-hub';
-import { corkUntilTick, socketOf, writeFrame } from './text-frame';
+import { writeFrame } from './text-frame';
 
 export interface SessionDeps {
   hub: MarketHub;
