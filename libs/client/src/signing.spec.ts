@@ -1,6 +1,7 @@
 import {
   constantTimeEqual,
   hmacHex,
+  portableHmacHex,
   signRequest,
   signaturePayload,
   signedHeaders,
@@ -20,6 +21,27 @@ describe('request signing', () => {
     expect(hmacHex('Jefe', 'what do ya want for nothing?')).toBe(
       '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843',
     );
+  });
+
+  it("signs the same bytes with Node's crypto as with the portable implementation browsers run", () => {
+    // on this Node (20.16+), hmacHex is the native one
+    expect(hmacHex).not.toBe(portableHmacHex);
+    expect(portableHmacHex('Jefe', 'what do ya want for nothing?')).toBe(
+      '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843',
+    );
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed % n;
+    };
+    const alphabet = 'abcXYZ019{}":,/?=&é€𝄞\u0000 ';
+    const text = (max: number) =>
+      Array.from({ length: rand(max) }, () => [...alphabet][rand([...alphabet].length)]).join('');
+    for (let i = 0; i < 500; i++) {
+      const secret = text(100);
+      const payload = text(300);
+      expect(hmacHex(secret, payload)).toBe(portableHmacHex(secret, payload));
+    }
   });
 
   it('verifies what it signed and nothing else', () => {

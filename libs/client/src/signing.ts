@@ -24,10 +24,24 @@ export function signaturePayload(timestampMs: number, method: string, path: stri
   return `${timestampMs}${method.toUpperCase()}${path}${body}`;
 }
 
-/** Hex HMAC-SHA256 of `payload` under `secret` (the secret string's UTF-8 bytes are the key). */
-export function hmacHex(secret: string, payload: string): string {
+/** Node's crypto where the runtime has it (Node 20.16+), found without a static import so browsers load this module too. */
+const nodeCrypto = (
+  globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }
+).process?.getBuiltinModule?.('node:crypto') as typeof import('node:crypto') | undefined;
+
+/** Hex HMAC-SHA256 of `payload` under `secret` in portable JavaScript (what browsers run). */
+export function portableHmacHex(secret: string, payload: string): string {
   return bytesToHex(hmac(sha256, utf8ToBytes(secret), utf8ToBytes(payload)));
 }
+
+/**
+ * Hex HMAC-SHA256 of `payload` under `secret` (the secret string's UTF-8 bytes are the key): with
+ * Node's native crypto on Node, about a fifth of the portable version's cost; the same bytes either way.
+ */
+export const hmacHex: (secret: string, payload: string) => string =
+  nodeCrypto === undefined
+    ? portableHmacHex
+    : (secret, payload) => nodeCrypto.createHmac('sha256', secret).update(payload).digest('hex');
 
 export function signRequest(
   secret: string,
