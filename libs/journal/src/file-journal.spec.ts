@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FileJournal, JournalCorruptError } from './file-journal';
+import { FileJournal, JournalCorruptError, type SyncIo } from './file-journal';
 import { FRAME_HEADER_BYTES } from './frame';
 
 function tmpDir(): string {
@@ -120,6 +120,69 @@ describe('FileJournal', () => {
     const empty = new FileJournal({ dir, name: 'cmd', fsync: 'batch' });
     expect(empty.lastSeq).toBe(6);
     await empty.close();
+  });
+
+  it('rotates while a sync is running: the old segment is made durable, and its file stays open until that sync returns', async () => {
+    const dir = tmpDir();
+    // the asynchronous syncs are held, as on a slow disk; closes are recorded
+    const held: { fd: number; done: (err: NodeJS.ErrnoException | null) => void }[] = [];
+    const closed: number[] = [];
+    const syncIo: SyncIo = {
+      fdatasync: (fd, done) => {
+        held.push({ fd, done });
+      },
+      fdatasyncSync: fs.fdatasyncSync,
+      closeSync: (fd: number) => {
+        closed.push(fd);
+        fs.closeSync(fd);
+      },
+    };
+    const release = () => {
+      const h = held.shift()!;
+      fs.fdatasync(h.fd, (err) => h.done(err));
+    };
+    const j = new FileJournal({ dir, name: 'cmd', fsync: 'batch', syncIo });
+    let first = false;
+    const p1 = j.append(1, 1, payload(1)).then(() => (first = true));
+    expect(held).toHaveLength(1);
+    const oldFd = held[0]!.fd;
+    j.rotate();
+    // the rotation synced the old segment itself: frame 1 is durable without the held sync...
+    await p1;
+    expect(first).toBe(true);
+    // ...and did not close the descriptor the held sync is using
+    expect(closed).not.toContain(oldFd);
+    let second = false;
+    const p2 = j.append(2, 2, payload(2)).then(() => (second = true));
+    await new Promise((r) => setImmediate(r));
+    expect(second).toBe(false);
+    // the held sync returns: the old descriptor closes, and the next sync (of the new segment) covers frame 2
+    release();
+    for (let i = 0; i < 100 && held.length === 0; i++) await new Promise((r) => setImmediate(r));
+    expect(closed).toContain(oldFd);
+    expect(held).toHaveLength(1);
+    release();
+    await p2;
+    expect(second).toBe(true);
+    await j.close();
+    const again = new FileJournal({ dir, name: 'cmd', fsync: 'batch' });
+    expect([...again.frames()].map((f) => f.firstSeq)).toEqual([1, 2]);
+    await again.close();
+  });
+
+  it('fails every append after a failed sync', async () => {
+    const dir = tmpDir();
+    const eio = Object.assign(new Error('EIO: i/o error'), { code: 'EIO' });
+    const syncIo: SyncIo = {
+      fdatasync: (_fd, done) => {
+        setImmediate(() => done(eio));
+      },
+      fdatasyncSync: fs.fdatasyncSync,
+      closeSync: fs.closeSync,
+    };
+    const j = new FileJournal({ dir, name: 'cmd', fsync: 'batch', syncIo });
+    await expect(j.append(1, 1, payload(1))).rejects.toThrow('fdatasync failed: EIO');
+    await expect(j.append(2, 2, payload(2))).rejects.toThrow('fdatasync failed: EIO');
   });
 
   it('with fsync none, appends resolve at once', async () => {

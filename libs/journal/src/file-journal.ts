@@ -13,6 +13,15 @@ export interface FileJournalOptions {
   fsync: FsyncPolicy;
   /** Start a new segment once the current one is this large. */
   segmentBytes?: number;
+  /** The sync and close calls (node:fs by default): a seam for simulating a slow or failing disk. */
+  syncIo?: SyncIo;
+}
+
+/** The file calls group commit depends on for ordering and durability. */
+export interface SyncIo {
+  fdatasync(fd: number, done: (err: NodeJS.ErrnoException | null) => void): void;
+  fdatasyncSync(fd: number): void;
+  closeSync(fd: number): void;
 }
 
 export class JournalCorruptError extends Error {
@@ -58,10 +67,14 @@ export class FileJournal {
   private synced = 0; // frames known durable
   private syncing = false;
   private waiters: { frame: number; resolve: () => void; reject: (e: Error) => void }[] = [];
+  /** Descriptors of rotated segments, closed when the fdatasync running on one of them returns. */
+  private retired: number[] = [];
+  private readonly io: SyncIo;
   private failure: Error | null = null;
 
   constructor(private readonly options: FileJournalOptions) {
     this.segmentBytes = options.segmentBytes ?? 256 * 1024 * 1024;
+    this.io = options.syncIo ?? fs;
     fs.mkdirSync(options.dir, { recursive: true });
     this.recovery = this.recover();
     if (this.segments.length === 0) this.startSegment(this.lastSeq + 1);
@@ -119,7 +132,7 @@ export class FileJournal {
   rotate(nextSeq = this.lastSeq + 1): void {
     if (this.fd < 0) throw new Error(`journal ${this.options.name} is closed`);
     if (this.size === 0) return;
-    fs.closeSync(this.fd);
+    this.retire();
     this.startSegment(nextSeq);
   }
 
@@ -135,31 +148,60 @@ export class FileJournal {
 
   async close(): Promise<void> {
     await this.flush();
-    if (this.fd >= 0) fs.closeSync(this.fd);
+    if (this.fd >= 0) this.retire();
     this.fd = -1;
+  }
+
+  /**
+   * Lets go of the current segment's file: what was written to it is made durable first (so no
+   * frame in it waits on a sync of the next segment), and its descriptor is closed now, or when an
+   * fdatasync still running on it returns (closing under it could fail the sync or, once the number
+   * is reused, sync another file).
+   */
+  private retire(): void {
+    const fd = this.fd;
+    if (this.options.fsync !== 'none' && this.synced < this.written && this.failure === null) {
+      try {
+        this.io.fdatasyncSync(fd);
+      } catch (err) {
+        this.fail(err as Error);
+        throw this.failure;
+      }
+      this.settle(this.written);
+    }
+    if (this.syncing) this.retired.push(fd);
+    else this.io.closeSync(fd);
   }
 
   private kickSync(): void {
     if (this.syncing || this.failure) return;
     this.syncing = true;
     const target = this.written;
-    fs.fdatasync(this.fd, (err) => {
+    this.io.fdatasync(this.fd, (err) => {
       this.syncing = false;
-      if (err) {
-        this.failure = new Error(`journal ${this.options.name}: fdatasync failed: ${err.message}`);
-        for (const w of this.waiters) w.reject(this.failure);
-        this.waiters = [];
-        return;
-      }
-      this.synced = target;
-      const still: typeof this.waiters = [];
-      for (const w of this.waiters) {
-        if (w.frame <= target) w.resolve();
-        else still.push(w);
-      }
-      this.waiters = still;
+      for (const fd of this.retired.splice(0)) this.io.closeSync(fd);
+      if (err) return this.fail(err);
+      this.settle(target);
       if (this.waiters.length > 0) this.kickSync();
     });
+  }
+
+  /** Frames up to `frame` are durable: their appends resolve. */
+  private settle(frame: number): void {
+    this.synced = Math.max(this.synced, frame);
+    const still: typeof this.waiters = [];
+    for (const w of this.waiters) {
+      if (w.frame <= this.synced) w.resolve();
+      else still.push(w);
+    }
+    this.waiters = still;
+  }
+
+  /** A failed sync: nothing written since the last good one is known durable, so every append from now on fails. */
+  private fail(err: Error): void {
+    this.failure ??= new Error(`journal ${this.options.name}: fdatasync failed: ${err.message}`);
+    for (const w of this.waiters) w.reject(this.failure);
+    this.waiters = [];
   }
 
   private startSegment(firstSeq: number): void {
