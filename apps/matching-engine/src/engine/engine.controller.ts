@@ -1,13 +1,25 @@
-import { Controller, Get, NotFoundException, Param, ParseIntPipe, Query } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  NotFoundException,
+  Param,
+  ParseIntPipe,
+  Query,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 import { EngineService } from './engine.service';
 
 @Controller()
 export class EngineController {
   constructor(private readonly engine: EngineService) {}
 
+  /** 200 while the engine takes commands; 503 with the reason once its command log has failed. */
   @Get('health')
   health() {
     const state = this.engine.state;
+    const fault = this.engine.fault;
+    if (fault !== undefined)
+      throw new ServiceUnavailableException({ status: 'failed', app: 'matching-engine', lastSeq: state.lastSeq, error: fault.message }); // prettier-ignore
     return {
       status: 'ok',
       app: 'matching-engine',

@@ -80,6 +80,7 @@ export class EngineService implements OnModuleInit, OnApplicationShutdown {
   /** Submissions waiting for this turn's batch (see submit). */
   private group: GroupedSubmit[] = [];
   private groupCommands = 0;
+  private commandLogFault: Error | undefined;
 
   constructor(
     @Inject(ENGINE_CONFIG) private readonly config: EngineConfig,
@@ -260,6 +261,7 @@ export class EngineService implements OnModuleInit, OnApplicationShutdown {
     try {
       appended = this.commands.append(all);
     } catch (err) {
+      this.noteFault(err);
       for (const g of group) g.reject(err);
       return;
     }
@@ -279,8 +281,24 @@ export class EngineService implements OnModuleInit, OnApplicationShutdown {
         }
       })
       .catch((err: unknown) => {
+        this.noteFault(err);
         for (const g of group) g.reject(err);
       });
+  }
+
+  /**
+   * Why the engine stopped taking commands, if it did: its command log refused or lost an append
+   * (a failed sync). Nothing after that is known durable, so every later submission fails too; the
+   * health check says so, and a restart recovers from the journal.
+   */
+  get fault(): Error | undefined {
+    return this.commandLogFault;
+  }
+
+  private noteFault(err: unknown): void {
+    if (this.commandLogFault !== undefined) return;
+    this.commandLogFault = err instanceof Error ? err : new Error(String(err));
+    this.logger.error({ msg: 'command log failed: the engine takes no more commands until restarted', error: this.commandLogFault.message }); // prettier-ignore
   }
 
   /** As `submit`, with the events in the binary codec. */
