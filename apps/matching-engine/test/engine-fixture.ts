@@ -6,13 +6,19 @@ import { RiskStage } from '@exchange/risk';
 import { FileCommandLog } from '../src/embedded/file-command-log';
 import { FileEventLog } from '../src/embedded/file-event-log';
 import { EngineService } from '../src/engine/engine.service';
+import type { CommandLog } from '../src/ports/command-log';
 import { sequencedFlow, syntheticFlow } from './synthetic-flow';
 
 /** The engine service on a data folder with the embedded adapters and a fixed clock. */
 export const FIXED_TIME_MS = 1_700_000_000_000;
 export const FLOW_SEED = 11;
 
-export function openEngine(dir: string, snapshotEvery = 1_000_000) {
+export function openEngine(
+  dir: string,
+  snapshotEvery = 1_000_000,
+  /** What the service gets in front of the command journal (a fault, say); the journal itself by default. */
+  wrapCommands?: (journal: FileCommandLog) => CommandLog,
+) {
   const commands = new FileCommandLog(path.join(dir, 'journal'), 'batch', { nowMs: () => FIXED_TIME_MS });
   const events = new FileEventLog(path.join(dir, 'events'));
   const snapshots = new SnapshotStore(path.join(dir, 'snapshots'), 'engine');
@@ -28,7 +34,7 @@ export function openEngine(dir: string, snapshotEvery = 1_000_000) {
       projection: true,
       projectionThread: 'main',
     },
-    commands,
+    wrapCommands?.(commands) ?? commands,
     events,
     snapshots,
   );
