@@ -64,7 +64,7 @@ const batchOrders = envInt('BATCH_ORDERS', 10);
 const batchInFlight = envInt('BATCH_IN_FLIGHT', 4);
 const fanoutSubscribers = envInt('FANOUT_SUBSCRIBERS', 1000);
 const fanoutRate = envInt('FANOUT_RATE', 20);
-const fanoutS = envInt('FANOUT_S', quick ? 3 : 15);
+const fanoutS = envInt('FANOUT_S', quick ? 2 : 15);
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const startedMs = performance.now();
