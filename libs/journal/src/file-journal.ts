@@ -67,8 +67,10 @@ export class FileJournal {
   private synced = 0; // frames known durable
   private syncing = false;
   private waiters: { frame: number; resolve: () => void; reject: (e: Error) => void }[] = [];
-  /** Descriptors of rotated segments, closed when the fdatasync running on one of them returns. */
+  /** Descriptors of rotated segments that the next sync covers and then closes. */
   private retired: number[] = [];
+  /** Settles when the running sync (if any) has returned. */
+  private syncRunning: Promise<void> = Promise.resolve();
   private readonly io: SyncIo;
   private failure: Error | null = null;
 
@@ -105,6 +107,7 @@ export class FileJournal {
 
   /** Resolves when everything written so far is durable. */
   flush(): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
     if (this.options.fsync === 'none' || this.synced === this.written) return Promise.resolve();
     const p = new Promise<void>((resolve, reject) =>
       this.waiters.push({ frame: this.written, resolve, reject }),
@@ -147,42 +150,56 @@ export class FileJournal {
   }
 
   async close(): Promise<void> {
-    await this.flush();
-    if (this.fd >= 0) this.retire();
-    this.fd = -1;
+    try {
+      // a journal that failed has nothing more to make durable (the failure was reported)
+      if (this.failure === null) await this.flush();
+    } finally {
+      // a sync may start another as it returns (for a rotated segment): close only once none runs
+      while (this.syncing) await this.syncRunning;
+      for (const fd of this.retired.splice(0)) this.io.closeSync(fd);
+      if (this.fd >= 0) this.io.closeSync(this.fd);
+      this.fd = -1;
+    }
   }
 
   /**
-   * Lets go of the current segment's file: what was written to it is made durable first (so no
-   * frame in it waits on a sync of the next segment), and its descriptor is closed now, or when an
-   * fdatasync still running on it returns (closing under it could fail the sync or, once the number
-   * is reused, sync another file).
+   * Lets go of the current segment's file. Its descriptor closes now if nothing written to it waits
+   * for a sync and no sync runs on it; otherwise the next sync covers it with the new segment and
+   * closes it when it returns (closing it under a running fdatasync could fail that sync or, once
+   * the number is reused, sync another file). The engine's thread never waits for the disk here.
    */
   private retire(): void {
-    const fd = this.fd;
-    if (this.options.fsync !== 'none' && this.synced < this.written && this.failure === null) {
-      try {
-        this.io.fdatasyncSync(fd);
-      } catch (err) {
-        this.fail(err as Error);
-        throw this.failure;
-      }
-      this.settle(this.written);
-    }
-    if (this.syncing) this.retired.push(fd);
-    else this.io.closeSync(fd);
+    if (this.options.fsync === 'none' || (this.synced === this.written && !this.syncing))
+      this.io.closeSync(this.fd);
+    else this.retired.push(this.fd);
   }
 
+  /**
+   * One group commit: fdatasync of the current segment and of every segment rotated away since the
+   * last one (each may hold frames written after the last sync began), all at once; the frames
+   * written before it began are durable when all have returned, and those rotated segments close.
+   */
   private kickSync(): void {
     if (this.syncing || this.failure) return;
     this.syncing = true;
     const target = this.written;
-    this.io.fdatasync(this.fd, (err) => {
-      this.syncing = false;
-      for (const fd of this.retired.splice(0)) this.io.closeSync(fd);
-      if (err) return this.fail(err);
-      this.settle(target);
-      if (this.waiters.length > 0) this.kickSync();
+    const retired = this.retired.splice(0);
+    const fds = [...retired, this.fd];
+    let left = fds.length;
+    let error: Error | null = null;
+    this.syncRunning = new Promise((done) => {
+      for (const fd of fds) {
+        this.io.fdatasync(fd, (err) => {
+          error ??= err;
+          if (--left > 0) return;
+          this.syncing = false;
+          for (const r of retired) this.io.closeSync(r);
+          done();
+          if (error !== null) return this.fail(error);
+          this.settle(target);
+          if (this.waiters.length > 0 || this.retired.length > 0) this.kickSync();
+        });
+      }
     });
   }
 
