@@ -131,7 +131,6 @@ describe('FileJournal', () => {
       fdatasync: (fd, done) => {
         held.push({ fd, done });
       },
-      fdatasyncSync: fs.fdatasyncSync,
       closeSync: (fd: number) => {
         closed.push(fd);
         fs.closeSync(fd);
@@ -184,7 +183,6 @@ describe('FileJournal', () => {
       fdatasync: (_fd, done) => {
         setImmediate(() => done(eio));
       },
-      fdatasyncSync: fs.fdatasyncSync,
       closeSync: fs.closeSync,
     };
     const j = new FileJournal({ dir, name: 'cmd', fsync: 'batch', syncIo });

@@ -20,7 +20,6 @@ export interface FileJournalOptions {
 /** The file calls group commit depends on for ordering and durability. */
 export interface SyncIo {
   fdatasync(fd: number, done: (err: NodeJS.ErrnoException | null) => void): void;
-  fdatasyncSync(fd: number): void;
   closeSync(fd: number): void;
 }
 
