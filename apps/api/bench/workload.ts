@@ -34,6 +34,9 @@ export interface OrderRound {
   firstError?: string;
 }
 
+/** An order of a client's stream. */
+type StreamOrder = PlaceOrderParams & { side: 'buy' | 'sell' };
+
 /**
  * The order stream of one client: resting limit orders that never cross (bids from 2.4499 down,
  * asks from 2.5501 up, cycling over 1,500 ticks, quantity 1 to 5), so each order is one new resting
@@ -42,7 +45,7 @@ export interface OrderRound {
 export class OrderStream {
   private n = 0;
   constructor(private readonly offset: number) {}
-  next(): PlaceOrderParams & { side: 'buy' | 'sell' } {
+  next(): StreamOrder {
     const i = this.n++ + this.offset;
     const buy = i % 2 === 0;
     const step = Math.floor(i / 2) % 1500;
@@ -74,13 +77,15 @@ function describe(err: unknown): string {
 }
 
 /**
- * Runs `workers` loops for `seconds`, each placing an order and waiting for its acknowledgement;
+ * Runs `workers` loops for `seconds`, each sending a request of `ordersPerRequest` orders from its
+ * stream and waiting for its acknowledgement;
  * every `cancelEvery` acknowledged orders of a client its open orders are cancelled in one request
  * (not counted, not timed), so books stay shallow. Latency: send to acknowledgement of each order.
  */
 async function runLoops(
   clients: {
-    place(o: PlaceOrderParams & { side: 'buy' | 'sell' }, stream: OrderStream): Promise<unknown>;
+    /** Sends one request holding `orders` (ordersPerRequest of them). */
+    place(orders: StreamOrder[]): Promise<unknown>;
     cancelAll(): Promise<unknown>;
   }[],
   inFlightPerClient: number,
@@ -102,7 +107,7 @@ async function runLoops(
         while (performance.now() < end) {
           const sent = performance.now();
           try {
-            await client.place(stream.next(), stream);
+            await client.place(Array.from({ length: ordersPerRequest }, () => stream.next()));
             h.recordValue(Math.max(1, Math.round((performance.now() - sent) * 1000)));
             orders += ordersPerRequest;
           } catch (err) {
@@ -148,7 +153,7 @@ export async function connectWs(wsUrl: string, accounts: Credentials[]): Promise
 export function wsOrders(clients: WsClient[], inFlight: number, seconds: number): Promise<OrderRound> {
   return runLoops(
     clients.map((ws) => ({
-      place: ({ side, ...o }) => (side === 'buy' ? ws.buy(o) : ws.sell(o)),
+      place: ([{ side, ...o }]) => (side === 'buy' ? ws.buy(o) : ws.sell(o)),
       cancelAll: () => ws.cancelAll(INSTRUMENT),
     })),
     inFlight,
@@ -171,15 +176,13 @@ export function wsMassQuotes(
 ): Promise<OrderRound> {
   return runLoops(
     clients.map((ws) => ({
-      place: async (first, stream) => {
-        const quote = (o: PlaceOrderParams & { side: 'buy' | 'sell' }) => ({
+      place: async (orders) => {
+        const quotes = orders.map((o) => ({
           instrument: o.instrument,
           side: o.side,
           price: o.price!,
           quantity: o.quantity,
-        });
-        const quotes = [quote(first)];
-        while (quotes.length < quotesPerRequest) quotes.push(quote(stream.next()));
+        }));
         const r = (await ws.massQuote({ replace: true, quotes })) as {
           quotes: { ok: boolean; error?: { code: string } }[];
         };
@@ -208,13 +211,11 @@ export function wsBatchOrders(
 ): Promise<OrderRound> {
   return runLoops(
     clients.map((ws) => ({
-      place: async (first, stream) => {
-        const call = ({ side, ...o }: PlaceOrderParams & { side: 'buy' | 'sell' }) => ({
+      place: async (orders) => {
+        const calls = orders.map(({ side, ...o }) => ({
           method: side === 'buy' ? 'private/buy' : 'private/sell',
           params: o as Record<string, unknown>,
-        });
-        const calls = [call(first)];
-        while (calls.length < ordersPerBatch) calls.push(call(stream.next()));
+        }));
         const failed = (await ws.batch(calls)).find((o) => !o.ok);
         if (failed !== undefined && !failed.ok) throw failed.error;
       },
@@ -310,7 +311,7 @@ export async function restOrders(
           credentials,
           ...(t !== undefined ? { fetch: t.fetch as unknown as typeof fetch } : {}),
         });
-        return { place: (o) => rest.placeOrder(o), cancelAll: () => rest.cancelAll(INSTRUMENT) };
+        return { place: ([o]) => rest.placeOrder(o!), cancelAll: () => rest.cancelAll(INSTRUMENT) };
       }),
       inFlight,
       seconds,
