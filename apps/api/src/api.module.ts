@@ -13,6 +13,7 @@ import { ComputeController } from './rest/compute.controller';
 import { PayoutAddressController } from './rest/payout-address.controller';
 import { PAYOUT_ADDRESSES, type PayoutAddressRegistry } from './ports/payout-addresses';
 import { DocsController } from './rest/docs.controller';
+import { HealthController } from './rest/health.controller';
 import { MarketController } from './rest/market.controller';
 import { OrdersController } from './rest/orders.controller';
 import { ComputeService } from './trading/compute.service';
@@ -34,15 +35,20 @@ export interface ApiOptions {
 }
 
 /**
- * The api app: REST (/v1), the WebSocket gateway (/ws), OpenAPI (/openapi.json, /docs). Without
- * options (`npm run start:api` alone) it only answers /health: it needs a gateway to the engine.
+ * The api app: REST (/v1), the WebSocket gateway (/ws), OpenAPI (/openapi.json, /docs), /health.
+ * `healthOnly()` (`npm run start:api` without Kafka) only answers /health: there is no engine to reach.
  */
-@Module({ controllers: [healthController('api')] })
+@Module({})
 export class ApiModule {
+  static healthOnly(): DynamicModule {
+    return { module: ApiModule, controllers: [healthController('api')] };
+  }
+
   static register(options: ApiOptions): DynamicModule {
     return {
       module: ApiModule,
       controllers: [
+        HealthController,
         MarketController,
         OrdersController,
         AccountController,

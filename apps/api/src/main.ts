@@ -18,7 +18,7 @@ import { startApi } from './start-api';
 runMain('api', async () => {
   const port = portFromEnv('API_HTTP_PORT', 3000);
   if (!process.env.KAFKA_BROKERS?.trim())
-    return startApp(ApiModule, { name: 'api', port, adapter: new FastifyAdapter() });
+    return startApp(ApiModule.healthOnly(), { name: 'api', port, adapter: new FastifyAdapter() });
   const distributed = loadDistributedApiConfig(); // ORDER_PARTITIONS and KAFKA_TOPIC_PREFIX as the engine's
   const config = loadApiConfig();
   const log = new Logger('Api');

@@ -14,6 +14,7 @@ import {
   type EventBatch,
   type EventsListener,
   type ExchangeGateway,
+  type GatewayHealth,
   type GatewayCapabilities,
   type OrderLocation,
   type OrderRef,
@@ -45,6 +46,8 @@ export interface EmbeddedEngine {
   /** Balances, reservations, positions, open orders and margin from the risk stage. */
   accountView(accountId: number): unknown;
   readonly state: EngineState;
+  /** Why the engine stopped taking commands (its command log failed), if it did. */
+  readonly fault?: Error;
   /** The engine's event log (its history, read once for settlements). */
   readonly eventLog?: {
     frames(afterSeq: number): Iterable<{ lastSeq: number; payload: Uint8Array }>;
@@ -105,6 +108,11 @@ export class EmbeddedExchangeGateway implements ExchangeGateway {
 
   lastSeq(): number {
     return this.engine.state.lastSeq;
+  }
+
+  health(): GatewayHealth {
+    const fault = this.engine.fault;
+    return fault === undefined ? { status: 'ok' } : { status: 'failed', error: fault.message };
   }
 
   locateOrder(accountId: number, ref: OrderRef): OrderLocation | undefined {

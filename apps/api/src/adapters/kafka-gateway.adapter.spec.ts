@@ -80,7 +80,9 @@ it("hands a submitter its command's events when they came before the broker's ac
     { log: new FastEngineLog(), partitions: 1, topicPrefix: PREFIX, quoteDomain: 'H100', ackTimeoutMs: 2_000, nowMs: () => Date.UTC(2026, 10, 1) }, // prettier-ignore
     {} as ReadModels,
   );
+  expect(gateway.health()).toEqual({ status: 'failed', error: 'the events topic is not followed' });
   await gateway.start(Date.UTC(2026, 10, 1));
+  expect(gateway.health()).toEqual({ status: 'ok' });
   const order = placeOrder({ instrumentId: 1, accountId: 7, side: Side.Buy, qtyLots: 2, priceTicks: 2_500, clientOrderId: 'early' }); // prettier-ignore
   const { seq: _seq, timeMs: _timeMs, ...unsequenced } = order;
   const out = await gateway.submit([unsequenced]);
@@ -93,4 +95,5 @@ it("hands a submitter its command's events when they came before the broker's ac
     }),
   ]);
   await gateway.stop();
+  expect(gateway.health().status).toBe('failed');
 });

@@ -32,6 +32,7 @@ import {
   type EventsListener,
   type ExchangeGateway,
   type GatewayCapabilities,
+  type GatewayHealth,
   type OrderLocation,
   type OrderRef,
   type ReadModels,
@@ -140,7 +141,9 @@ export class KafkaExchangeGateway implements ExchangeGateway {
   }
 
   async stop(): Promise<void> {
-    await this.subscription?.stop();
+    const subscription = this.subscription;
+    this.subscription = undefined;
+    await subscription?.stop();
   }
 
   /** Lists, each in its domain, the catalogue's instruments that no shard has listed yet. */
@@ -372,6 +375,13 @@ export class KafkaExchangeGateway implements ExchangeGateway {
 
   lastSeq(): number {
     return this.maxSeq;
+  }
+
+  /** Failed before start and after stop: without the events topic no submission learns its outcome. */
+  health(): GatewayHealth {
+    return this.subscription === undefined
+      ? { status: 'failed', error: 'the events topic is not followed' }
+      : { status: 'ok' };
   }
 
   locateOrder(accountId: number, ref: OrderRef): OrderLocation | undefined {

@@ -290,6 +290,15 @@ const schemas: Json = {
     collateral: dec("Provider's collateral, USDC."),
     updatedSeq: int('Seq of the last change.'),
   }),
+  Health: obj(
+    {
+      status: { type: 'string', enum: ['ok', 'failed'] },
+      app: str('api'),
+      lastSeq: int('The last seq the api has seen.'),
+      error: str('Why orders cannot reach the engine (failed only).'),
+    },
+    ['status', 'app', 'lastSeq'],
+  ),
   Key: obj({
     keyId: str('API key id.'),
     scopes: list({ type: 'string' }),
@@ -351,7 +360,12 @@ function op(summary: string, tag: string, extra: Json, security?: 'read' | 'trad
 }
 
 const paths: Json = {
-  '/health': { get: op('Health', 'system', { responses: ok({ type: 'object' }) }) },
+  '/health': {
+    get: op('Health', 'system', {
+      description: 'Not rate limited. 503 once orders cannot reach the engine (its command log failed).',
+      responses: { ...ok(ref('Health')), ...ok(ref('Health'), 503, 'Orders cannot reach the engine') },
+    }),
+  },
   '/v1/time': {
     get: op('Server time', 'market', { responses: ok(obj({ serverTimeMs: int('ms since the epoch') })) }),
   },

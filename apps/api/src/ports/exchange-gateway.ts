@@ -126,6 +126,9 @@ export const TRANSFER_COMMAND = {
   'chain-withdraw': CommandType.ChainWithdraw,
 } as const;
 
+/** Whether the engine behind a gateway takes commands, and if not, why. */
+export type GatewayHealth = { status: 'ok' } | { status: 'failed'; error: string };
+
 export interface ExchangeGateway {
   /** Sequences and applies commands (one batch); resolves with their events once durable. */
   submit(
@@ -137,6 +140,8 @@ export interface ExchangeGateway {
   bookSnapshot(instrumentId: number, depth: number): RawBook | undefined;
   listedBooks(): ListedBook[];
   lastSeq(): number;
+  /** `failed` once orders cannot reach the engine (its command log failed; the events topic is not followed). */
+  health(): GatewayHealth;
   /** The open order an account names by id or client order id. */
   locateOrder(accountId: number, ref: OrderRef): OrderLocation | undefined;
   readonly capabilities: GatewayCapabilities;
