@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { crc32 } from '@exchange/domain';
 import { LocalBook, bookChecksum, compareDecimal, isZero } from './book';
 import type { BookLevel, BookMessage } from './messages';
 
@@ -104,5 +105,31 @@ describe('LocalBook', () => {
     const many: BookLevel[] = Array.from({ length: 15 }, (_, i) => [String(100 - i), '1', 1]);
     expect(bookChecksum(many, [])).toBe(bookChecksum(many.slice(0, 10), []));
     expect(bookChecksum([['1', '1', 1]], [])).not.toBe(bookChecksum([], [['1', '1', 1]]));
+  });
+
+  it('is the CRC32 of the levels written out: bids best first, "|", asks best first', () => {
+    const text = (bids: BookLevel[], asks: BookLevel[]) =>
+      [bids, asks]
+        .map((side) =>
+          side
+            .slice(0, 10)
+            .map((l) => `${l[0]}:${l[1]}`)
+            .join(','),
+        )
+        .join('|');
+    const bids: BookLevel[] = [
+      ['2.5', '3', 1],
+      ['2.4', '10', 2],
+    ];
+    const asks: BookLevel[] = [['2.6', '1', 1]];
+    expect(text(bids, asks)).toBe('2.5:3,2.4:10|2.6:1');
+    expect(bookChecksum(bids, asks)).toBe(crc32(new TextEncoder().encode('2.5:3,2.4:10|2.6:1')));
+    const text8 = fc.string({ unit: fc.constantFrom('grapheme', 'grapheme-ascii'), maxLength: 8 });
+    const level = fc.tuple(text8, text8, fc.nat());
+    fc.assert(
+      fc.property(fc.array(level, { maxLength: 14 }), fc.array(level, { maxLength: 14 }), (b, a) => {
+        expect(bookChecksum(b, a)).toBe(crc32(new TextEncoder().encode(text(b, a))));
+      }),
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { crc32 } from '@exchange/domain';
+import { CRC32_START, crc32End, crc32Text } from '@exchange/domain';
 import type { BookLevel, BookMessage } from './messages';
 
 /** Levels per side covered by a book message's checksum. */
@@ -28,23 +28,26 @@ export function isZero(quantity: string): boolean {
   return /^0*(\.0*)?$/.test(quantity);
 }
 
-const encoder = new TextEncoder();
-
 /**
  * CRC32 (IEEE) of the top `depth` levels: `price:quantity` of each bid best first, joined by ',',
  * then '|', then the asks the same way; prices and quantities exactly as the messages carry them.
+ * Computed over the strings in place, without building the joined text.
  */
 export function bookChecksum(
   bids: readonly BookLevel[],
   asks: readonly BookLevel[],
   depth = CHECKSUM_DEPTH,
 ): number {
-  const side = (levels: readonly BookLevel[]) =>
-    levels
-      .slice(0, depth)
-      .map((l) => `${l[0]}:${l[1]}`)
-      .join(',');
-  return crc32(encoder.encode(`${side(bids)}|${side(asks)}`));
+  const side = (crc: number, levels: readonly BookLevel[]) => {
+    const n = Math.min(depth, levels.length);
+    for (let i = 0; i < n; i++) {
+      const l = levels[i]!;
+      if (i > 0) crc = crc32Text(crc, ',');
+      crc = crc32Text(crc32Text(crc32Text(crc, l[0]), ':'), l[1]);
+    }
+    return crc;
+  };
+  return crc32End(side(crc32Text(side(CRC32_START, bids), '|'), asks));
 }
 
 /** One side of a book, kept sorted best first. */

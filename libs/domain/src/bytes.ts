@@ -231,3 +231,28 @@ export function crc32(bytes: Uint8Array, start = 0, end = bytes.length): number 
   for (; i < end; i++) crc = t[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
   return (crc ^ -1) >>> 0;
 }
+
+/**
+ * CRC-32 as `crc32`, kept running over text: start from `CRC32_START`, feed the UTF-8 bytes of
+ * strings in turn with `crc32Text`, finish with `crc32End`. ASCII (decimal prices and quantities)
+ * is fed without encoding; the rest of a string from its first other character is encoded.
+ */
+export const CRC32_START = -1;
+
+export function crc32Text(crc: number, text: string): number {
+  const t = CRC_TABLE;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) {
+      const bytes = textEncoder.encode(text.slice(i));
+      for (let j = 0; j < bytes.length; j++) crc = t[(crc ^ bytes[j]!) & 0xff]! ^ (crc >>> 8);
+      return crc;
+    }
+    crc = t[(crc ^ c) & 0xff]! ^ (crc >>> 8);
+  }
+  return crc;
+}
+
+export function crc32End(crc: number): number {
+  return (crc ^ -1) >>> 0;
+}

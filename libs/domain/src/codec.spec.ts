@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { ByteReader, ByteWriter, CodecError, crc32 } from './bytes';
+import { ByteReader, ByteWriter, CodecError, CRC32_START, crc32, crc32End, crc32Text } from './bytes';
 import {
   CommandCursor,
   decodeCommand,
@@ -234,5 +234,16 @@ describe('binary codec', () => {
       }),
     );
     expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
+  });
+
+  it('crc32Text over a sequence of strings is crc32 of their joined UTF-8 bytes', () => {
+    expect(crc32End(crc32Text(crc32Text(CRC32_START, '1234'), '56789'))).toBe(0xcbf43926);
+    expect(crc32End(CRC32_START)).toBe(crc32(new Uint8Array(0)));
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: fc.constantFrom('grapheme', 'binary-ascii'), maxLength: 20 }), { maxLength: 6 }), (parts) => {
+        const joined = new TextEncoder().encode(parts.join(''));
+        expect(crc32End(parts.reduce(crc32Text, CRC32_START))).toBe(crc32(joined));
+      }),
+    ); // prettier-ignore
   });
 });
