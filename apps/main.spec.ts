@@ -70,6 +70,9 @@ it('starts the whole exchange on its embedded defaults, projects into PostgreSQL
         return r.ok ? ((await r.json()) as { status: string; app: string }) : undefined;
       });
       expect(health).toMatchObject({ status: 'ok', app });
+      // the engine's read models follow it; the api's lastSeq is the engine's (same process)
+      if (app === 'matching-engine') expect(health).toMatchObject({ projection: 'following' });
+      if (app === 'api') expect(health).toMatchObject({ lastSeq: expect.any(Number) });
     }
     const client = new pg.Client({
       connectionString: `postgresql://exchange:exchange@127.0.0.1:${ports.pg}/exchange`,

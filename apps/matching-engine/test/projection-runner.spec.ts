@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { EventType, decodeEvents } from '@exchange/domain';
 import { openDatabase, type Database } from '@exchange/persistence';
+import { EngineController } from '../src/engine/engine.controller';
 import { ProjectionRunner } from '../src/projection/projection-runner';
 import { InThreadProjectionWriter, WorkerProjectionWriter } from '../src/projection/projection-writer';
 import { freePorts } from '@exchange/runtime';
@@ -33,11 +34,41 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+/** Collects what the runner logs as an error or a warning. */
+function captureProblems(runner: ProjectionRunner, into: unknown[]): void {
+  const logger = (runner as unknown as { logger: Record<'error' | 'warn', (m: unknown) => void> }).logger;
+  logger.error = (m) => into.push(m);
+  logger.warn = (m) => into.push(m);
+}
+
+const storedOffset = async () => Number(((await db.dataSource.query("SELECT last_seq::bigint AS s FROM projection_offsets WHERE projection = 'engine-events'")) as { s: string }[])[0]!.s); // prettier-ignore
+
+/** Every trade the engine's event log holds, and how many rows PostgreSQL's trades table has. */
+async function tradeCounts(): Promise<{ log: number; rows: number }> {
+  let log = 0;
+  for (const f of s.events.frames(0))
+    for (const e of decodeEvents(f.payload)) if (e.type === EventType.Trade) log++;
+  const rows = (await db.dataSource.query('SELECT count(*)::int AS n FROM trades')) as { n: number }[];
+  return { log, rows: rows[0]!.n };
+}
+
+async function until(
+  what: string,
+  probe: () => Promise<boolean> | boolean,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 it('projects every trade once when batches arrive during the catch-up', async () => {
   await feed(s, 2_000);
   const runner = new ProjectionRunner(new InThreadProjectionWriter(db.dataSource), s.service);
   const errors: unknown[] = [];
-  (runner as unknown as { logger: { error(m: unknown): void } }).logger.error = (m) => errors.push(m);
+  captureProblems(runner, errors);
   // the engine applies 2,000 more commands while the runner awaits its stored offset (after it
   // registered for live batches, before it reads the log): they reach it live and from the log
   const projection = (runner as unknown as { writer: { lastSeq(): Promise<number> } }).writer;
@@ -66,7 +97,7 @@ it('projects every trade once when batches arrive during the catch-up', async ()
 it('leaves batches applied after its shutdown to the next start, which catches them up', async () => {
   const runner = new ProjectionRunner(new InThreadProjectionWriter(db.dataSource), s.service);
   const errors: unknown[] = [];
-  (runner as unknown as { logger: { error(m: unknown): void } }).logger.error = (m) => errors.push(m);
+  captureProblems(runner, errors);
   await runner.onApplicationBootstrap();
   await runner.onApplicationShutdown();
   await feed(s, 300); // e.g. cancel-on-disconnect while the api closes, after the runner stopped
@@ -128,7 +159,7 @@ it('projects the same rows from a worker thread (the compiled writer of dist/)',
   // the whole event log again, through the worker: the same rows
   const runner = new ProjectionRunner(new WorkerProjectionWriter(db.url, undefined, worker), s.service);
   const errors: unknown[] = [];
-  (runner as unknown as { logger: { error(m: unknown): void } }).logger.error = (m) => errors.push(m);
+  captureProblems(runner, errors);
   await runner.onApplicationBootstrap();
   expect(await dump()).toEqual(byMainThread);
   // and live batches
@@ -144,6 +175,69 @@ it('projects the same rows from a worker thread (the compiled writer of dist/)',
   const rows = (await db.dataSource.query('SELECT count(*)::int AS n FROM trades')) as { n: number }[];
   expect(rows[0]!.n).toBe(trades);
 }, 120_000);
+
+it('catches up from the stored offset after failed transactions, with a growing wait', async () => {
+  const writer = new InThreadProjectionWriter(db.dataSource);
+  const runner = new ProjectionRunner(writer, s.service);
+  const problems: { msg: string; retryInMs: number; lastSeq?: number }[] = [];
+  const resumed: unknown[] = [];
+  captureProblems(runner, problems);
+  (runner as unknown as { logger: { log(m: unknown): void } }).logger.log = (m) => resumed.push(m);
+  await runner.onApplicationBootstrap();
+  expect(await storedOffset()).toBe(s.service.state.lastSeq);
+
+  // PostgreSQL refuses the next orders until an operator lifts the constraint; then a catch-up
+  // from the stored offset reads the refused batches back from the event log
+  await db.dataSource.query(
+    'ALTER TABLE orders ADD CONSTRAINT refuse_new_orders CHECK (order_id < 0) NOT VALID',
+  );
+  const before = s.service.state.lastSeq;
+  await feed(s, 300);
+  await until('a stall', () => runner.status === 'stalled');
+  await feed(s, 300); // applied by the engine while the projection is stalled: dropped, read back from the log
+  await until('a second failed catch-up', () => problems.length >= 2);
+  expect(runner.status).toBe('stalled');
+  // the engine's health says so, and stays ok: orders still trade
+  expect(new EngineController(s.service, runner).health()).toMatchObject({
+    status: 'ok',
+    projection: 'stalled',
+  });
+  expect(await storedOffset()).toBe(before);
+  await db.dataSource.query('ALTER TABLE orders DROP CONSTRAINT refuse_new_orders');
+  await until('the catch-up', async () => runner.status === 'following' && (await storedOffset()) === s.service.state.lastSeq); // prettier-ignore
+  expect(new EngineController(s.service, runner).health()).toMatchObject({ projection: 'following' });
+  await feed(s, 200); // and it follows live batches again
+  await runner.drained();
+  expect(await storedOffset()).toBe(s.service.state.lastSeq);
+  const trades = await tradeCounts();
+  expect(trades.log).toBeGreaterThan(0);
+  expect(trades.rows).toBe(trades.log);
+
+  expect(problems[0]).toMatchObject({ msg: 'projection stalled: catching up from the stored offset', retryInMs: 200 }); // prettier-ignore
+  expect(problems[0]!.lastSeq).toBeGreaterThan(before);
+  expect(problems[1]).toMatchObject({ retryInMs: 400 });
+  expect(String((problems[0] as { error?: string }).error)).toContain('refuse_new_orders');
+  expect(resumed).toContainEqual(expect.objectContaining({ msg: 'projection resumed', fromSeq: before }));
+  await runner.onApplicationShutdown();
+}, 60_000);
+
+it('stops retrying at shutdown', async () => {
+  const writer = new InThreadProjectionWriter(db.dataSource);
+  const runner = new ProjectionRunner(writer, s.service);
+  const problems: unknown[] = [];
+  captureProblems(runner, problems);
+  await runner.onApplicationBootstrap();
+  let lastSeqCalls = 0;
+  const stored = writer.lastSeq.bind(writer);
+  writer.lastSeq = () => (lastSeqCalls++, stored());
+  writer.apply = () => Promise.reject(new Error('connection reset'));
+  await feed(s, 100);
+  await until('a stall', () => runner.status === 'stalled');
+  await runner.onApplicationShutdown();
+  await new Promise((r) => setTimeout(r, 500)); // past the first retry's wait
+  expect(lastSeqCalls).toBe(0);
+  expect(problems).toHaveLength(1);
+});
 
 it('fails its requests with the reason when the worker cannot start', async () => {
   const missing = pathToFileURL(path.join(dir, 'no-such-worker.js'));

@@ -2,18 +2,27 @@ import {
   Controller,
   Get,
   NotFoundException,
+  Optional,
   Param,
   ParseIntPipe,
   Query,
   ServiceUnavailableException,
 } from '@nestjs/common';
+import { ProjectionRunner } from '../projection/projection-runner';
 import { EngineService } from './engine.service';
 
 @Controller()
 export class EngineController {
-  constructor(private readonly engine: EngineService) {}
+  constructor(
+    private readonly engine: EngineService,
+    @Optional() private readonly projection?: ProjectionRunner,
+  ) {}
 
-  /** 200 while the engine takes commands; 503 with the reason once its command log has failed. */
+  /**
+   * 200 while the engine takes commands; 503 with the reason once its command log has failed. With
+   * a database, `projection` says whether the read models follow the engine or are `stalled`
+   * (waiting to catch up after a failed transaction: orders still trade).
+   */
   @Get('health')
   health() {
     const state = this.engine.state;
@@ -25,6 +34,7 @@ export class EngineController {
       app: 'matching-engine',
       lastSeq: state.lastSeq,
       instruments: state.instrumentIds().length,
+      ...(this.projection ? { projection: this.projection.status } : {}),
     };
   }
 

@@ -28,6 +28,10 @@ export const MIN_TRANSACTION_INTERVAL_MS = 50;
 /** Another interval for the runner (tests). */
 export const PROJECTION_INTERVAL_MS = Symbol('PROJECTION_INTERVAL_MS');
 
+/** After a failed transaction, the wait before catching up again; doubled after each failure, up to the most. */
+export const RETRY_FIRST_MS = 200;
+export const RETRY_MOST_MS = 10_000;
+
 /** A batch's events in the engine's binary codec, and the last seq of its commands. */
 interface Batch {
   bytes: Uint8Array;
@@ -46,6 +50,11 @@ interface Batch {
  * nothing twice. Live transactions start at least MIN_TRANSACTION_INTERVAL_MS apart. The runner
  * only queues and groups the event bytes; the writer decodes and writes them (by default in a
  * worker thread, so the engine's thread does none of that work).
+ *
+ * A failed transaction (the database restarted, a connection was cut) stalls the projection: the
+ * batches after it are dropped (they are in the event log) and, after a wait that doubles from
+ * RETRY_FIRST_MS up to RETRY_MOST_MS, the runner catches up from the stored offset again, as at
+ * start, until a catch-up succeeds. Reads that wait for the read models wait meanwhile.
  */
 @Injectable()
 export class ProjectionRunner implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -53,11 +62,15 @@ export class ProjectionRunner implements OnApplicationBootstrap, OnApplicationSh
   /** Batches waiting for the next transaction, in seq order. */
   private pending: Batch[] = [];
   private draining: Promise<void> | undefined;
-  private failed = false;
+  /** A transaction failed: nothing is queued until a catch-up from the stored offset starts. */
+  private stalled = false;
+  private retryMs = RETRY_FIRST_MS;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private resuming: Promise<void> | undefined;
   /** Shutting down: batches from now on are left to the next start's catch-up (they are in the log). */
   private closing = false;
-  /** Live batches held back while the catch-up reads the event log (null once it has). */
-  private live: Batch[] | null = [];
+  /** Live batches held back while a catch-up reads the event log (null when none runs). */
+  private live: Batch[] | null = null;
   /** When the last live transaction started (performance.now()). */
   private lastStartMs = Number.NEGATIVE_INFINITY;
 
@@ -73,16 +86,7 @@ export class ProjectionRunner implements OnApplicationBootstrap, OnApplicationSh
     this.engine.onEvents((bytes, _firstSeq, lastSeq) =>
       this.live === null ? this.enqueue(bytes, lastSeq) : this.live.push({ bytes, lastSeq }),
     );
-    const from = await this.writer.lastSeq();
-    let batches = 0;
-    let logEnd = from;
-    for (const frame of this.engine.eventLog.frames(from)) {
-      this.enqueue(frame.payload, frame.lastSeq);
-      logEnd = frame.lastSeq;
-      batches++;
-    }
-    for (const b of this.live ?? []) if (b.lastSeq > logEnd) this.enqueue(b.bytes, b.lastSeq);
-    this.live = null;
+    const { from, batches } = await this.catchUp();
     await this.drained();
     this.logger.log({
       msg: 'projection caught up',
@@ -96,8 +100,80 @@ export class ProjectionRunner implements OnApplicationBootstrap, OnApplicationSh
     // a batch the engine applies after this (e.g. cancel-on-disconnect as the api closes) must not
     // open a transaction on a database that is about to close; the log holds it for the next start
     this.closing = true;
+    clearTimeout(this.retryTimer);
+    await this.resuming;
     await this.drained();
     await this.writer.close();
+  }
+
+  /** Whether the read models are following the engine, or waiting to catch up after a failure. */
+  get status(): 'following' | 'stalled' {
+    return this.stalled ? 'stalled' : 'following';
+  }
+
+  /**
+   * Queues the event log's batches after the stored offset, then the live batches past the log's
+   * end. Live batches are held while the stored offset is read: the engine writes each batch to the
+   * log before it tells its listeners, so a held batch is either in the log already or after its end.
+   */
+  private async catchUp(): Promise<{ from: number; batches: number }> {
+    this.live = [];
+    let from: number;
+    try {
+      from = await this.writer.lastSeq();
+    } catch (err) {
+      this.live = null;
+      throw err;
+    }
+    this.stalled = false;
+    let batches = 0;
+    let logEnd = from;
+    for (const frame of this.engine.eventLog.frames(from)) {
+      this.enqueue(frame.payload, frame.lastSeq);
+      logEnd = frame.lastSeq;
+      batches++;
+    }
+    for (const b of this.live) if (b.lastSeq > logEnd) this.enqueue(b.bytes, b.lastSeq);
+    this.live = null;
+    return { from, batches };
+  }
+
+  /** `lastSeq`: of the transaction that failed (none when the catch-up itself did). */
+  private stall(err: unknown, lastSeq?: number): void {
+    this.stalled = true;
+    this.pending = [];
+    this.logger.warn({
+      msg: 'projection stalled: catching up from the stored offset',
+      ...(lastSeq !== undefined ? { lastSeq } : {}),
+      retryInMs: this.retryMs,
+      error: err instanceof Error ? err.message : String(err),
+    });
+    this.scheduleCatchUp();
+  }
+
+  private scheduleCatchUp(): void {
+    if (this.closing) return;
+    const waitMs = this.retryMs;
+    this.retryMs = Math.min(this.retryMs * 2, RETRY_MOST_MS);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.resuming = this.resume().finally(() => (this.resuming = undefined));
+    }, waitMs);
+  }
+
+  private async resume(): Promise<void> {
+    if (this.closing) return;
+    let caughtUp: { from: number; batches: number };
+    try {
+      caughtUp = await this.catchUp();
+    } catch (err) {
+      this.stall(err);
+      return;
+    }
+    await this.drained();
+    if (this.stalled) return; // failed again: the next catch-up is scheduled
+    this.retryMs = RETRY_FIRST_MS;
+    this.logger.log({ msg: 'projection resumed', fromSeq: caughtUp.from, batches: caughtUp.batches });
   }
 
   /** Resolves once every batch enqueued so far is applied (or the projection has stopped). */
@@ -106,13 +182,13 @@ export class ProjectionRunner implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private enqueue(bytes: Uint8Array, lastSeq: number): void {
-    if (this.failed || this.closing) return;
+    if (this.stalled || this.closing) return;
     this.pending.push({ bytes, lastSeq });
     this.draining ??= this.drain().finally(() => (this.draining = undefined));
   }
 
   private async drain(): Promise<void> {
-    while (this.pending.length > 0 && !this.failed) {
+    while (this.pending.length > 0 && !this.stalled) {
       if (this.live === null && !this.closing) {
         // live: let the batches of the rest of the interval join this transaction
         const waitMs = this.lastStartMs + this.minIntervalMs - performance.now();
@@ -138,10 +214,8 @@ export class ProjectionRunner implements OnApplicationBootstrap, OnApplicationSh
       try {
         await this.writer.apply(events, lastSeq);
       } catch (err) {
-        // stop applying (later batches would skip these); a restart catches up from the stored offset
-        this.failed = true;
-        this.pending = [];
-        this.logger.error({ msg: 'projection stopped', lastSeq, error: (err as Error).message });
+        // later batches would skip these: drop them all and catch up from the stored offset
+        this.stall(err, lastSeq);
       }
     }
   }
