@@ -30,6 +30,8 @@ export const API_ERROR_MEANING = {
   SLOW_CONSUMER: 'The connection fell too far behind its messages and is being closed.',
   HEARTBEAT_TIMEOUT: 'No answer to a test request within the heartbeat interval.',
   ENGINE_UNAVAILABLE: 'The matching engine did not answer.',
+  READ_MODELS_BEHIND:
+    "The read models have not caught up with the account's latest commands yet; retry after the time in Retry-After.",
   INVALID_PAYOUT_ADDRESS: 'The payout address must be a 20-byte hex address (0x and 40 hex digits).',
   PAYOUT_SIGNATURE_INVALID:
     "The wallet's signature is not of the payout address message for this account and address (personal_sign).",
@@ -99,6 +101,7 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   INTERNAL: 500,
   NOT_AVAILABLE: 501,
   ENGINE_UNAVAILABLE: 503,
+  READ_MODELS_BEHIND: 503,
 };
 
 /** The HTTP status of an error code (400 unless listed); WebSocket errors carry it as their numeric code. */

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { QUOTE_CURRENCY, fromMinor } from '@exchange/domain';
-import type { BalanceView, FillView, OrderView, PositionView } from '@exchange/client';
+import { errorBody, type BalanceView, type FillView, type OrderView, type PositionView } from '@exchange/client';
 import { fillView, orderRowView, price, qty } from '@exchange/gateway';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { ApiException } from '../http/api-exception';
@@ -21,7 +21,9 @@ export function jsonSafe(value: unknown): unknown {
 
 /**
  * The account's read side from the read models. A read first waits (briefly) until the read models
- * have caught up with the account's own last command, so a client reads its own writes.
+ * have caught up with the account's own last command, so a client reads its own writes; if they have
+ * not by then (the projection is stalled or far behind), the answer is READ_MODELS_BEHIND, never rows
+ * that miss the account's own orders.
  */
 @Injectable()
 export class ReadService {
@@ -34,7 +36,8 @@ export class ReadService {
 
   private async consistent(accountId: number): Promise<void> {
     const seq = this.trading.lastSeqOf(accountId);
-    if (seq > 0) await this.gateway.reads.waitFor(seq, this.config.readConsistencyTimeoutMs);
+    if (seq > 0 && !(await this.gateway.reads.waitFor(seq, this.config.readConsistencyTimeoutMs)))
+      throw new ApiException(errorBody('READ_MODELS_BEHIND'), 503, 1);
   }
 
   private views(rows: Parameters<typeof orderRowView>[0][]): OrderView[] {
