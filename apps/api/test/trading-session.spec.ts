@@ -1,3 +1,4 @@
+import { toMinor } from '@exchange/domain';
 import { ApiError } from '@exchange/client';
 import { Exchange } from './api-fixture';
 
@@ -193,4 +194,42 @@ it('rejects with the engine codes and changes nothing', async () => {
   });
   expect(ex.engineBook(SPOT)).toEqual(before);
   expect(await t.rest.openOrders()).toEqual([]);
+});
+
+it("keeps the account's ledger: every transfer, newest first, summing to the balances", async () => {
+  const seller = await ex.trader('ledger-seller', '1000', '0');
+  const buyer = await ex.trader('ledger-buyer', '1000', '0');
+  await seller.rest.faucet('A100', '10');
+  await seller.rest.placeOrder({ instrument: 'A100-USDC', side: 'sell', price: '3.25', quantity: '4' });
+  await buyer.rest.placeOrder({ instrument: 'A100-USDC', side: 'buy', price: '3.25', quantity: '4' });
+
+  const entries = await seller.rest.ledger();
+  expect(entries.map((e) => e.entryId)).toEqual([...entries.map((e) => e.entryId)].sort((a, b) => b - a));
+  expect(entries.filter((e) => e.kind !== 'fee').map((e) => [e.kind, e.asset, e.amount])).toEqual([
+    ['spot_settlement', 'A100', '-4'],
+    ['spot_settlement', 'USDC', '13'],
+    ['deposit', 'A100', '10'],
+    ['deposit', 'USDC', '1000'],
+  ]);
+  // the entries of one transfer share its id and its command
+  const [tokens, cash] = entries.filter((e) => e.kind === 'spot_settlement');
+  expect(tokens!.seq).toBe(cash!.seq);
+  expect(tokens!.txId).not.toBe(cash!.txId);
+  // every balance is the sum of the account's entries in its asset
+  const sums = new Map<string, bigint>();
+  for (const e of entries) sums.set(e.asset, (sums.get(e.asset) ?? 0n) + toMinor(e.amount));
+  for (const b of await seller.rest.balances()) expect(sums.get(b.asset) ?? 0n).toBe(toMinor(b.balance));
+
+  // filters and pages
+  expect((await seller.rest.ledger({ asset: 'A100' })).map((e) => e.amount)).toEqual(['-4', '10']);
+  expect((await seller.rest.ledger({ kind: 'deposit' })).map((e) => e.asset)).toEqual(['A100', 'USDC']);
+  const page1 = await seller.rest.ledger({ limit: 2 });
+  const page2 = await seller.rest.ledger({ limit: 2, beforeEntryId: page1[1]!.entryId });
+  expect([...page1, ...page2]).toEqual(entries.slice(0, 4));
+  expect(await buyer.rest.ledger({ kind: 'spot_settlement' })).toEqual([
+    expect.objectContaining({ asset: 'A100', amount: '4', seq: tokens!.seq }),
+    expect.objectContaining({ asset: 'USDC', amount: '-13', seq: tokens!.seq }),
+  ]);
+  await expect(seller.rest.ledger({ kind: 'gift' })).rejects.toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED', field: 'kind' } }); // prettier-ignore
+  await expect(seller.rest.send('GET', '/v1/account/ledger?page=2', { signed: true })).resolves.toMatchObject({ status: 400, body: { code: 'UNKNOWN_FIELD', field: 'page' } }); // prettier-ignore
 });

@@ -279,6 +279,21 @@ export interface AccountSettlementView {
   price: string | null;
 }
 
+/** An entry of the account's ledger: one side of a transfer (deposit, withdrawal, settlement, fee, ...). */
+export interface LedgerEntryView {
+  /** Increases with every entry written: the cursor of `beforeEntryId`. */
+  entryId: number;
+  /** The transfer this entry is one side of: `<seq>:<index within the command>`. */
+  txId: string;
+  asset: string;
+  /** Signed: positive in, negative out of the account. */
+  amount: string;
+  /** deposit, withdrawal, spot_settlement, fee, option_premium, realised_pnl, variation_margin, ... */
+  kind: string;
+  /** The command that made it. */
+  seq: number;
+}
+
 /** A compute lease the account is the lessee or the provider of, after its latest change. */
 /** POST /v1/capacity: the provider's commitment to token redemptions. */
 export interface CapacityResult {

@@ -8,6 +8,7 @@ import type {
   IndexPriceView,
   CapacityResult,
   LeaseView,
+  LedgerEntryView,
   RedemptionResult,
   StakeReleaseResult,
   MarkPriceView,
@@ -323,6 +324,13 @@ export class RestClient {
   /** The account's settlement cash flows, newest first. */
   accountSettlements(params: { instrument?: string; limit?: number } = {}): Promise<AccountSettlementView[]> {
     return this.call('GET', `/v1/account/settlements${query(params)}`);
+  }
+
+  /** The account's ledger entries, newest first (`beforeEntryId` pages back). */
+  ledger(
+    params: { asset?: string; kind?: string; limit?: number; beforeEntryId?: number } = {},
+  ): Promise<LedgerEntryView[]> {
+    return this.call('GET', `/v1/account/ledger${query(params)}`);
   }
 
   /** The compute leases the account takes or delivers. */

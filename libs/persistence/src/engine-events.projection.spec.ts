@@ -62,13 +62,14 @@ describe('database', () => {
       'OracleProviders1795564800000',
       'EngineSnapshots1795651200000',
       'DropUnusedTradeIndex1795737600000',
+      'LedgerByAccount1795824000000',
     ]);
     const again = await openDatabase({ url: db.url, embeddedDir: '', embeddedPort: 0 });
     expect(
       (
         (await again.dataSource.query('SELECT count(*)::int AS n FROM schema_migrations')) as { n: number }[]
       )[0]!.n,
-    ).toBe(4);
+    ).toBe(5);
     await again.close();
   });
 

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { OrderRow } from '@exchange/gateway';
-import type { IndexRoundRow, ReadModels, TradeRow } from '../ports/exchange-gateway';
+import type { IndexRoundRow, LedgerRow, ReadModels, TradeRow } from '../ports/exchange-gateway';
 
 const ORDER_COLUMNS = `order_id, instrument_id, client_order_id, side, order_type, time_in_force, flags, price_ticks,
   stop_price_ticks, qty_lots, filled_lots, remaining_lots, status, accepted_seq, updated_seq`;
@@ -86,6 +86,19 @@ export class PgReadModels implements ReadModels {
     return this.db.query(
       'SELECT asset, balance_minor::text AS balance_minor FROM ledger_balances WHERE account_id = $1 ORDER BY asset',
       [accountId],
+    );
+  }
+
+  ledger(
+    accountId: number,
+    q: { asset?: string; kind?: string; limit: number; beforeEntryId?: number },
+  ): Promise<LedgerRow[]> {
+    return this.db.query(
+      `SELECT entry_id::text, tx_id, asset, amount_minor::text, kind, seq::text FROM ledger_entries
+         WHERE account_id = $1 AND ($2::text IS NULL OR asset = $2) AND ($3::text IS NULL OR kind = $3)
+           AND ($4::bigint IS NULL OR entry_id < $4)
+         ORDER BY entry_id DESC LIMIT $5`,
+      [accountId, q.asset ?? null, q.kind ?? null, q.beforeEntryId ?? null, q.limit],
     );
   }
 

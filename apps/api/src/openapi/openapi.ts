@@ -1,3 +1,4 @@
+import { TransferReasonName } from '@exchange/domain';
 import { ERROR_CODES, ERROR_CODE_MEANING } from '@exchange/client';
 import {
   AMEND_ORDER_SCHEMA,
@@ -256,6 +257,14 @@ const schemas: Json = {
     leaseId: nullable(str('The lease of a lease transfer.')),
     settlementKind: nullable({ type: 'string', enum: ['daily', 'expiry'] }),
     price: nullable(dec('The settlement price of that command.')),
+  }),
+  LedgerEntry: obj({
+    entryId: int('Increases with every entry: the cursor of beforeEntryId.'),
+    txId: str('The transfer this entry is one side of: <seq>:<index within the command>.'),
+    asset: str('Asset.'),
+    amount: dec('Signed: positive into the account.'),
+    kind: { type: 'string', enum: [...TransferReasonName] },
+    seq: int('Seq of the command.'),
   }),
   Lease: obj({
     leaseId: str('Lease id.'),
@@ -621,6 +630,24 @@ const paths: Json = {
         description: "The account's settlement and lease cash flows, newest first.",
         parameters: [instrumentQuery, limitQuery],
         responses: { ...ok(list(ref('AccountSettlement'))), ...errors(...AUTH_ERRORS) },
+      },
+      'read',
+    ),
+  },
+  '/v1/account/ledger': {
+    get: op(
+      'Account ledger',
+      'account',
+      {
+        description:
+          "The account's ledger entries, newest first: every transfer in or out (deposits, withdrawals, spot settlement, fees, premiums, realised P&L, variation margin, expiry, lease money), one entry per side.",
+        parameters: [
+          q('asset', { type: 'string' }, 'Only this asset.'),
+          q('kind', { type: 'string', enum: [...TransferReasonName] }, 'Only this kind.'),
+          limitQuery,
+          q('beforeEntryId', { type: 'integer', minimum: 1 }, 'Page: entries before this one.'),
+        ],
+        responses: { ...ok(list(ref('LedgerEntry'))), ...errors(...AUTH_ERRORS, 503) },
       },
       'read',
     ),

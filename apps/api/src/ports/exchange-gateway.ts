@@ -41,6 +41,16 @@ export interface TradeRow {
   taker_account_id: string;
 }
 
+/** A ledger_entries row (bigints as strings). */
+export interface LedgerRow {
+  entry_id: string;
+  tx_id: string;
+  asset: string;
+  amount_minor: string;
+  kind: string;
+  seq: string;
+}
+
 /** Read models (PostgreSQL tables the projections fill), as raw rows. */
 export interface ReadModels {
   /** Resolves once the read models reflect every command up to `seq` (or after `timeoutMs`). */
@@ -55,6 +65,11 @@ export interface ReadModels {
   recentTrades(instrumentId: number, limit: number): Promise<TradeRow[]>;
   positions(accountId: number): Promise<{ instrument_id: number; net_lots: string; updated_seq: string }[]>;
   balances(accountId: number): Promise<{ asset: string; balance_minor: string }[]>;
+  /** The account's ledger entries, newest first. */
+  ledger(
+    accountId: number,
+    q: { asset?: string; kind?: string; limit: number; beforeEntryId?: number },
+  ): Promise<LedgerRow[]>;
   /** The newest published round of each index (the oracle's `index_prices`). */
   latestIndexRounds(indexIds: readonly string[]): Promise<IndexRoundRow[]>;
   /** Rounds of an index published in [fromMs, toMs), the newest `limit` of them, oldest first. */

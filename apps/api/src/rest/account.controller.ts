@@ -5,10 +5,12 @@ import type {
   FillView,
   KeyView,
   LeaseView,
+  LedgerEntryView,
   PositionView,
   Scope,
   SignupResult,
 } from '@exchange/client';
+import { TransferReasonName } from '@exchange/domain';
 import { CREATE_KEY_SCHEMA, SIGNUP_SCHEMA } from '@exchange/gateway';
 import { ApiKeyStore } from '../auth/api-key-store';
 import { Access } from '../auth/auth.guard';
@@ -73,6 +75,33 @@ export class AccountController {
     return this.hub.data.accountSettlements(req.auth!.accountId, {
       instrumentId: entry?.instrumentId,
       limit: intParam(q.limit, 'limit', 1, 1000, 100),
+    });
+  }
+
+  /**
+   * The account's ledger, newest first: every transfer in or out of it (deposits, withdrawals, spot
+   * settlement, fees, premiums, realised P&L, variation margin, expiry, lease money), one entry per
+   * side. `beforeEntryId` pages back.
+   */
+  @Get('account/ledger')
+  @Access('read')
+  ledger(@Req() req: ApiRequest, @Query() q: Record<string, unknown>): Promise<LedgerEntryView[]> {
+    checkQuery(q, ['asset', 'kind', 'limit', 'beforeEntryId']);
+    const kind = optionalString(q.kind);
+    if (kind !== undefined && !(TransferReasonName as readonly string[]).includes(kind))
+      throw ApiException.of(
+        'VALIDATION_FAILED',
+        `kind must be one of ${TransferReasonName.join(', ')}`,
+        'kind',
+      );
+    return this.reads.ledger(req.auth!.accountId, {
+      asset: optionalString(q.asset),
+      kind,
+      limit: intParam(q.limit, 'limit', 1, 1000, 100),
+      beforeEntryId:
+        q.beforeEntryId === undefined
+          ? undefined
+          : intParam(q.beforeEntryId, 'beforeEntryId', 1, Number.MAX_SAFE_INTEGER),
     });
   }
 

@@ -1,6 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { QUOTE_CURRENCY, fromMinor } from '@exchange/domain';
-import { errorBody, type BalanceView, type FillView, type OrderView, type PositionView } from '@exchange/client';
+import {
+  errorBody,
+  type BalanceView,
+  type FillView,
+  type LedgerEntryView,
+  type OrderView,
+  type PositionView,
+} from '@exchange/client';
 import { fillView, orderRowView, price, qty } from '@exchange/gateway';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { ApiException } from '../http/api-exception';
@@ -170,6 +177,23 @@ export class ReadService {
     await this.consistent(accountId);
     const rows = await this.gateway.reads.balances(accountId);
     return rows.map((r) => ({ asset: r.asset, balance: amount(r.asset, BigInt(r.balance_minor)) }));
+  }
+
+  /** The account's ledger entries from the read models, newest first. */
+  async ledger(
+    accountId: number,
+    q: { asset?: string; kind?: string; limit: number; beforeEntryId?: number },
+  ): Promise<LedgerEntryView[]> {
+    await this.consistent(accountId);
+    const rows = await this.gateway.reads.ledger(accountId, q);
+    return rows.map((r) => ({
+      entryId: Number(r.entry_id),
+      txId: r.tx_id,
+      asset: r.asset,
+      amount: amount(r.asset, BigInt(r.amount_minor)),
+      kind: r.kind,
+      seq: Number(r.seq),
+    }));
   }
 
   /** Balances, positions, margin and liquidation state from the risk stage. */

@@ -2,6 +2,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { OracleProviders1795564800000 } from './0002-oracle-providers';
 import { EngineSnapshots1795651200000 } from './0003-engine-snapshots';
 import { DropUnusedTradeIndex1795737600000 } from './0004-drop-unused-trade-index';
+import { LedgerByAccount1795824000000 } from './0005-ledger-by-account';
 
 /**
  * The first schema. Names follow the domain: instrument_id, account_id, order_id, price_ticks,
@@ -146,4 +147,5 @@ export const MIGRATIONS = [
   OracleProviders1795564800000,
   EngineSnapshots1795651200000,
   DropUnusedTradeIndex1795737600000,
+  LedgerByAccount1795824000000,
 ];
