@@ -389,6 +389,17 @@ it('cancels the orders of a connection that opted in when it drops', async () =>
     () => ex.engine.state.book(id)!.accountOrderIds(t.accountId).length === 0 || undefined,
   );
   expect(ex.engine.state.book(id)!.accountOrderIds(keeper.accountId)).toHaveLength(1);
+
+  // what each account still has, asked over WebSocket as a reconnecting market maker would
+  const kept = await keeper.ws.openOrders(SPOT);
+  expect(kept.map((o) => o.orderId)).toEqual(ex.engine.state.book(id)!.accountOrderIds(keeper.accountId));
+  expect(kept[0]).toMatchObject({ instrument: SPOT, side: 'buy', status: 'open', remainingQuantity: '1' });
+  expect(await keeper.ws.openOrders('A100-USDC')).toEqual([]);
+  const back = track(ex.ws(t.credentials));
+  await back.connect();
+  await expect(back.openOrders()).rejects.toMatchObject({ body: { code: 'NOT_AUTHENTICATED' } });
+  await back.auth();
+  expect(await back.openOrders()).toEqual([]);
   await keeper.ws.cancelAll();
 });
 

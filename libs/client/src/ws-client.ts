@@ -1,6 +1,13 @@
 import { LocalBook, type BookApplyResult } from './book';
 import { ApiError, errorBody, type ErrorBody } from './errors';
-import type { BookMessage, IndexPriceView, MarginUpdate, MarkPriceView, PositionsUpdate } from './messages';
+import type {
+  BookMessage,
+  IndexPriceView,
+  MarginUpdate,
+  MarkPriceView,
+  OrderView,
+  PositionsUpdate,
+} from './messages';
 import type { Credentials, PlaceOrderParams } from './rest-client';
 import { WS_AUTH_METHOD, WS_AUTH_PATH, signRequest } from './signing';
 
@@ -277,6 +284,11 @@ export class WsClient {
 
   cancel(params: { orderId?: number; clientOrderId?: string }) {
     return this.call('private/cancel', { ...params });
+  }
+
+  /** The account's open orders (all, or one instrument's), as the read models hold them after its last command. */
+  openOrders(instrument?: string): Promise<OrderView[]> {
+    return this.call<OrderView[]>('private/get_open_orders', instrument ? { instrument } : {});
   }
 
   cancelAll(instrument?: string) {

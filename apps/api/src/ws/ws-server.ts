@@ -13,6 +13,7 @@ import { AUTHENTICATOR } from '../auth/auth.guard';
 import { Authenticator } from '../auth/authenticator';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { InstrumentsService } from '../trading/instruments.service';
+import { ReadService } from '../trading/read.service';
 import { TradingService } from '../trading/trading.service';
 import { MarketHub } from './market-hub';
 import { WsSession } from './ws-session';
@@ -42,6 +43,7 @@ export class WsServer implements OnApplicationBootstrap, OnModuleDestroy {
         {
           hub: this.hub,
           trading: this.trading,
+          reads: this.reads,
           instruments: this.instruments,
           auth: this.auth,
           config: this.config,
@@ -57,6 +59,7 @@ export class WsServer implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly adapterHost: HttpAdapterHost,
     private readonly hub: MarketHub,
     private readonly trading: TradingService,
+    private readonly reads: ReadService,
     private readonly instruments: InstrumentsService,
     @Inject(AUTHENTICATOR) private readonly auth: Authenticator,
     @Inject(API_CONFIG) private readonly config: ApiConfig,

@@ -23,6 +23,7 @@ import type { Authenticator } from '../auth/authenticator';
 import type { ApiConfig } from '../config/api-config';
 import { ApiException, validated } from '../http/api-exception';
 import type { InstrumentsService } from '../trading/instruments.service';
+import type { ReadService } from '../trading/read.service';
 import type { TradingService } from '../trading/trading.service';
 import { PRIVATE_CHANNELS, type MarketHub, type Subscriber } from './market-hub';
 import { writeFrame } from './text-frame';
@@ -30,6 +31,7 @@ import { writeFrame } from './text-frame';
 export interface SessionDeps {
   hub: MarketHub;
   trading: TradingService;
+  reads: ReadService;
   instruments: InstrumentsService;
   auth: Authenticator;
   config: ApiConfig;
@@ -388,6 +390,13 @@ export class WsSession implements Subscriber {
       case 'private/cancel_all':
         return trading.cancelAll(
           this.need('trade'),
+          params<{ instrument?: string }>(INSTRUMENT_SCHEMA, p).instrument,
+        );
+      case 'private/get_open_orders':
+        // the account's open orders after its own last command (as GET /v1/orders/open): what a
+        // market maker reconnecting without cancel-on-disconnect still has in the books
+        return this.deps.reads.openOrders(
+          this.need('read'),
           params<{ instrument?: string }>(INSTRUMENT_SCHEMA, p).instrument,
         );
       case 'private/mass_quote':
