@@ -20,6 +20,7 @@ import { KafkaLog, encodeOrderMessage, partitionOf, shardSeq } from '@exchange/m
 import { EventCollector } from '@exchange/order-book';
 import { openDatabase, type Database } from '@exchange/persistence';
 import { RiskStage } from '@exchange/risk';
+import { until as waitUntil } from './engine-fixture';
 import { freePorts } from '@exchange/runtime';
 
 /**
@@ -91,15 +92,9 @@ function stream(d: Domain, count: number, seed: number): UnsequencedCommand[] {
   return out;
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 90_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+/** Waits up to 90 s unless told, looking every 250 ms: the shards run in child processes. */
+const until = <T>(what: string, probe: () => Promise<T | undefined>, ms = 90_000): Promise<T> =>
+  waitUntil(what, probe, ms, 250);
 
 interface ShardView {
   partition: number;

@@ -72,3 +72,24 @@ export async function loggedEvents(dir: string): Promise<EngineEvent[]> {
   await log.close();
   return out;
 }
+
+/**
+ * Polls `probe` every `pollMs` until it gives something other than undefined or false (a probe that
+ * throws has not got there yet); fails after `timeoutMs` naming `what`.
+ */
+export async function until<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 20_000,
+  pollMs = 20,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await Promise.resolve()
+      .then(probe)
+      .catch(() => undefined);
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}

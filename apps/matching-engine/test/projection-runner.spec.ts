@@ -9,7 +9,7 @@ import { EngineController } from '../src/engine/engine.controller';
 import { ProjectionRunner } from '../src/projection/projection-runner';
 import { InThreadProjectionWriter, WorkerProjectionWriter } from '../src/projection/projection-writer';
 import { freePorts } from '@exchange/runtime';
-import { closeEngine, feed, openEngine, type OpenEngine } from './engine-fixture';
+import { closeEngine, feed, openEngine, until, type OpenEngine } from './engine-fixture';
 
 /**
  * The projection's catch-up against live batches: the engine keeps applying batches while the
@@ -52,18 +52,6 @@ async function tradeCounts(): Promise<{ log: number; rows: number }> {
   return { log, rows: rows[0]!.n };
 }
 
-async function until(
-  what: string,
-  probe: () => Promise<boolean> | boolean,
-  timeoutMs = 20_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 it('projects every trade once when batches arrive during the catch-up', async () => {
   await feed(s, 2_000);
   const runner = new ProjectionRunner(new InThreadProjectionWriter(db.dataSource), s.service);
@@ -83,14 +71,10 @@ it('projects every trade once when batches arrive during the catch-up', async ()
   await feed(s, 500);
   await runner.drained();
   expect(errors).toEqual([]);
-  let trades = 0;
-  for (const f of s.events.frames(0))
-    for (const e of decodeEvents(f.payload)) if (e.type === EventType.Trade) trades++;
-  expect(trades).toBeGreaterThan(0);
-  const rows = (await db.dataSource.query('SELECT count(*)::int AS n FROM trades')) as { n: number }[];
-  expect(rows[0]!.n).toBe(trades);
-  const offset = (await db.dataSource.query("SELECT last_seq::bigint AS s FROM projection_offsets WHERE projection = 'engine-events'")) as { s: string }[]; // prettier-ignore
-  expect(Number(offset[0]!.s)).toBe(s.service.state.lastSeq);
+  const trades = await tradeCounts();
+  expect(trades.log).toBeGreaterThan(0);
+  expect(trades.rows).toBe(trades.log);
+  expect(await storedOffset()).toBe(s.service.state.lastSeq);
   await runner.onApplicationShutdown(); // its listener stays on the engine: it must take nothing more
 });
 
@@ -103,11 +87,10 @@ it('leaves batches applied after its shutdown to the next start, which catches t
   await feed(s, 300); // e.g. cancel-on-disconnect while the api closes, after the runner stopped
   await runner.drained();
   expect(errors).toEqual([]);
-  const offset = async () => Number(((await db.dataSource.query("SELECT last_seq::bigint AS s FROM projection_offsets WHERE projection = 'engine-events'")) as { s: string }[])[0]!.s); // prettier-ignore
-  expect(await offset()).toBeLessThan(s.service.state.lastSeq);
+  expect(await storedOffset()).toBeLessThan(s.service.state.lastSeq);
   const next = new ProjectionRunner(new InThreadProjectionWriter(db.dataSource), s.service);
   await next.onApplicationBootstrap();
-  expect(await offset()).toBe(s.service.state.lastSeq);
+  expect(await storedOffset()).toBe(s.service.state.lastSeq);
 });
 
 it('starts live transactions an interval apart, the batches of the interval in one', async () => {
@@ -129,8 +112,7 @@ it('starts live transactions an interval apart, the batches of the interval in o
   await feed(s, 100);
   await runner.drained();
   expect(transactions).toBe(1);
-  const offset = (await db.dataSource.query("SELECT last_seq::bigint AS s FROM projection_offsets WHERE projection = 'engine-events'")) as { s: string }[]; // prettier-ignore
-  expect(Number(offset[0]!.s)).toBe(s.service.state.lastSeq);
+  expect(await storedOffset()).toBe(s.service.state.lastSeq);
   await runner.onApplicationShutdown();
 });
 
@@ -167,13 +149,9 @@ it('projects the same rows from a worker thread (the compiled writer of dist/)',
   await runner.drained();
   await runner.onApplicationShutdown();
   expect(errors).toEqual([]);
-  const offset = (await db.dataSource.query("SELECT last_seq::bigint AS s FROM projection_offsets WHERE projection = 'engine-events'")) as { s: string }[]; // prettier-ignore
-  expect(Number(offset[0]!.s)).toBe(s.service.state.lastSeq);
-  let trades = 0;
-  for (const f of s.events.frames(0))
-    for (const e of decodeEvents(f.payload)) if (e.type === EventType.Trade) trades++;
-  const rows = (await db.dataSource.query('SELECT count(*)::int AS n FROM trades')) as { n: number }[];
-  expect(rows[0]!.n).toBe(trades);
+  expect(await storedOffset()).toBe(s.service.state.lastSeq);
+  const trades = await tradeCounts();
+  expect(trades.rows).toBe(trades.log);
 }, 120_000);
 
 it('catches up from the stored offset after failed transactions, with a growing wait', async () => {

@@ -215,10 +215,19 @@ const CRC_TABLE = (() => {
   return table;
 })();
 
-/** CRC-32 (IEEE 802.3, as zlib), slicing-by-4. */
+/**
+ * CRC-32 (IEEE 802.3, as zlib). It can also be kept running: start from `CRC32_START`, feed bytes
+ * or the UTF-8 bytes of strings in turn (`crc32Text`), finish with `crc32End`.
+ */
 export function crc32(bytes: Uint8Array, start = 0, end = bytes.length): number {
+  return crc32End(crc32Bytes(CRC32_START, bytes, start, end));
+}
+
+export const CRC32_START = -1;
+
+/** The running CRC over bytes[start, end), slicing-by-4. */
+function crc32Bytes(crc: number, bytes: Uint8Array, start: number, end: number): number {
   const t = CRC_TABLE;
-  let crc = -1;
   let i = start;
   for (; i + 4 <= end; i += 4) {
     crc ^= bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24);
@@ -229,24 +238,20 @@ export function crc32(bytes: Uint8Array, start = 0, end = bytes.length): number 
       t[crc >>> 24]!;
   }
   for (; i < end; i++) crc = t[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
-  return (crc ^ -1) >>> 0;
+  return crc;
 }
 
 /**
- * CRC-32 as `crc32`, kept running over text: start from `CRC32_START`, feed the UTF-8 bytes of
- * strings in turn with `crc32Text`, finish with `crc32End`. ASCII (decimal prices and quantities)
- * is fed without encoding; the rest of a string from its first other character is encoded.
+ * The running CRC over the UTF-8 bytes of `text`. ASCII (decimal prices and quantities) is fed
+ * without encoding; the rest of a string from its first other character is encoded.
  */
-export const CRC32_START = -1;
-
 export function crc32Text(crc: number, text: string): number {
   const t = CRC_TABLE;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c >= 0x80) {
       const bytes = textEncoder.encode(text.slice(i));
-      for (let j = 0; j < bytes.length; j++) crc = t[(crc ^ bytes[j]!) & 0xff]! ^ (crc >>> 8);
-      return crc;
+      return crc32Bytes(crc, bytes, 0, bytes.length);
     }
     crc = t[(crc ^ c) & 0xff]! ^ (crc >>> 8);
   }

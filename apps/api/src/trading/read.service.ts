@@ -44,7 +44,7 @@ export class ReadService {
   private async consistent(accountId: number): Promise<void> {
     const seq = this.trading.lastSeqOf(accountId);
     if (seq > 0 && !(await this.gateway.reads.waitFor(seq, this.config.readConsistencyTimeoutMs)))
-      throw new ApiException(errorBody('READ_MODELS_BEHIND'), 503, 1);
+      throw new ApiException(errorBody('READ_MODELS_BEHIND'), undefined, 1); // 503, Retry-After: 1 s
   }
 
   private views(rows: Parameters<typeof orderRowView>[0][]): OrderView[] {
