@@ -7,6 +7,7 @@ import { startApi } from './api/src/start-api';
 import { loadEngineConfig } from './matching-engine/src/config/engine-config';
 import { EngineService } from './matching-engine/src/engine/engine.service';
 import { MatchingEngineModule } from './matching-engine/src/matching-engine.module';
+import { ProjectionRunner } from './matching-engine/src/projection/projection-runner';
 import { loadOracleConfig } from './oracle/src/config/oracle-config';
 import { OracleModule } from './oracle/src/oracle.module';
 import { openSettlementChain } from './settlement/src/adapters/open-settlement-chain';
@@ -70,6 +71,7 @@ runMain('exchange', async () => {
     settlementApp,
     await startApi({
       engine: engineApp.get(EngineService),
+      projection: engineApp.get(ProjectionRunner),
       database,
       port: portFromEnv('API_HTTP_PORT', 3000),
       payoutAddresses: chain.chain ? settlementApp.get(ChainSettlement).payoutAddresses : undefined,

@@ -4,7 +4,7 @@ import { messageLogFromEnv } from '@exchange/messaging';
 import { databaseOptionsFromEnv, openDatabase } from '@exchange/persistence';
 import { portFromEnv, runMain, startApp } from '@exchange/runtime';
 import { KafkaExchangeGateway } from './adapters/kafka-gateway.adapter';
-import { PgReadModels } from './adapters/pg-read-models';
+import { PgReadModels, StoredOffsets } from './adapters/pg-read-models';
 import { ApiModule } from './api.module';
 import { loadApiConfig, loadDistributedApiConfig } from './config/api-config';
 import { startApi } from './start-api';
@@ -34,7 +34,10 @@ runMain('api', async () => {
       ackTimeoutMs: 10_000,
       nowMs: () => Date.now(),
     },
-    new PgReadModels(database.dataSource, (seq) => `engine-events:shard-${(seq - 1) % P}`),
+    new PgReadModels(
+      database.dataSource,
+      new StoredOffsets(database.dataSource, (seq) => `engine-events:shard-${(seq - 1) % P}`),
+    ),
   );
   await gateway.start(Date.now());
   const app = await startApi({ gateway, database, port, config });

@@ -4,12 +4,12 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Database } from '@exchange/persistence';
 import { EmbeddedExchangeGateway, type EmbeddedEngine } from './adapters/embedded-gateway.adapter';
-import { PgReadModels } from './adapters/pg-read-models';
+import { PgReadModels, StoredOffsets } from './adapters/pg-read-models';
 import { ApiModule } from './api.module';
 import { loadApiConfig, type ApiConfig } from './config/api-config';
 import { sendFrameworkError, type Reply } from './http/error.filter';
 import { useRawBodyParser } from './http/raw-body';
-import type { ExchangeGateway } from './ports/exchange-gateway';
+import type { ExchangeGateway, ProjectionProgress } from './ports/exchange-gateway';
 import type { PayoutAddressRegistry } from './ports/payout-addresses';
 
 export interface StartApiOptions {
@@ -18,6 +18,12 @@ export interface StartApiOptions {
   /** ...or a gateway to it elsewhere (the distributed engine on Kafka). */
   gateway?: ExchangeGateway;
   database: Database;
+  /**
+   * With `engine`: its projection runner (ProjectionRunner), which tells reads when the read models
+   * reach a seq and starts the next transaction for them. Without it, the stored offset in
+   * PostgreSQL is polled (a projection elsewhere, or none).
+   */
+  projection?: ProjectionProgress;
   port: number;
   host?: string;
   config?: ApiConfig;
@@ -36,7 +42,13 @@ export async function startApi(options: StartApiOptions): Promise<INestApplicati
   const config = options.config ?? loadApiConfig();
   const gateway =
     options.gateway ??
-    new EmbeddedExchangeGateway(options.engine!, new PgReadModels(options.database.dataSource));
+    new EmbeddedExchangeGateway(
+      options.engine!,
+      new PgReadModels(
+        options.database.dataSource,
+        options.projection ?? new StoredOffsets(options.database.dataSource),
+      ),
+    );
   const adapter = new FastifyAdapter({
     // "/v1/orders/" is "/v1/orders"; a client order id (64 characters) fits
     // a path parameter even when every character is percent-encoded

@@ -10,6 +10,7 @@ import { freePorts } from '@exchange/runtime';
 import { openDatabase, type Database } from '@exchange/persistence';
 import { EngineService } from '../../matching-engine/src/engine/engine.service';
 import { MatchingEngineModule } from '../../matching-engine/src/matching-engine.module';
+import { ProjectionRunner } from '../../matching-engine/src/projection/projection-runner';
 import type { ApiConfig } from '../src/config/api-config';
 import { startApi } from '../src/start-api';
 
@@ -42,6 +43,7 @@ export class Exchange {
     readonly database: Database,
     readonly engineApp: INestApplication,
     readonly engine: EngineService,
+    readonly projection: ProjectionRunner,
     readonly baseUrl: string,
   ) {}
 
@@ -64,12 +66,14 @@ export class Exchange {
     );
     await engineApp.init();
     const engine = engineApp.get(EngineService);
-    const api = await startApi({ engine, database, port: 0, config, logger: false });
+    const projection = engineApp.get(ProjectionRunner);
+    const api = await startApi({ engine, projection, database, port: 0, config, logger: false });
     const ex = new Exchange(
       dir,
       database,
       engineApp,
       engine,
+      projection,
       (await api.getUrl()).replace('[::1]', '127.0.0.1'),
     );
     ex.apis.push(api);
@@ -80,6 +84,7 @@ export class Exchange {
   async startApi(config: ApiConfig): Promise<string> {
     const api = await startApi({
       engine: this.engine,
+      projection: this.projection,
       database: this.database,
       port: 0,
       config,

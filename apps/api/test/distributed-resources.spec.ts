@@ -10,7 +10,7 @@ import { KafkaLog } from '@exchange/messaging';
 import { openDatabase, type Database } from '@exchange/persistence';
 import { IndexPriceStore } from '../../oracle/src/publication/index-price-store';
 import { KafkaExchangeGateway } from '../src/adapters/kafka-gateway.adapter';
-import { PgReadModels } from '../src/adapters/pg-read-models';
+import { PgReadModels, StoredOffsets } from '../src/adapters/pg-read-models';
 import { startApi } from '../src/start-api';
 import { TEST_CONFIG, waitFor, wsFactory } from './api-fixture';
 import { freePorts } from '@exchange/runtime';
@@ -43,7 +43,7 @@ describeWithKafka('market and account resources over the distributed engine', ()
   async function api(): Promise<{ url: string; gateway: KafkaExchangeGateway }> {
     const gateway = new KafkaExchangeGateway(
       { log, partitions: P, topicPrefix: prefix, quoteDomain: 'H100', ackTimeoutMs: 60_000, nowMs: () => Date.now() },
-      new PgReadModels(db.dataSource, (seq) => `engine-events:shard-${(seq - 1) % P}`),
+      new PgReadModels(db.dataSource, new StoredOffsets(db.dataSource, (seq) => `engine-events:shard-${(seq - 1) % P}`)),
     ); // prettier-ignore
     await gateway.start(Date.now());
     gateways.push(gateway);

@@ -8,7 +8,7 @@ import { RestClient } from '@exchange/client';
 import { KafkaLog } from '@exchange/messaging';
 import { openDatabase, type Database } from '@exchange/persistence';
 import { KafkaExchangeGateway } from '../src/adapters/kafka-gateway.adapter';
-import { PgReadModels } from '../src/adapters/pg-read-models';
+import { PgReadModels, StoredOffsets } from '../src/adapters/pg-read-models';
 import { startApi } from '../src/start-api';
 import { TEST_CONFIG } from './api-fixture';
 import { freePorts } from '@exchange/runtime';
@@ -53,7 +53,7 @@ describeWithKafka('api over the distributed engine (Kafka, PostgreSQL)', () => {
     await log.connect();
     gateway = new KafkaExchangeGateway(
       { log, partitions: P, topicPrefix: prefix, quoteDomain: 'H100', ackTimeoutMs: 60_000, nowMs: () => Date.now() },
-      new PgReadModels(db.dataSource, (seq) => `engine-events:shard-${(seq - 1) % P}`),
+      new PgReadModels(db.dataSource, new StoredOffsets(db.dataSource, (seq) => `engine-events:shard-${(seq - 1) % P}`)),
     ); // prettier-ignore
     await gateway.start(Date.UTC(2026, 10, 1));
     api = await startApi({ gateway, database: db, port: 0, config: TEST_CONFIG, logger: false });

@@ -23,7 +23,7 @@ beforeAll(async () => {
   ex = await Exchange.start();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'payout-addresses-'));
   registry = new PayoutAddresses(dir);
-  api = await startApi({ engine: ex.engine, database: ex.database, port: 0, config: TEST_CONFIG, logger: false, payoutAddresses: registry }); // prettier-ignore
+  api = await startApi({ engine: ex.engine, projection: ex.projection, database: ex.database, port: 0, config: TEST_CONFIG, logger: false, payoutAddresses: registry }); // prettier-ignore
   url = (await api.getUrl()).replace('[::1]', '127.0.0.1');
 }, 120_000);
 

@@ -91,6 +91,7 @@ it('leaves batches applied after its shutdown to the next start, which catches t
   const next = new ProjectionRunner(new InThreadProjectionWriter(db.dataSource), s.service);
   await next.onApplicationBootstrap();
   expect(await storedOffset()).toBe(s.service.state.lastSeq);
+  await next.onApplicationShutdown();
 });
 
 it('starts live transactions an interval apart, the batches of the interval in one', async () => {
@@ -114,6 +115,30 @@ it('starts live transactions an interval apart, the batches of the interval in o
   expect(transactions).toBe(1);
   expect(await storedOffset()).toBe(s.service.state.lastSeq);
   await runner.onApplicationShutdown();
+});
+
+it('tells a waiting read when its seq is projected, starting the transaction without the interval', async () => {
+  const runner = new ProjectionRunner(new InThreadProjectionWriter(db.dataSource), s.service, 10_000);
+  await runner.onApplicationBootstrap();
+  try {
+    const reached = s.service.state.lastSeq;
+    expect(await runner.waitFor(reached, 0)).toBe(true); // already projected: at once
+    await feed(s, 100); // the first batch after a quiet spell goes at once...
+    await feed(s, 100); // ...this one would wait 10 s for the interval
+    const target = s.service.state.lastSeq;
+    const t0 = performance.now();
+    expect(await runner.waitFor(target, 5_000)).toBe(true);
+    expect(performance.now() - t0).toBeLessThan(3_000);
+    expect(await storedOffset()).toBe(target);
+    // a seq the engine has not reached: false after the timeout
+    expect(await runner.waitFor(target + 1, 100)).toBe(false);
+    // shutdown answers the reads still waiting
+    const waiting = runner.waitFor(target + 1, 60_000);
+    await runner.onApplicationShutdown();
+    expect(await waiting).toBe(false);
+  } finally {
+    await runner.onApplicationShutdown();
+  }
 });
 
 it('projects the same rows from a worker thread (the compiled writer of dist/)', async () => {
@@ -181,8 +206,12 @@ it('catches up from the stored offset after failed transactions, with a growing 
     projection: 'stalled',
   });
   expect(await storedOffset()).toBe(before);
+  expect(await runner.waitFor(s.service.state.lastSeq, 300)).toBe(false); // reads wait, then give up
+  const lastSeq = s.service.state.lastSeq;
+  const waiting = runner.waitFor(lastSeq, 30_000); // this read sees the catch-up
   await db.dataSource.query('ALTER TABLE orders DROP CONSTRAINT refuse_new_orders');
   await until('the catch-up', async () => runner.status === 'following' && (await storedOffset()) === s.service.state.lastSeq); // prettier-ignore
+  expect(await waiting).toBe(true);
   expect(new EngineController(s.service, runner).health()).toMatchObject({ projection: 'following' });
   await feed(s, 200); // and it follows live batches again
   await runner.drained();

@@ -1,22 +1,29 @@
 import type { DataSource } from 'typeorm';
 import type { OrderRow } from '@exchange/gateway';
-import type { IndexRoundRow, LedgerRow, ReadModels, TradeRow } from '../ports/exchange-gateway';
+import type {
+  IndexRoundRow,
+  LedgerRow,
+  ProjectionProgress,
+  ReadModels,
+  TradeRow,
+} from '../ports/exchange-gateway';
 
 const ORDER_COLUMNS = `order_id, instrument_id, client_order_id, side, order_type, time_in_force, flags, price_ticks,
   stop_price_ticks, qty_lots, filled_lots, remaining_lots, status, accepted_seq, updated_seq`;
 
-/** The read models in PostgreSQL: orders, trades and positions (engine-events projection), ledger balances. */
-export class PgReadModels implements ReadModels {
-  /**
-   * `projectionOf` names the projection whose stored offset covers a seq: the embedded engine's one
-   * stream ('engine-events'), or, distributed, the shard the seq belongs to.
-   */
+/**
+ * How far the read models are, from the projections' stored offsets in PostgreSQL, polled (2 ms
+ * doubling to 50 ms between reads): for an api whose projections run in another process.
+ * `projectionOf` names the projection whose stored offset covers a seq: the embedded engine's one
+ * stream ('engine-events'), or, distributed, the shard the seq belongs to.
+ */
+export class StoredOffsets implements ProjectionProgress {
   constructor(
     private readonly db: DataSource,
     private readonly projectionOf: (seq: number) => string = () => 'engine-events',
   ) {}
 
-  async projectedSeq(projection = 'engine-events'): Promise<number> {
+  async projectedSeq(projection: string): Promise<number> {
     const rows = (await this.db.query('SELECT last_seq FROM projection_offsets WHERE projection = $1', [
       projection,
     ])) as { last_seq: string }[];
@@ -31,6 +38,22 @@ export class PgReadModels implements ReadModels {
       if (Date.now() >= deadline) return false;
       await new Promise((r) => setTimeout(r, delayMs));
     }
+  }
+}
+
+/**
+ * The read models in PostgreSQL: orders, trades and positions (engine-events projection), ledger
+ * balances. `progress` tells when they reflect a seq: the projection runner of the engine in this
+ * process, or StoredOffsets.
+ */
+export class PgReadModels implements ReadModels {
+  constructor(
+    private readonly db: DataSource,
+    private readonly progress: ProjectionProgress,
+  ) {}
+
+  waitFor(seq: number, timeoutMs: number): Promise<boolean> {
+    return this.progress.waitFor(seq, timeoutMs);
   }
 
   openOrders(accountId: number, instrumentId?: number): Promise<OrderRow[]> {

@@ -51,6 +51,12 @@ export interface LedgerRow {
   seq: string;
 }
 
+/** When the read models reflect a seq (the projections' progress). */
+export interface ProjectionProgress {
+  /** True once the read models reflect every command up to `seq`; false after `timeoutMs`. */
+  waitFor(seq: number, timeoutMs: number): Promise<boolean>;
+}
+
 /** Read models (PostgreSQL tables the projections fill), as raw rows. */
 export interface ReadModels {
   /** Resolves once the read models reflect every command up to `seq` (or after `timeoutMs`). */

@@ -17,20 +17,26 @@ export const PROJECTION_WRITER = Symbol('PROJECTION_WRITER');
 const MAX_BYTES_PER_TRANSACTION = 8 * 1024 * 1024;
 
 /**
- * The least time between the starts of two live transactions: at most 20 a second. Under load the
- * batches of those 50 ms go in one transaction, so PostgreSQL pays its per-transaction work less
- * often and an order placed and cancelled within them is written once (bench:api's WebSocket load
- * on 2 vCPUs: 61-67 instead of 72-81 µs of server CPU per order, the exchange and PostgreSQL
- * together). The read models then lag the engine by up to this much more under load; a batch that
- * comes after a quiet spell is applied at once.
+ * The least time between the starts of two live transactions when no read waits: at most 5 a
+ * second. Under load the batches of those 200 ms go in one transaction, so PostgreSQL pays its
+ * per-transaction work less often and an order placed and cancelled (or filled) within them is
+ * written once instead of inserted and then updated. A read that waits for the read models
+ * (waitFor) does not wait for the interval: the next transaction starts as soon as the one in
+ * flight has committed. A batch that comes after a quiet spell is applied at once.
  */
-export const MIN_TRANSACTION_INTERVAL_MS = 50;
+export const MIN_TRANSACTION_INTERVAL_MS = 200;
 /** Another interval for the runner (tests). */
 export const PROJECTION_INTERVAL_MS = Symbol('PROJECTION_INTERVAL_MS');
 
 /** After a failed transaction, the wait before catching up again; doubled after each failure, up to the most. */
 export const RETRY_FIRST_MS = 200;
 export const RETRY_MOST_MS = 10_000;
+
+/** A read waiting for the read models to reach a seq. */
+interface Waiter {
+  seq: number;
+  done(reached: boolean): void;
+}
 
 /** A batch's events in the engine's binary codec, and the last seq of its commands. */
 interface Batch {
@@ -55,6 +61,10 @@ interface Batch {
  * batches after it are dropped (they are in the event log) and, after a wait that doubles from
  * RETRY_FIRST_MS up to RETRY_MOST_MS, the runner catches up from the stored offset again, as at
  * start, until a catch-up succeeds. Reads that wait for the read models wait meanwhile.
+ *
+ * Reads in this process learn when the read models reach a seq from the runner itself (waitFor):
+ * no polling of the stored offset, and a waiting read starts the next transaction without the
+ * interval's wait.
  */
 @Injectable()
 export class ProjectionRunner implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -73,6 +83,11 @@ export class ProjectionRunner implements OnApplicationBootstrap, OnApplicationSh
   private live: Batch[] | null = null;
   /** When the last live transaction started (performance.now()). */
   private lastStartMs = Number.NEGATIVE_INFINITY;
+  /** The last seq the read models reflect, as far as this runner knows (committed, or stored at catch-up). */
+  private projected = 0;
+  private waiters: Waiter[] = [];
+  /** Ends the interval's wait at once (set while the drain waits for it). */
+  private hurry: (() => void) | undefined;
 
   constructor(
     @Inject(PROJECTION_WRITER) private readonly writer: ProjectionWriter,
@@ -101,9 +116,11 @@ export class ProjectionRunner implements OnApplicationBootstrap, OnApplicationSh
     // open a transaction on a database that is about to close; the log holds it for the next start
     this.closing = true;
     clearTimeout(this.retryTimer);
+    this.hurry?.();
     await this.resuming;
     await this.drained();
     await this.writer.close();
+    for (const w of this.waiters.splice(0)) w.done(false);
   }
 
   /** Whether the read models are following the engine, or waiting to catch up after a failure. */
@@ -125,6 +142,7 @@ export class ProjectionRunner implements OnApplicationBootstrap, OnApplicationSh
       this.live = null;
       throw err;
     }
+    this.advance(from);
     this.stalled = false;
     let batches = 0;
     let logEnd = from;
@@ -176,6 +194,42 @@ export class ProjectionRunner implements OnApplicationBootstrap, OnApplicationSh
     this.logger.log({ msg: 'projection resumed', fromSeq: caughtUp.from, batches: caughtUp.batches });
   }
 
+  /**
+   * True once the read models reflect every command up to `seq`; false after `timeoutMs` (the
+   * projection is stalled, or far behind) or at shutdown. The next transaction starts without
+   * waiting for the interval.
+   */
+  waitFor(seq: number, timeoutMs: number): Promise<boolean> {
+    if (seq <= this.projected) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const waiter: Waiter = {
+        seq,
+        done: (reached) => {
+          clearTimeout(timer);
+          resolve(reached);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        resolve(false);
+      }, timeoutMs);
+      this.waiters.push(waiter);
+      this.hurry?.();
+    });
+  }
+
+  private advance(seq: number): void {
+    if (seq <= this.projected) return;
+    this.projected = seq;
+    if (this.waiters.length === 0) return;
+    const waiting: Waiter[] = [];
+    for (const w of this.waiters) {
+      if (w.seq <= seq) w.done(true);
+      else waiting.push(w);
+    }
+    this.waiters = waiting;
+  }
+
   /** Resolves once every batch enqueued so far is applied (or the projection has stopped). */
   async drained(): Promise<void> {
     while (this.draining !== undefined) await this.draining;
@@ -190,9 +244,9 @@ export class ProjectionRunner implements OnApplicationBootstrap, OnApplicationSh
   private async drain(): Promise<void> {
     while (this.pending.length > 0 && !this.stalled) {
       if (this.live === null && !this.closing) {
-        // live: let the batches of the rest of the interval join this transaction
+        // live: let the batches of the rest of the interval join this transaction, unless a read waits
         const waitMs = this.lastStartMs + this.minIntervalMs - performance.now();
-        if (waitMs > 0) await new Promise((r) => setTimeout(r, waitMs));
+        if (waitMs > 0 && this.waiters.length === 0) await this.pause(waitMs);
         this.lastStartMs = performance.now();
       }
       let size = 0;
@@ -213,10 +267,26 @@ export class ProjectionRunner implements OnApplicationBootstrap, OnApplicationSh
       this.pending = this.pending.slice(taken);
       try {
         await this.writer.apply(events, lastSeq);
+        this.advance(lastSeq);
       } catch (err) {
         // later batches would skip these: drop them all and catch up from the stored offset
         this.stall(err, lastSeq);
       }
     }
+  }
+
+  /** Waits `ms`, or less when hurried (a read waits, or shutdown). */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.hurry = undefined;
+        resolve();
+      }, ms);
+      this.hurry = () => {
+        this.hurry = undefined;
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   }
 }
