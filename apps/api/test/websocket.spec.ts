@@ -246,6 +246,52 @@ it('enters orders over WebSocket and streams private orders and fills', async ()
   );
 });
 
+it("answers the account's reads over WebSocket as its REST resources do", async () => {
+  const t = await ex.trader('ws-reads');
+  const ws = track(ex.ws(t.credentials));
+  await ws.connect();
+  await expect(ws.positions()).rejects.toMatchObject({ body: { code: 'NOT_AUTHENTICATED' } });
+  await ws.auth();
+  const rest = ex.rest(t.credentials);
+  const taker = await authed('ws-reads-taker');
+  const sold = (await ws.sell({ instrument: SPOT, price: px(300), quantity: '3' })) as {
+    order: { orderId: number };
+  };
+  const orderId = sold.order.orderId;
+  await taker.ws.buy({ instrument: SPOT, price: px(300), quantity: '2' });
+
+  // each read right after the account's own commands: the read models hold them
+  const order = await ws.order(orderId);
+  expect(order).toMatchObject({ orderId, status: 'open', filledQuantity: '2', remainingQuantity: '1' });
+  expect(order).toEqual(await rest.order(orderId));
+  const fills = await ws.fills({ instrument: SPOT });
+  expect(fills).toHaveLength(1);
+  expect(fills[0]).toMatchObject({ orderId, side: 'sell', quantity: '2', liquidity: 'maker' });
+  expect(fills).toEqual(await rest.fills({ instrument: SPOT }));
+  expect(await ws.fills({ limit: 1 })).toEqual(fills);
+  expect(await ws.fills({ instrument: 'A100-USDC' })).toEqual([]);
+  const balances = await ws.balances();
+  expect(balances.map((b) => b.asset)).toEqual(expect.arrayContaining(['USDC', 'H100']));
+  expect(balances).toEqual(await rest.balances());
+  expect(await ws.positions()).toEqual(await rest.positions());
+  expect(await ws.account()).toEqual(await rest.account());
+
+  // bad requests: the same codes as every other method
+  await expect(ws.order(orderId + 1_000_000)).rejects.toMatchObject({ body: { code: 'UNKNOWN_ORDER' } });
+  await expect(taker.ws.order(orderId)).rejects.toMatchObject({ body: { code: 'UNKNOWN_ORDER' } });
+  await expect(ws.call('private/get_order', {})).rejects.toMatchObject({
+    status: -32602,
+    body: { code: 'VALIDATION_FAILED', field: 'params.orderId' },
+  });
+  await expect(ws.call('private/get_fills', { limit: 0 })).rejects.toMatchObject({
+    body: { code: 'VALIDATION_FAILED', field: 'params.limit' },
+  });
+  await expect(ws.call('private/get_balances', { asset: 'USDC' })).rejects.toMatchObject({
+    body: { code: 'UNKNOWN_FIELD', field: 'params.asset' },
+  });
+  await ws.cancelAll();
+});
+
 it('answers a JSON-RPC batch in one message, its orders sequenced in request order', async () => {
   const mm = await authed('ws-batch');
   const order = (side: 'buy' | 'sell', price: string, clientOrderId?: string) => ({

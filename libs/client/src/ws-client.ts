@@ -1,11 +1,14 @@
 import { LocalBook, type BookApplyResult } from './book';
 import { ApiError, errorBody, type ErrorBody } from './errors';
 import type {
+  BalanceView,
   BookMessage,
+  FillView,
   IndexPriceView,
   MarginUpdate,
   MarkPriceView,
   OrderView,
+  PositionView,
   PositionsUpdate,
 } from './messages';
 import type { Credentials, PlaceOrderParams } from './rest-client';
@@ -289,6 +292,29 @@ export class WsClient {
   /** The account's open orders (all, or one instrument's), as the read models hold them after its last command. */
   openOrders(instrument?: string): Promise<OrderView[]> {
     return this.call<OrderView[]>('private/get_open_orders', instrument ? { instrument } : {});
+  }
+
+  /** One of the account's orders (GET /v1/orders/{orderId}). */
+  order(orderId: number): Promise<OrderView> {
+    return this.call<OrderView>('private/get_order', { orderId });
+  }
+
+  /** The account's newest fills (GET /v1/fills). */
+  fills(params: { instrument?: string; limit?: number } = {}): Promise<FillView[]> {
+    return this.call<FillView[]>('private/get_fills', { ...params });
+  }
+
+  positions(): Promise<PositionView[]> {
+    return this.call<PositionView[]>('private/get_positions');
+  }
+
+  balances(): Promise<BalanceView[]> {
+    return this.call<BalanceView[]>('private/get_balances');
+  }
+
+  /** Balances, positions and margin from the risk stage (GET /v1/account). */
+  account(): Promise<Record<string, unknown>> {
+    return this.call<Record<string, unknown>>('private/get_account');
   }
 
   cancelAll(instrument?: string) {

@@ -87,6 +87,23 @@ const BOOK_SCHEMA: ObjectSchema = {
     depth: { kind: 'integer', min: 1, max: 1000, description: 'Levels per side.' },
   },
 };
+const ORDER_ID_SCHEMA: ObjectSchema = {
+  fields: {
+    orderId: {
+      kind: 'integer',
+      min: 1,
+      max: Number.MAX_SAFE_INTEGER,
+      required: true,
+      description: 'Order id.',
+    },
+  },
+};
+const FILLS_SCHEMA: ObjectSchema = {
+  fields: {
+    instrument: INSTRUMENT_SCHEMA.fields.instrument!,
+    limit: { kind: 'integer', min: 1, max: 1000, description: 'Newest fills, at most (100 by default).' },
+  },
+};
 const REF_FIELDS = {
   orderId: { kind: 'integer', min: 1, max: Number.MAX_SAFE_INTEGER, description: 'Order id.' },
   clientOrderId: { kind: 'string', minLength: 1, maxLength: 64, description: 'Client order id.' },
@@ -399,6 +416,26 @@ export class WsSession implements Subscriber {
           this.need('read'),
           params<{ instrument?: string }>(INSTRUMENT_SCHEMA, p).instrument,
         );
+      // the account's reads, as their REST resources answer them (after the same wait for the read
+      // models): what a market maker reconnecting needs without a second, REST connection
+      case 'private/get_order':
+        return this.deps.reads.order(
+          this.need('read'),
+          params<{ orderId: number }>(ORDER_ID_SCHEMA, p).orderId,
+        );
+      case 'private/get_fills': {
+        const q = params<{ instrument?: string; limit?: number }>(FILLS_SCHEMA, p);
+        return this.deps.reads.fills(this.need('read'), { instrument: q.instrument, limit: q.limit ?? 100 });
+      }
+      case 'private/get_positions':
+        params(EMPTY, p);
+        return this.deps.reads.positions(this.need('read'));
+      case 'private/get_balances':
+        params(EMPTY, p);
+        return this.deps.reads.balances(this.need('read'));
+      case 'private/get_account':
+        params(EMPTY, p);
+        return this.deps.reads.account(this.need('read'));
       case 'private/mass_quote':
         return trading.massQuote(this.need('trade'), params<MassQuoteRequest>(MASS_QUOTE_SCHEMA, p));
       case 'private/enable_cancel_on_disconnect':
