@@ -264,6 +264,14 @@ it("answers the account's reads over WebSocket as its REST resources do", async 
   const order = await ws.order(orderId);
   expect(order).toMatchObject({ orderId, status: 'open', filledQuantity: '2', remainingQuantity: '1' });
   expect(order).toEqual(await rest.order(orderId));
+  const second = (await ws.buy({ instrument: SPOT, price: px(-300), quantity: '1' })) as {
+    order: { orderId: number };
+  };
+  const history = await ws.orderHistory();
+  expect(history.map((o) => o.orderId)).toEqual([second.order.orderId, orderId]);
+  expect(history).toEqual(await rest.orderHistory());
+  expect(await ws.orderHistory({ limit: 1 })).toEqual(history.slice(0, 1));
+  expect(await ws.orderHistory({ beforeOrderId: second.order.orderId })).toEqual(history.slice(1));
   const fills = await ws.fills({ instrument: SPOT });
   expect(fills).toHaveLength(1);
   expect(fills[0]).toMatchObject({ orderId, side: 'sell', quantity: '2', liquidity: 'maker' });
@@ -282,6 +290,9 @@ it("answers the account's reads over WebSocket as its REST resources do", async 
   await expect(ws.call('private/get_order', {})).rejects.toMatchObject({
     status: -32602,
     body: { code: 'VALIDATION_FAILED', field: 'params.orderId' },
+  });
+  await expect(ws.call('private/get_order_history', { beforeOrderId: 'x' })).rejects.toMatchObject({
+    body: { code: 'VALIDATION_FAILED', field: 'params.beforeOrderId' },
   });
   await expect(ws.call('private/get_fills', { limit: 0 })).rejects.toMatchObject({
     body: { code: 'VALIDATION_FAILED', field: 'params.limit' },

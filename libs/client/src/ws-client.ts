@@ -299,6 +299,13 @@ export class WsClient {
     return this.call<OrderView>('private/get_order', { orderId });
   }
 
+  /** The account's orders, newest first, paged by beforeOrderId (GET /v1/orders/history). */
+  orderHistory(
+    params: { instrument?: string; limit?: number; beforeOrderId?: number } = {},
+  ): Promise<OrderView[]> {
+    return this.call<OrderView[]>('private/get_order_history', { ...params });
+  }
+
   /** The account's newest fills (GET /v1/fills). */
   fills(params: { instrument?: string; limit?: number } = {}): Promise<FillView[]> {
     return this.call<FillView[]>('private/get_fills', { ...params });

@@ -795,8 +795,8 @@ with Retry-After (seconds).
 **WebSocket.** JSON-RPC 2.0 at \`/ws\` on this port: public/auth, public/subscribe (book.{symbol}, trades.{symbol},
 ticker.{symbol}, mark.{symbol}, index.{class}, user.orders, user.fills, user.positions, user.margin), public/unsubscribe, public/set_heartbeat, public/test, private/buy,
 private/sell, private/edit, private/cancel, private/cancel_all, private/mass_quote, the account's reads (scope read,
-answered as their REST resources: private/get_open_orders, get_order, get_fills, get_positions, get_balances,
-get_account), private/enable_cancel_on_disconnect. A JSON-RPC batch (an array of up to 100 requests, API_WS_MAX_BATCH) is
+answered as their REST resources: private/get_open_orders, get_order, get_order_history, get_fills,
+get_positions, get_balances, get_account), private/enable_cancel_on_disconnect. A JSON-RPC batch (an array of up to 100 requests, API_WS_MAX_BATCH) is
 dispatched in order in one turn (its orders reach the engine in that order) and answered by one array message in
 request order, without entries for notifications. Book channels send a snapshot, then changes with changeId and prevChangeId
 (a mismatch is a gap: subscribe again for a new snapshot) and a CRC32 of the top 10 levels.

@@ -104,6 +104,18 @@ const FILLS_SCHEMA: ObjectSchema = {
     limit: { kind: 'integer', min: 1, max: 1000, description: 'Newest fills, at most (100 by default).' },
   },
 };
+const HISTORY_SCHEMA: ObjectSchema = {
+  fields: {
+    ...FILLS_SCHEMA.fields,
+    limit: { kind: 'integer', min: 1, max: 1000, description: 'Newest orders, at most (100 by default).' },
+    beforeOrderId: {
+      kind: 'integer',
+      min: 1,
+      max: Number.MAX_SAFE_INTEGER,
+      description: 'Orders placed before this one (the next page).',
+    },
+  },
+};
 const REF_FIELDS = {
   orderId: { kind: 'integer', min: 1, max: Number.MAX_SAFE_INTEGER, description: 'Order id.' },
   clientOrderId: { kind: 'string', minLength: 1, maxLength: 64, description: 'Client order id.' },
@@ -423,6 +435,10 @@ export class WsSession implements Subscriber {
           this.need('read'),
           params<{ orderId: number }>(ORDER_ID_SCHEMA, p).orderId,
         );
+      case 'private/get_order_history': {
+        const q = params<{ instrument?: string; limit?: number; beforeOrderId?: number }>(HISTORY_SCHEMA, p);
+        return this.deps.reads.orderHistory(this.need('read'), { ...q, limit: q.limit ?? 100 });
+      }
       case 'private/get_fills': {
         const q = params<{ instrument?: string; limit?: number }>(FILLS_SCHEMA, p);
         return this.deps.reads.fills(this.need('read'), { instrument: q.instrument, limit: q.limit ?? 100 });
