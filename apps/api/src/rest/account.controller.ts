@@ -21,7 +21,7 @@ import { ReadService } from '../trading/read.service';
 import { InstrumentsService } from '../trading/instruments.service';
 import { TradingService } from '../trading/trading.service';
 import { MarketHub } from '../ws/market-hub';
-import { checkQuery, intParam, optionalString } from './query';
+import { checkQuery, intParam, optionalString, pageLimit } from './query';
 
 export const API_KEY_STORE = Symbol('API_KEY_STORE');
 
@@ -43,7 +43,7 @@ export class AccountController {
     checkQuery(q, ['instrument', 'limit']);
     return this.reads.fills(req.auth!.accountId, {
       instrument: optionalString(q.instrument),
-      limit: intParam(q.limit, 'limit', 1, 1000, 100),
+      limit: pageLimit(q.limit),
     });
   }
 
@@ -74,7 +74,7 @@ export class AccountController {
     const entry = this.instruments.optional(q.instrument);
     return this.hub.data.accountSettlements(req.auth!.accountId, {
       instrumentId: entry?.instrumentId,
-      limit: intParam(q.limit, 'limit', 1, 1000, 100),
+      limit: pageLimit(q.limit),
     });
   }
 
@@ -97,7 +97,7 @@ export class AccountController {
     return this.reads.ledger(req.auth!.accountId, {
       asset: optionalString(q.asset),
       kind,
-      limit: intParam(q.limit, 'limit', 1, 1000, 100),
+      limit: pageLimit(q.limit),
       beforeEntryId:
         q.beforeEntryId === undefined
           ? undefined

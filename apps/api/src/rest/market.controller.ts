@@ -17,7 +17,7 @@ import { ApiException } from '../http/api-exception';
 import { InstrumentsService } from '../trading/instruments.service';
 import { ReadService } from '../trading/read.service';
 import { MarketHub } from '../ws/market-hub';
-import { checkQuery, intParam, optionalString, timeRange } from './query';
+import { checkQuery, intParam, optionalString, pageLimit, timeRange } from './query';
 
 function resolution(value: unknown): CandleResolution {
   if (value === undefined) throw ApiException.of('VALIDATION_FAILED', 'resolution is required', 'resolution');
@@ -76,7 +76,7 @@ export class MarketController {
   @Get('trades/:symbol')
   trades(@Param('symbol') symbol: string, @Query() q: Record<string, unknown>): Promise<TradeView[]> {
     checkQuery(q, ['limit']);
-    const limit = intParam(q.limit, 'limit', 1, 1000, 100);
+    const limit = pageLimit(q.limit);
     return this.reads.recentTrades(this.instruments.get(symbol, 'symbol', 404).instrumentId, limit);
   }
 
@@ -114,7 +114,7 @@ export class MarketController {
   ): Promise<IndexPriceView[]> {
     checkQuery(q, ['from', 'to', 'limit']);
     const { fromMs, toMs } = timeRange(q);
-    return this.hub.data.indexHistory(index, fromMs, toMs, intParam(q.limit, 'limit', 1, 1000, 100));
+    return this.hub.data.indexHistory(index, fromMs, toMs, pageLimit(q.limit));
   }
 
   @Get('mark/:symbol')
@@ -137,7 +137,7 @@ export class MarketController {
     return this.hub.data.settlementPrices({
       instrumentId: instrument === undefined ? undefined : this.instruments.get(instrument).instrumentId,
       kind,
-      limit: intParam(q.limit, 'limit', 1, 1000, 100),
+      limit: pageLimit(q.limit),
     });
   }
 }

@@ -6,7 +6,7 @@ import { validated } from '../http/api-exception';
 import type { ApiRequest } from '../http/raw-body';
 import { ReadService } from '../trading/read.service';
 import { TradingService } from '../trading/trading.service';
-import { checkQuery, intParam, optionalString } from './query';
+import { checkQuery, intParam, optionalString, pageLimit } from './query';
 
 const account = (req: ApiRequest): number => req.auth!.accountId;
 const orderIdParam = (v: string) => intParam(v, 'orderId', 1, Number.MAX_SAFE_INTEGER);
@@ -46,7 +46,7 @@ export class OrdersController {
     checkQuery(q, ['instrument', 'limit', 'beforeOrderId']);
     return this.reads.orderHistory(account(req), {
       instrument: optionalString(q.instrument),
-      limit: intParam(q.limit, 'limit', 1, 1000, 100),
+      limit: pageLimit(q.limit),
       beforeOrderId: q.beforeOrderId === undefined ? undefined : orderIdParam(q.beforeOrderId as string),
     });
   }

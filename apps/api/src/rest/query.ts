@@ -1,3 +1,4 @@
+import { DEFAULT_PAGE, MAX_PAGE } from '../trading/read.service';
 import { ApiException } from '../http/api-exception';
 
 /** Query parameters: only the named ones, each checked. */
@@ -14,6 +15,11 @@ export function intParam(value: unknown, name: string, min: number, max: number,
   if (!Number.isSafeInteger(n) || n < min || n > max)
     throw ApiException.of('VALIDATION_FAILED', `${name} must be an integer in [${min}, ${max}]`, name);
   return n;
+}
+
+/** A query's `limit`: 1 to MAX_PAGE, DEFAULT_PAGE when absent. */
+export function pageLimit(value: unknown): number {
+  return intParam(value, 'limit', 1, MAX_PAGE, DEFAULT_PAGE);
 }
 
 export function optionalString(value: unknown): string | undefined {

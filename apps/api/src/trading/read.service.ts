@@ -26,6 +26,10 @@ export function jsonSafe(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
 }
 
+/** How many rows a page of a list holds: `limit`, 1 to MAX_PAGE, DEFAULT_PAGE when absent (REST and WebSocket alike). */
+export const DEFAULT_PAGE = 100;
+export const MAX_PAGE = 1000;
+
 /**
  * The account's read side from the read models. A read first waits (briefly) until the read models
  * have caught up with the account's own last command, so a client reads its own writes; if they have

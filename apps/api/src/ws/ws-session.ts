@@ -23,7 +23,7 @@ import type { Authenticator } from '../auth/authenticator';
 import type { ApiConfig } from '../config/api-config';
 import { ApiException, validated } from '../http/api-exception';
 import type { InstrumentsService } from '../trading/instruments.service';
-import type { ReadService } from '../trading/read.service';
+import { DEFAULT_PAGE, MAX_PAGE, type ReadService } from '../trading/read.service';
 import type { TradingService } from '../trading/trading.service';
 import { PRIVATE_CHANNELS, type MarketHub, type Subscriber } from './market-hub';
 import { writeFrame } from './text-frame';
@@ -101,13 +101,23 @@ const ORDER_ID_SCHEMA: ObjectSchema = {
 const FILLS_SCHEMA: ObjectSchema = {
   fields: {
     instrument: INSTRUMENT_SCHEMA.fields.instrument!,
-    limit: { kind: 'integer', min: 1, max: 1000, description: 'Newest fills, at most (100 by default).' },
+    limit: {
+      kind: 'integer',
+      min: 1,
+      max: MAX_PAGE,
+      description: `Newest fills, at most (${DEFAULT_PAGE} by default).`,
+    },
   },
 };
 const HISTORY_SCHEMA: ObjectSchema = {
   fields: {
     ...FILLS_SCHEMA.fields,
-    limit: { kind: 'integer', min: 1, max: 1000, description: 'Newest orders, at most (100 by default).' },
+    limit: {
+      kind: 'integer',
+      min: 1,
+      max: MAX_PAGE,
+      description: `Newest orders, at most (${DEFAULT_PAGE} by default).`,
+    },
     beforeOrderId: {
       kind: 'integer',
       min: 1,
@@ -437,11 +447,14 @@ export class WsSession implements Subscriber {
         );
       case 'private/get_order_history': {
         const q = params<{ instrument?: string; limit?: number; beforeOrderId?: number }>(HISTORY_SCHEMA, p);
-        return this.deps.reads.orderHistory(this.need('read'), { ...q, limit: q.limit ?? 100 });
+        return this.deps.reads.orderHistory(this.need('read'), { ...q, limit: q.limit ?? DEFAULT_PAGE });
       }
       case 'private/get_fills': {
         const q = params<{ instrument?: string; limit?: number }>(FILLS_SCHEMA, p);
-        return this.deps.reads.fills(this.need('read'), { instrument: q.instrument, limit: q.limit ?? 100 });
+        return this.deps.reads.fills(this.need('read'), {
+          instrument: q.instrument,
+          limit: q.limit ?? DEFAULT_PAGE,
+        });
       }
       case 'private/get_positions':
         params(EMPTY, p);
