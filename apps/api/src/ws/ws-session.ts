@@ -87,49 +87,27 @@ const BOOK_SCHEMA: ObjectSchema = {
     depth: { kind: 'integer', min: 1, max: 1000, description: 'Levels per side.' },
   },
 };
-const ORDER_ID_SCHEMA: ObjectSchema = {
-  fields: {
-    orderId: {
-      kind: 'integer',
-      min: 1,
-      max: Number.MAX_SAFE_INTEGER,
-      required: true,
-      description: 'Order id.',
-    },
-  },
-};
-const FILLS_SCHEMA: ObjectSchema = {
-  fields: {
-    instrument: INSTRUMENT_SCHEMA.fields.instrument!,
-    limit: {
-      kind: 'integer',
-      min: 1,
-      max: MAX_PAGE,
-      description: `Newest fills, at most (${DEFAULT_PAGE} by default).`,
-    },
-  },
-};
-const HISTORY_SCHEMA: ObjectSchema = {
-  fields: {
-    ...FILLS_SCHEMA.fields,
-    limit: {
-      kind: 'integer',
-      min: 1,
-      max: MAX_PAGE,
-      description: `Newest orders, at most (${DEFAULT_PAGE} by default).`,
-    },
-    beforeOrderId: {
-      kind: 'integer',
-      min: 1,
-      max: Number.MAX_SAFE_INTEGER,
-      description: 'Orders placed before this one (the next page).',
-    },
-  },
-};
 const REF_FIELDS = {
   orderId: { kind: 'integer', min: 1, max: Number.MAX_SAFE_INTEGER, description: 'Order id.' },
   clientOrderId: { kind: 'string', minLength: 1, maxLength: 64, description: 'Client order id.' },
 } as const;
+/** `limit` of a list read: the newest this many, as REST's `limit` query. */
+const PAGE_LIMIT_FIELD = {
+  kind: 'integer',
+  min: 1,
+  max: MAX_PAGE,
+  description: `The newest this many, at most (${DEFAULT_PAGE} by default).`,
+} as const;
+const ORDER_ID_SCHEMA: ObjectSchema = { fields: { orderId: { ...REF_FIELDS.orderId, required: true } } };
+const FILLS_SCHEMA: ObjectSchema = {
+  fields: { instrument: INSTRUMENT_SCHEMA.fields.instrument!, limit: PAGE_LIMIT_FIELD },
+};
+const HISTORY_SCHEMA: ObjectSchema = {
+  fields: {
+    ...FILLS_SCHEMA.fields,
+    beforeOrderId: { ...REF_FIELDS.orderId, description: 'Orders placed before this one (the next page).' },
+  },
+};
 const CANCEL_SCHEMA: ObjectSchema = { fields: REF_FIELDS };
 const EDIT_SCHEMA: ObjectSchema = { fields: { ...REF_FIELDS, ...AMEND_ORDER_SCHEMA.fields } };
 const MAX_CHANNELS = 200;
@@ -431,15 +409,14 @@ export class WsSession implements Subscriber {
           this.need('trade'),
           params<{ instrument?: string }>(INSTRUMENT_SCHEMA, p).instrument,
         );
+      // the account's reads, as their REST resources answer them (after the same wait for the read
+      // models): what a market maker reconnecting without cancel-on-disconnect still has in the
+      // books, and its fills, positions and margin, without a second, REST connection
       case 'private/get_open_orders':
-        // the account's open orders after its own last command (as GET /v1/orders/open): what a
-        // market maker reconnecting without cancel-on-disconnect still has in the books
         return this.deps.reads.openOrders(
           this.need('read'),
           params<{ instrument?: string }>(INSTRUMENT_SCHEMA, p).instrument,
         );
-      // the account's reads, as their REST resources answer them (after the same wait for the read
-      // models): what a market maker reconnecting needs without a second, REST connection
       case 'private/get_order':
         return this.deps.reads.order(
           this.need('read'),
