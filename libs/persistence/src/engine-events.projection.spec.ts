@@ -63,13 +63,14 @@ describe('database', () => {
       'EngineSnapshots1795651200000',
       'DropUnusedTradeIndex1795737600000',
       'LedgerByAccount1795824000000',
+      'AccountReadIndexes1795910400000',
     ]);
     const again = await openDatabase({ url: db.url, embeddedDir: '', embeddedPort: 0 });
     expect(
       (
         (await again.dataSource.query('SELECT count(*)::int AS n FROM schema_migrations')) as { n: number }[]
       )[0]!.n,
-    ).toBe(5);
+    ).toBe(6);
     await again.close();
   });
 
@@ -134,6 +135,45 @@ describe('EngineEventsProjection', () => {
     expect(
       ((await db.dataSource.query('SELECT count(*)::int AS n FROM orders')) as { n: number }[])[0]!.n,
     ).toBe(0);
+  });
+
+  it('updates earlier orders by their key, never by a scan of the orders table', async () => {
+    await reset();
+    // 60,000 orders written by earlier batches (4 accounts), then one batch that cancels 3,000 of them
+    await db.dataSource.query(
+      `INSERT INTO orders SELECT g, 1, g % 4, '', 0, 0, 0, 0, 100, 0, 1, 0, 1, 'open', g, g
+       FROM generate_series(1, 60000) g`,
+    );
+    // the plan of each UPDATE of orders, taken in the projection's own transaction just before it runs
+    const plans: string[] = [];
+    const explaining = Object.create(db.dataSource, {
+      createQueryRunner: {
+        value: () => {
+          const runner = db.dataSource.createQueryRunner();
+          const query = runner.query.bind(runner);
+          runner.query = (async (sql: string, params?: unknown[]) => {
+            if (/^\s*UPDATE orders/.test(sql)) {
+              plans.push(JSON.stringify(await query(`EXPLAIN (FORMAT JSON) ${sql}`, params)));
+            }
+            return query(sql, params);
+          }) as typeof runner.query;
+          return runner;
+        },
+      },
+    }) as typeof db.dataSource;
+    const cancels = Array.from({ length: 3000 }, (_, i) => {
+      const orderId = 1 + i * 20;
+      return { type: EventType.OrderCancelled, seq: 60_001, instrumentId: 1, orderId, accountId: orderId % 4,
+        cancelledLots: 1, remainingLots: 0, reason: 0 }; // prettier-ignore
+    }) as EngineEvent[];
+    await new EngineEventsProjection(explaining).apply(cancels, 60_001);
+    const closed = (await db.dataSource.query(
+      `SELECT count(*)::int AS n FROM orders WHERE status = 'cancelled' AND remaining_lots = 0 AND updated_seq = 60001`,
+    )) as { n: number }[];
+    expect(closed[0]!.n).toBe(3000);
+    expect(plans).toHaveLength(1);
+    expect(plans[0]).toContain('"Index Name":"orders_pkey"');
+    expect(plans[0]).not.toContain('Seq Scan');
   });
 });
 

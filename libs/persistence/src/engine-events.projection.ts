@@ -25,6 +25,7 @@ interface OrderRow {
 /** Changes to an order that was written by an earlier batch. */
 interface OrderChange {
   orderId: number;
+  accountId: number;
   filledDelta: number;
   remainingLots: number | null;
   status: string | null;
@@ -114,7 +115,7 @@ export class EngineEventsProjection {
       string,
       { accountId: number; instrumentId: number; net: number; seq: number }
     >();
-    const change = (orderId: number, seq: number): OrderRow | OrderChange => {
+    const change = (orderId: number, accountId: number, seq: number): OrderRow | OrderChange => {
       const row = fresh.get(orderId);
       if (row !== undefined) {
         row.updatedSeq = seq;
@@ -124,6 +125,7 @@ export class EngineEventsProjection {
       if (c === undefined) {
         c = {
           orderId,
+          accountId,
           filledDelta: 0,
           remainingLots: null,
           status: null,
@@ -136,8 +138,8 @@ export class EngineEventsProjection {
       c.updatedSeq = seq;
       return c;
     };
-    const fill = (orderId: number, qty: number, remaining: number, seq: number) => {
-      const o = change(orderId, seq);
+    const fill = (orderId: number, accountId: number, qty: number, remaining: number, seq: number) => {
+      const o = change(orderId, accountId, seq);
       if ('filledLots' in o) o.filledLots += qty;
       else o.filledDelta += qty;
       o.remainingLots = remaining;
@@ -202,34 +204,34 @@ export class EngineEventsProjection {
             e.takerAccountId,
           ];
           row.forEach((v, i) => trades[i]!.push(v));
-          fill(e.makerOrderId, e.qtyLots, e.makerRemainingLots, e.seq);
-          fill(e.takerOrderId, e.qtyLots, e.takerRemainingLots, e.seq);
+          fill(e.makerOrderId, e.makerAccountId, e.qtyLots, e.makerRemainingLots, e.seq);
+          fill(e.takerOrderId, e.takerAccountId, e.qtyLots, e.takerRemainingLots, e.seq);
           const takerLots = e.aggressorSide === Side.Buy ? e.qtyLots : -e.qtyLots;
           move(e.takerAccountId, e.instrumentId, takerLots, e.seq);
           move(e.makerAccountId, e.instrumentId, -takerLots, e.seq);
           break;
         }
         case EventType.OrderCancelled: {
-          const o = change(e.orderId, e.seq);
+          const o = change(e.orderId, e.accountId, e.seq);
           o.remainingLots = e.remainingLots;
           if (e.remainingLots === 0) o.status = 'cancelled';
           break;
         }
         case EventType.OrderExpired: {
-          const o = change(e.orderId, e.seq);
+          const o = change(e.orderId, e.accountId, e.seq);
           o.remainingLots = 0;
           o.status = 'expired';
           break;
         }
         case EventType.OrderAmended: {
-          const o = change(e.orderId, e.seq);
+          const o = change(e.orderId, e.accountId, e.seq);
           o.priceTicks = e.priceTicks;
           o.remainingLots = e.remainingLots;
           o.stopPriceTicks = e.stopPriceTicks;
           break;
         }
         case EventType.OrderTriggered:
-          change(e.orderId, e.seq).status = 'open';
+          change(e.orderId, e.accountId, e.seq).status = 'open';
           break;
         default:
           break;
@@ -266,6 +268,9 @@ const ORDER_COLUMNS = [
 
 async function updateOrders(q: QueryRunner, rows: OrderChange[]): Promise<number> {
   if (rows.length === 0) return 0;
+  // Each changed order by its primary key. Left to itself, the planner may hash the whole table
+  // instead, one sequential scan of every order ever written per transaction.
+  await q.query('SET LOCAL enable_hashjoin TO off; SET LOCAL enable_mergejoin TO off');
   await q.query(
     `UPDATE orders o SET
        filled_lots = o.filled_lots + u.filled_delta,
@@ -274,11 +279,11 @@ async function updateOrders(q: QueryRunner, rows: OrderChange[]): Promise<number
        price_ticks = COALESCE(u.price_ticks, o.price_ticks),
        stop_price_ticks = COALESCE(u.stop_price_ticks, o.stop_price_ticks),
        updated_seq = u.updated_seq
-     FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[])
-       AS u (order_id, filled_delta, remaining_lots, status, price_ticks, stop_price_ticks, updated_seq)
-     WHERE o.order_id = u.order_id`,
+     FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[])
+       AS u (account_id, order_id, filled_delta, remaining_lots, status, price_ticks, stop_price_ticks, updated_seq)
+     WHERE o.account_id = u.account_id AND o.order_id = u.order_id`,
     columns(rows, [
-      (r) => r.orderId, (r) => r.filledDelta, (r) => r.remainingLots, (r) => r.status, (r) => r.priceTicks,
+      (r) => r.accountId, (r) => r.orderId, (r) => r.filledDelta, (r) => r.remainingLots, (r) => r.status, (r) => r.priceTicks,
       (r) => r.stopPriceTicks, (r) => r.updatedSeq,
     ]), // prettier-ignore
   );

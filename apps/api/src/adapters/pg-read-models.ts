@@ -83,10 +83,19 @@ export class PgReadModels implements ReadModels {
     return rows[0];
   }
 
+  /**
+   * The account's trades on either side, newest first: the newest page of each side from its own
+   * index (trades_by_maker, trades_by_taker), merged. A trade with the account on both sides is
+   * taken from the maker side only.
+   */
   fills(accountId: number, q: { instrumentId?: number; limit: number }): Promise<TradeRow[]> {
     return this.db.query(
-      `SELECT * FROM trades WHERE (maker_account_id = $1 OR taker_account_id = $1)
-         AND ($2::int IS NULL OR instrument_id = $2) ORDER BY seq DESC, trade_id DESC LIMIT $3`,
+      `(SELECT * FROM trades WHERE maker_account_id = $1 AND ($2::int IS NULL OR instrument_id = $2)
+          ORDER BY seq DESC, trade_id DESC LIMIT $3)
+       UNION ALL
+       (SELECT * FROM trades WHERE taker_account_id = $1 AND maker_account_id <> $1
+          AND ($2::int IS NULL OR instrument_id = $2) ORDER BY seq DESC, trade_id DESC LIMIT $3)
+       ORDER BY seq DESC, trade_id DESC LIMIT $3`,
       [accountId, q.instrumentId ?? null, q.limit],
     );
   }

@@ -3,6 +3,7 @@ import { OracleProviders1795564800000 } from './0002-oracle-providers';
 import { EngineSnapshots1795651200000 } from './0003-engine-snapshots';
 import { DropUnusedTradeIndex1795737600000 } from './0004-drop-unused-trade-index';
 import { LedgerByAccount1795824000000 } from './0005-ledger-by-account';
+import { AccountReadIndexes1795910400000 } from './0006-account-read-indexes';
 
 /**
  * The first schema. Names follow the domain: instrument_id, account_id, order_id, price_ticks,
@@ -148,4 +149,5 @@ export const MIGRATIONS = [
   EngineSnapshots1795651200000,
   DropUnusedTradeIndex1795737600000,
   LedgerByAccount1795824000000,
+  AccountReadIndexes1795910400000,
 ];
