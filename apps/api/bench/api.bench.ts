@@ -49,7 +49,9 @@ const envInt = (name: string, fallback: number) => {
   return Number.isInteger(v) && v > 0 ? v : fallback;
 };
 const rounds = envInt('BENCH_ROUNDS', quick ? 2 : 3);
-const roundS = envInt('BENCH_ROUND_S', quick ? 2 : 8);
+// quick: eight scenarios (four on the exchange, four on the peer) of a warm-up and two rounds, and
+// four fan-out rounds, within a minute with the exchange's start and stop on a slow day
+const roundS = envInt('BENCH_ROUND_S', quick ? 1.5 : 8);
 const restTransport: RestTransport =
   process.env.REST_TRANSPORT === 'http' || process.env.REST_TRANSPORT === 'fetch'
     ? process.env.REST_TRANSPORT
