@@ -34,6 +34,14 @@ interface OrderChange {
   updatedSeq: number;
 }
 
+/** The last command seq a projection has applied, from its stored offset (0 before its first batch). */
+export async function storedOffset(dataSource: DataSource, projection: string): Promise<number> {
+  const rows = (await dataSource.query('SELECT last_seq FROM projection_offsets WHERE projection = $1', [
+    projection,
+  ])) as { last_seq: string }[];
+  return rows.length === 0 ? 0 : Number(rows[0]!.last_seq);
+}
+
 export interface ProjectionResult {
   /** Events applied (those at or below the stored offset were skipped as already applied). */
   applied: number;
@@ -65,12 +73,8 @@ export class EngineEventsProjection {
     private readonly options: { synchronousCommit: boolean } = { synchronousCommit: true },
   ) {}
 
-  async lastSeq(): Promise<number> {
-    const rows = (await this.dataSource.query(
-      'SELECT last_seq FROM projection_offsets WHERE projection = $1',
-      [this.name],
-    )) as { last_seq: string }[];
-    return rows.length === 0 ? 0 : Number(rows[0]!.last_seq);
+  lastSeq(): Promise<number> {
+    return storedOffset(this.dataSource, this.name);
   }
 
   /** Applies the events of commands up to `lastSeq` (events of commands already applied are skipped). */

@@ -5,5 +5,5 @@ export {
   type Database,
   type DatabaseOptions,
 } from './database';
-export { EngineEventsProjection, type ProjectionResult } from './engine-events.projection';
+export { EngineEventsProjection, storedOffset, type ProjectionResult } from './engine-events.projection';
 export { MIGRATIONS } from './migrations/0001-initial-schema';

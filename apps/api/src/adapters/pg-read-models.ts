@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { OrderRow } from '@exchange/gateway';
+import { storedOffset } from '@exchange/persistence';
 import type {
   IndexRoundRow,
   LedgerRow,
@@ -23,18 +24,11 @@ export class StoredOffsets implements ProjectionProgress {
     private readonly projectionOf: (seq: number) => string = () => 'engine-events',
   ) {}
 
-  async projectedSeq(projection: string): Promise<number> {
-    const rows = (await this.db.query('SELECT last_seq FROM projection_offsets WHERE projection = $1', [
-      projection,
-    ])) as { last_seq: string }[];
-    return rows.length === 0 ? 0 : Number(rows[0]!.last_seq);
-  }
-
   async waitFor(seq: number, timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     const projection = this.projectionOf(seq);
     for (let delayMs = 2; ; delayMs = Math.min(delayMs * 2, 50)) {
-      if ((await this.projectedSeq(projection)) >= seq) return true;
+      if ((await storedOffset(this.db, projection)) >= seq) return true;
       if (Date.now() >= deadline) return false;
       await new Promise((r) => setTimeout(r, delayMs));
     }

@@ -428,10 +428,7 @@ export class WsSession implements Subscriber {
       }
       case 'private/get_fills': {
         const q = params<{ instrument?: string; limit?: number }>(FILLS_SCHEMA, p);
-        return this.deps.reads.fills(this.need('read'), {
-          instrument: q.instrument,
-          limit: q.limit ?? DEFAULT_PAGE,
-        });
+        return this.deps.reads.fills(this.need('read'), { ...q, limit: q.limit ?? DEFAULT_PAGE });
       }
       case 'private/get_positions':
         params(EMPTY, p);
