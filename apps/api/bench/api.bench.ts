@@ -26,9 +26,12 @@ import {
  *  (a'') JSON-RPC batches: the same connections, BATCH_IN_FLIGHT batches in flight on each, each one
  *      message of BATCH_ORDERS private/buy and private/sell calls answered by one message (counted as
  *      orders; latency per batch);
- *  (b) REST order entry: REST_CLIENTS keys, REST_IN_FLIGHT signed POST /v1/orders in flight each
+ *  (b) REST order entry: REST_CLIENTS keys, each with a number of signed POST /v1/orders in flight
  *      (RestClient over undici's keep-alive pool; REST_TRANSPORT=http uses node:http with a keep-alive
- *      agent, REST_TRANSPORT=fetch Node's fetch);
+ *      agent, REST_TRANSPORT=fetch Node's fetch). REST_IN_FLIGHT lists the numbers to try (default
+ *      16 and 32): each is a scenario of its own, and the figure is the one with the most orders/s,
+ *      for the exchange and the peer each (a throughput is the rate at the load that saturates the
+ *      server; below it, requests wait on each other's round trips);
  *  (c) market-data fan-out: FANOUT_SUBSCRIBERS WsClient subscribers to book.H100-USDC, a publisher
  *      moving the book FANOUT_RATE times a second, latency from the order's send to each delivery;
  *      then the same with raw WebSocket subscribers that parse each message and keep no book
@@ -48,8 +51,13 @@ const envInt = (name: string, fallback: number) => {
   const v = Number(process.env[name]);
   return Number.isInteger(v) && v > 0 ? v : fallback;
 };
+/** A comma-separated list of positive integers, e.g. "16,32". */
+const envList = (name: string, fallback: number[]) => {
+  const v = (process.env[name] ?? '').split(',').map(Number);
+  return v.length > 0 && v.every((n) => Number.isInteger(n) && n > 0) ? v : fallback;
+};
 const rounds = envInt('BENCH_ROUNDS', quick ? 2 : 3);
-// quick: eight scenarios (four on the exchange, four on the peer) of a warm-up and two rounds, and
+// quick: ten scenarios (five on the exchange, five on the peer) of a warm-up and two rounds, and
 // four fan-out rounds, within a minute with the exchange's start and stop on a slow day
 const roundS = envInt('BENCH_ROUND_S', quick ? 1.5 : 8);
 const restTransport: RestTransport =
@@ -59,7 +67,7 @@ const restTransport: RestTransport =
 const wsConnections = envInt('WS_CONNECTIONS', 4);
 const wsInFlight = envInt('WS_IN_FLIGHT', 32);
 const restClients = envInt('REST_CLIENTS', 4);
-const restInFlight = envInt('REST_IN_FLIGHT', 16);
+const restInFlight = envList('REST_IN_FLIGHT', [16, 32]);
 const quotesPerRequest = envInt('MASS_QUOTES', 20);
 const quoteInFlight = envInt('MASS_QUOTE_IN_FLIGHT', 4);
 const batchOrders = envInt('BATCH_ORDERS', 10);
@@ -77,6 +85,8 @@ const f2 = (x: number) => x.toFixed(2);
 
 /** An order round with the server's CPU per order (undefined off Linux). */
 type MeasuredRound = OrderRound & { serverUs: number | undefined };
+/** The REST figure at one number of requests in flight per key. */
+type RestLevel = MeasuredRound & { inFlight: number };
 
 const cpuText = (us: number | undefined) => (us === undefined ? 'n/a' : f1(us));
 
@@ -153,10 +163,15 @@ async function entryScenarios(server: RunningServer, accounts: Credentials[], la
     wsBatchOrders(ws, batchInFlight, s, batchOrders),
   );
   for (const c of ws) c.close();
-  const restRound = await orderRounds(server, `${label} rest`, (s) =>
-    restOrders(server.baseUrl, accounts.slice(0, restClients), restInFlight, s, restTransport),
-  );
-  return { ws: wsRound, quotes: quoteRound, batch: batchRound, rest: restRound };
+  const restLevels: RestLevel[] = [];
+  for (const inFlight of restInFlight) {
+    const r = await orderRounds(server, `${label} rest x${inFlight}`, (s) =>
+      restOrders(server.baseUrl, accounts.slice(0, restClients), inFlight, s, restTransport),
+    );
+    restLevels.push({ ...r, inFlight });
+  }
+  const rest = restLevels.reduce((best, r) => (r.ordersPerS > best.ordersPerS ? r : best));
+  return { ws: wsRound, quotes: quoteRound, batch: batchRound, rest, restLevels };
 }
 
 async function main() {
@@ -165,7 +180,7 @@ async function main() {
       `${rounds} rounds of ${roundS} s; journal fsync ${process.env.JOURNAL_FSYNC || 'batch'}`,
   );
   log(
-    `  ws: ${wsConnections} connections x ${wsInFlight} in flight; mass quotes: ${quoteInFlight} in flight x ${quotesPerRequest} quotes; batches: ${batchInFlight} in flight x ${batchOrders} orders; rest: ${restClients} keys x ${restInFlight} in flight (${restTransport}); ` +
+    `  ws: ${wsConnections} connections x ${wsInFlight} in flight; mass quotes: ${quoteInFlight} in flight x ${quotesPerRequest} quotes; batches: ${batchInFlight} in flight x ${batchOrders} orders; rest: ${restClients} keys x ${restInFlight.join(' or ')} in flight (${restTransport}); ` +
       `fan-out: ${fanoutSubscribers} subscribers, ${fanoutRate} changes/s for ${fanoutS} s`,
   );
   const exchange = await startExchange();
@@ -218,6 +233,9 @@ async function main() {
   log(row('WS quotes', api.quotes, peer.quotes));
   log(row('WS batch', api.batch, peer.batch));
   log(row('REST', api.rest, peer.rest));
+  log(
+    `REST in flight per key: ${api.rest.inFlight} (exchange), ${peer.rest.inFlight} (peer); by level, exchange / peer orders/s: ${api.restLevels.map((r, i) => `${r.inFlight}: ${Math.round(r.ordersPerS)} / ${Math.round(peer.restLevels[i]!.ordersPerS)}`).join(', ')}`,
+  );
   log('');
   log('| fan-out     | p50 ms  | p99 ms  | srv µs/d | peer p50 | peer p99 | peer µs  | p99 ratio |');
   log('| ----------- | ------- | ------- | -------- | -------- | -------- | -------- | --------- |');
@@ -246,6 +264,10 @@ async function main() {
       rest_orders_per_s: Math.round(api.rest.ordersPerS),
       rest_ack_p50_ms: +f2(api.rest.p50Ms),
       rest_ack_p99_ms: +f2(api.rest.p99Ms),
+      rest_in_flight_per_key: api.rest.inFlight,
+      rest_by_in_flight: Object.fromEntries(
+        api.restLevels.map((r) => [r.inFlight, Math.round(r.ordersPerS)]),
+      ),
       fanout_subscribers: fan.subscribers,
       fanout_changes_per_s: +f1(fan.changesPerS),
       fanout_p50_ms: +f2(fan.p50Ms),
@@ -273,6 +295,10 @@ async function main() {
       peer_ws_mass_quote_orders_per_s: Math.round(peer.quotes.ordersPerS),
       peer_ws_batch_orders_per_s: Math.round(peer.batch.ordersPerS),
       peer_rest_orders_per_s: Math.round(peer.rest.ordersPerS),
+      peer_rest_in_flight_per_key: peer.rest.inFlight,
+      peer_rest_by_in_flight: Object.fromEntries(
+        peer.restLevels.map((r) => [r.inFlight, Math.round(r.ordersPerS)]),
+      ),
       ws_vs_peer: +f2(api.ws.ordersPerS / peer.ws.ordersPerS),
       rest_vs_peer: +f2(api.rest.ordersPerS / peer.rest.ordersPerS),
     }),
