@@ -1,6 +1,6 @@
 import { EventType, OrderType, Side, TransferReasonName, type EngineEvent } from '@exchange/domain';
 import type { DataSource, QueryRunner } from 'typeorm';
-import { copyColumns } from './pg-copy';
+import { copyColumns, type PgClient } from './pg-copy';
 
 /** An order row as this projection writes it. */
 interface OrderRow {
@@ -77,37 +77,44 @@ export class EngineEventsProjection {
     return storedOffset(this.dataSource, this.name);
   }
 
-  /** Applies the events of commands up to `lastSeq` (events of commands already applied are skipped). */
+  /**
+   * Applies the events of commands up to `lastSeq` (events of commands already applied are skipped).
+   * The transaction's fixed statements travel together: its start, settings and the locked read of
+   * the stored offset in one round trip, the offset's update and the commit in another (PostgreSQL's
+   * simple query protocol runs a string of statements in order; the projection's name and the seq
+   * are written into them as literals).
+   */
   async apply(events: readonly EngineEvent[], lastSeq: number): Promise<ProjectionResult> {
-    const q = this.dataSource.createQueryRunner();
-    await q.connect();
-    await q.startTransaction();
+    if (!Number.isSafeInteger(lastSeq) || lastSeq < 0) throw new RangeError(`bad last seq ${lastSeq}`);
+    const q = this.dataSource.createQueryRunner() as QueryRunner & PgQueryRunner;
+    const client = (await q.connect()) as PgClient;
+    const name = client.escapeLiteral(this.name);
+    let broken: Error | undefined;
     try {
-      if (!this.options.synchronousCommit) await q.query('SET LOCAL synchronous_commit TO OFF');
-      await q.query(
-        'INSERT INTO projection_offsets (projection, last_seq) VALUES ($1, 0) ON CONFLICT DO NOTHING',
-        [this.name],
+      const started = await client.query(
+        `BEGIN;
+         ${this.options.synchronousCommit ? '' : 'SET LOCAL synchronous_commit TO OFF;'}
+         ${ORDER_UPDATE_SETTINGS}
+         INSERT INTO projection_offsets (projection, last_seq) VALUES (${name}, 0) ON CONFLICT DO NOTHING;
+         SELECT last_seq FROM projection_offsets WHERE projection = ${name} FOR UPDATE`,
       );
-      const stored = (await q.query(
-        'SELECT last_seq FROM projection_offsets WHERE projection = $1 FOR UPDATE',
-        [this.name],
-      )) as { last_seq: string }[];
+      const stored = (started as { rows: { last_seq: string }[] }[]).at(-1)!.rows;
       const from = Number(stored[0]!.last_seq);
       const fresh = events.filter((e) => e.seq > from);
       const rows = fresh.length > 0 ? await this.write(q, fresh) : 0;
-      if (lastSeq > from) {
-        await q.query('UPDATE projection_offsets SET last_seq = $2 WHERE projection = $1', [
-          this.name,
-          lastSeq,
-        ]);
-      }
-      await q.commitTransaction();
+      await client.query(
+        lastSeq > from
+          ? `UPDATE projection_offsets SET last_seq = ${lastSeq} WHERE projection = ${name}; COMMIT`
+          : 'COMMIT',
+      );
       return { applied: fresh.length, skipped: events.length - fresh.length, rows };
     } catch (err) {
-      await q.rollbackTransaction();
+      // after a failed statement the transaction is still open, aborted; after a failed COMMIT it
+      // is over and ROLLBACK only warns. A connection that cannot even roll back leaves the pool.
+      await client.query('ROLLBACK').catch((e: Error) => (broken = e));
       throw err;
     } finally {
-      await q.release();
+      await q.releasePostgresConnection(broken);
     }
   }
 
@@ -270,11 +277,21 @@ const ORDER_COLUMNS = [
   'price_ticks', 'stop_price_ticks', 'qty_lots', 'filled_lots', 'remaining_lots', 'status', 'accepted_seq', 'updated_seq',
 ]; // prettier-ignore
 
+/**
+ * For the batch update of earlier orders, set at the start of every projection transaction: each
+ * changed order by its primary key. Left to itself, the planner may hash the whole table instead, one
+ * sequential scan of every order ever written per transaction. No other statement of the
+ * transaction joins.
+ */
+const ORDER_UPDATE_SETTINGS = 'SET LOCAL enable_hashjoin TO off; SET LOCAL enable_mergejoin TO off;';
+
+/** TypeORM's PostgreSQL query runner: a release that keeps a broken connection out of the pool. */
+interface PgQueryRunner {
+  releasePostgresConnection(err?: Error): Promise<void>;
+}
+
 async function updateOrders(q: QueryRunner, rows: OrderChange[]): Promise<number> {
   if (rows.length === 0) return 0;
-  // Each changed order by its primary key. Left to itself, the planner may hash the whole table
-  // instead, one sequential scan of every order ever written per transaction.
-  await q.query('SET LOCAL enable_hashjoin TO off; SET LOCAL enable_mergejoin TO off');
   await q.query(
     `UPDATE orders o SET
        filled_lots = o.filled_lots + u.filled_delta,

@@ -52,8 +52,12 @@ interface PgConnection {
   endCopyFrom(): void;
 }
 
-interface PgClient {
+/** The connection under a TypeORM query runner on PostgreSQL (node-postgres' Client), as used here. */
+export interface PgClient {
   query(submittable: CopyIn): unknown;
+  /** A string of statements by the simple query protocol: one result per statement (one alone: not an array). */
+  query(text: string): Promise<unknown>;
+  escapeLiteral(s: string): string;
 }
 
 /** One field in COPY's text format: \N for null, backslash escapes for the special characters. */
