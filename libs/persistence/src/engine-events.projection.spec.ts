@@ -135,8 +135,8 @@ describe('EngineEventsProjection', () => {
     const orders = async () =>
       ((await db.dataSource.query('SELECT count(*)::int AS n FROM orders')) as { n: number }[])[0]!.n;
     expect(await orders()).toBe(0);
-    // the failed transaction was rolled back on its connection: the next batches apply (every
-    // connection of the pool in turn)
+    // the failed transaction was rolled back on its connection, which the pool hands out again:
+    // the next batches apply on it
     for (let i = 0; i < 12; i++) {
       const seq = 6 + i;
       const ok = [{ ...bad[0]!, seq, orderId: seq }] as EngineEvent[];
