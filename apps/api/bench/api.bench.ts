@@ -251,6 +251,7 @@ async function main() {
       quick,
       node: process.version,
       journal_fsync: process.env.JOURNAL_FSYNC || 'batch',
+      journal_sync_thread: process.env.JOURNAL_SYNC_THREAD || 'caller',
       rest_transport: restTransport,
       ws_orders_per_s: Math.round(api.ws.ordersPerS),
       ws_ack_p50_ms: +f2(api.ws.p50Ms),

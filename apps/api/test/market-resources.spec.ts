@@ -66,7 +66,7 @@ beforeAll(async () => {
   events = new FileEventLog(path.join(dir, 'engine', 'events'));
   const snapshots = new SnapshotStore(path.join(dir, 'engine', 'snapshots'), 'engine');
   engine = new EngineService(
-    { dataDir: dir, fsync: 'none', snapshotEvery: 1_000_000, httpPort: 0, demo: false, orderPartitions: 1, topicPrefix: '', projection: false, projectionThread: 'main' as const }, // prettier-ignore
+    { dataDir: dir, fsync: 'none', journalSyncThread: 'caller' as const, snapshotEvery: 1_000_000, httpPort: 0, demo: false, orderPartitions: 1, topicPrefix: '', projection: false, projectionThread: 'main' as const }, // prettier-ignore
     commands,
     events,
     snapshots,

@@ -19,6 +19,7 @@ export function openJournalledService() {
     {
       dataDir: dir,
       fsync: 'batch',
+      journalSyncThread: 'caller',
       snapshotEvery: 1_000_000_000,
       httpPort: 0,
       demo: false,

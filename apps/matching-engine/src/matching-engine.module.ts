@@ -29,7 +29,7 @@ import { MarkFeed, PRICES_LOG } from './marks/mark-feed';
       provide: COMMAND_LOG,
       inject: [ENGINE_CONFIG, CLOCK],
       useFactory: (c: EngineConfig, clock: Clock) =>
-        new FileCommandLog(path.join(c.dataDir, 'journal'), c.fsync, clock),
+        new FileCommandLog(path.join(c.dataDir, 'journal'), c.fsync, clock, c.journalSyncThread),
     },
     {
       provide: EVENT_LOG,

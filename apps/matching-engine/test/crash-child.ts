@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     {
       dataDir: dir!,
       fsync: 'batch',
+      journalSyncThread: 'caller',
       snapshotEvery: Number(snapshotEvery),
       httpPort: 0,
       demo: false,

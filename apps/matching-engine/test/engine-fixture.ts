@@ -26,6 +26,7 @@ export function openEngine(
     {
       dataDir: dir,
       fsync: 'batch',
+      journalSyncThread: 'caller',
       snapshotEvery,
       httpPort: 0,
       demo: false,
@@ -53,8 +54,12 @@ export async function closeEngine(s: OpenEngine): Promise<void> {
 export async function feed(s: OpenEngine, count: number, batch = 100, seed = FLOW_SEED): Promise<void> {
   const next = syntheticFlow(seed);
   for (let i = 0; i < s.service.state.lastSeq; i++) next();
-  for (let done = 0; done < count; done += batch)
+  for (let done = 0; done < count; done += batch) {
     await s.service.submitRaw(Array.from({ length: Math.min(batch, count - done) }, next));
+    // a running engine gets its commands from I/O events: between them, its background work (the
+    // snapshots it schedules, and the journal compaction behind them) goes on
+    await new Promise((r) => setImmediate(r));
+  }
 }
 
 /** What a fresh engine makes of the first n commands of the flow. */

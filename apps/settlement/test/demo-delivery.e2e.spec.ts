@@ -18,7 +18,7 @@ const START = Date.UTC(2026, 10, 24, 0, 30, 12);
 const EXPIRY = Date.UTC(2026, 10, 24, 0, 36); // 5 minutes after start, rounded up to the minute
 const SYMBOL = 'H100-DEMO-261124-0036';
 const HOUR = 3_600_000;
-const engineConfig = (demo: boolean) => ({ dataDir: '', fsync: 'none' as const, snapshotEvery: 1_000_000, httpPort: 0, demo, orderPartitions: 1, topicPrefix: '', projection: false, projectionThread: 'main' as const }); // prettier-ignore
+const engineConfig = (demo: boolean) => ({ dataDir: '', fsync: 'none' as const, journalSyncThread: 'caller' as const, snapshotEvery: 1_000_000, httpPort: 0, demo, orderPartitions: 1, topicPrefix: '', projection: false, projectionThread: 'main' as const }); // prettier-ignore
 
 async function start(demo: boolean) {
   const clock = new TestClock(START);

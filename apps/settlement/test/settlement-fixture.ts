@@ -47,7 +47,7 @@ export function openEngine(dir: string, clock: TestClock) {
   const events = new FileEventLog(path.join(dir, 'events'));
   const snapshots = new SnapshotStore(path.join(dir, 'snapshots'), 'engine');
   const engine = new EngineService(
-    { dataDir: dir, fsync: 'none', snapshotEvery: 1_000_000, httpPort: 0, demo: false, orderPartitions: 1, topicPrefix: '', projection: false, projectionThread: 'main' }, // prettier-ignore
+    { dataDir: dir, fsync: 'none', journalSyncThread: 'caller', snapshotEvery: 1_000_000, httpPort: 0, demo: false, orderPartitions: 1, topicPrefix: '', projection: false, projectionThread: 'main' }, // prettier-ignore
     commands,
     events,
     snapshots,

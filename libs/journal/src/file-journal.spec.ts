@@ -131,6 +131,7 @@ describe('FileJournal', () => {
       fdatasync: (fd, done) => {
         held.push({ fd, done });
       },
+      fdatasyncSync: fs.fdatasyncSync,
       closeSync: (fd: number) => {
         closed.push(fd);
         fs.closeSync(fd);
@@ -183,6 +184,7 @@ describe('FileJournal', () => {
       fdatasync: (_fd, done) => {
         setImmediate(() => done(eio));
       },
+      fdatasyncSync: fs.fdatasyncSync,
       closeSync: fs.closeSync,
     };
     const j = new FileJournal({ dir, name: 'cmd', fsync: 'batch', syncIo });
@@ -190,6 +192,95 @@ describe('FileJournal', () => {
     await expect(j.append(2, 2, payload(2))).rejects.toThrow('fdatasync failed: EIO');
     // closing a failed journal closes its file without waiting for a sync that cannot come
     await j.close();
+  });
+
+  describe("syncThread 'caller'", () => {
+    /** Real file calls, counted; a sync on the pool fails the test. */
+    function countingIo(failWith?: Error) {
+      const synced: number[] = [];
+      const closed: number[] = [];
+      const io: SyncIo = {
+        fdatasync: () => {
+          throw new Error('no sync on the pool in caller mode');
+        },
+        fdatasyncSync: (fd) => {
+          if (failWith) throw failWith;
+          synced.push(fd);
+          fs.fdatasyncSync(fd);
+        },
+        closeSync: (fd) => {
+          closed.push(fd);
+          fs.closeSync(fd);
+        },
+      };
+      return { io, synced, closed };
+    }
+
+    it('syncs the appends of one run of code once, on the caller, and resolves them after it', async () => {
+      const dir = tmpDir();
+      const { io, synced } = countingIo();
+      const j = new FileJournal({ dir, name: 'cmd', fsync: 'batch', syncThread: 'caller', syncIo: io });
+      const durable: number[] = [];
+      const append = (seq: number) => j.append(seq, seq, payload(seq)).then(() => durable.push(seq));
+      const first = [append(1), append(2), append(3)];
+      // nothing is synced or resolved before the run of code that appended ends
+      expect(synced).toEqual([]);
+      await Promise.resolve();
+      expect(synced).toHaveLength(1);
+      await Promise.all(first);
+      expect(durable).toEqual([1, 2, 3]);
+      await append(4);
+      expect(synced).toHaveLength(2);
+      expect(durable).toEqual([1, 2, 3, 4]);
+      // a flush with nothing new to sync does not sync again
+      await j.flush();
+      expect(synced).toHaveLength(2);
+      await j.close();
+      const again = new FileJournal({ dir, name: 'cmd', fsync: 'batch' });
+      expect([...again.frames()].map((f) => f.firstSeq)).toEqual([1, 2, 3, 4]);
+      await again.close();
+    });
+
+    it('syncs a segment rotated away with the current one, then closes it', async () => {
+      const dir = tmpDir();
+      const { io, synced, closed } = countingIo();
+      const j = new FileJournal({ dir, name: 'cmd', fsync: 'batch', syncThread: 'caller', syncIo: io });
+      const p1 = j.append(1, 1, payload(1));
+      j.rotate(); // frame 1 is not durable yet: its segment stays open for the sync
+      const p2 = j.append(2, 2, payload(2));
+      expect(closed).toEqual([]);
+      await Promise.all([p1, p2]);
+      expect(synced).toHaveLength(2);
+      expect(new Set(synced).size).toBe(2);
+      expect(closed).toEqual([synced[0]]);
+      await j.close();
+      const again = new FileJournal({ dir, name: 'cmd', fsync: 'batch' });
+      expect([...again.frames()].map((f) => f.firstSeq)).toEqual([1, 2]);
+      expect(fs.readdirSync(dir).filter((f) => f.endsWith('.journal'))).toHaveLength(2);
+      await again.close();
+    });
+
+    it('close makes what was appended durable without waiting for the queued sync', async () => {
+      const dir = tmpDir();
+      const { io, synced } = countingIo();
+      const j = new FileJournal({ dir, name: 'cmd', fsync: 'batch', syncThread: 'caller', syncIo: io });
+      const p = j.append(1, 1, payload(1));
+      await j.close();
+      await p;
+      expect(synced).toHaveLength(1);
+    });
+
+    it('fails the appends of a failed sync and every one after', async () => {
+      const dir = tmpDir();
+      const eio = Object.assign(new Error('EIO: i/o error'), { code: 'EIO' });
+      const { io } = countingIo(eio);
+      const j = new FileJournal({ dir, name: 'cmd', fsync: 'batch', syncThread: 'caller', syncIo: io });
+      const both = [j.append(1, 1, payload(1)), j.append(2, 2, payload(2))];
+      await expect(both[0]).rejects.toThrow('fdatasync failed: EIO');
+      await expect(both[1]).rejects.toThrow('fdatasync failed: EIO');
+      await expect(j.append(3, 3, payload(3))).rejects.toThrow('fdatasync failed: EIO');
+      await j.close();
+    });
   });
 
   it('with fsync none, appends resolve at once', async () => {

@@ -4,6 +4,17 @@ import { encodeFrame, scanFrame } from './frame';
 
 export type FsyncPolicy = 'batch' | 'none';
 
+/**
+ * Which thread waits for a group commit's fdatasync.
+ * - 'pool': libuv's thread pool; the caller's thread goes on meanwhile, and the sync's end comes back
+ *   to it as an event. At most one runs at a time; it covers every frame written before it began.
+ * - 'caller': the appending thread itself, once its current run of code has finished (a microtask):
+ *   the frames appended in that run share one fdatasync, and their promises resolve right after it.
+ *   No hand-off to another thread and back, at the price of the thread being blocked for the sync.
+ *   Meant for a caller that groups its appends per turn of the event loop, as the engine does.
+ */
+export type SyncThread = 'pool' | 'caller';
+
 export interface FileJournalOptions {
   /** Folder of the journal's segment files (created if missing). */
   dir: string;
@@ -11,6 +22,8 @@ export interface FileJournalOptions {
   name: string;
   /** 'batch': group commit, one fdatasync covers every frame written before it; 'none': leave it to the OS. */
   fsync: FsyncPolicy;
+  /** Which thread waits for the fdatasync of a group commit ('pool' by default). */
+  syncThread?: SyncThread;
   /** Start a new segment once the current one is this large. */
   segmentBytes?: number;
   /** The sync and close calls (node:fs by default): a seam for simulating a slow or failing disk. */
@@ -20,6 +33,7 @@ export interface FileJournalOptions {
 /** The file calls group commit depends on for ordering and durability. */
 export interface SyncIo {
   fdatasync(fd: number, done: (err: NodeJS.ErrnoException | null) => void): void;
+  fdatasyncSync(fd: number): void;
   closeSync(fd: number): void;
 }
 
@@ -51,7 +65,8 @@ const SEGMENT_RE = /^(.+)-(\d{16})\.journal$/;
 /**
  * An append-only journal of frames in segment files. Appends are written at once (to the page
  * cache) and made durable by group commit: at most one fdatasync runs at a time, and it covers
- * every frame written before it started, so throughput does not pay one sync per frame.
+ * every frame written before it started, so throughput does not pay one sync per frame. The sync
+ * runs on libuv's pool or on the appending thread (`syncThread`).
  * Opening a journal verifies every frame; a torn last frame is cut off and reported, a damaged
  * frame anywhere else stops the open with JournalCorruptError.
  */
@@ -70,6 +85,8 @@ export class FileJournal {
   private retired: number[] = [];
   /** Settles when the running sync (if any) has returned. */
   private syncRunning: Promise<void> = Promise.resolve();
+  /** syncThread 'caller': a sync is queued for the end of the current run of code. */
+  private syncQueued = false;
   private readonly io: SyncIo;
   private failure: Error | null = null;
 
@@ -104,6 +121,11 @@ export class FileJournal {
     return p;
   }
 
+  /** Whether appends are synced on the appending thread ('caller') rather than libuv's pool. */
+  private get onCaller(): boolean {
+    return this.options.syncThread === 'caller';
+  }
+
   /** Resolves when everything written so far is durable. */
   flush(): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
@@ -111,7 +133,8 @@ export class FileJournal {
     const p = new Promise<void>((resolve, reject) =>
       this.waiters.push({ frame: this.written, resolve, reject }),
     );
-    this.kickSync();
+    if (this.onCaller) this.syncOnCaller();
+    else this.kickSync();
     return p;
   }
 
@@ -173,12 +196,21 @@ export class FileJournal {
     else this.retired.push(this.fd);
   }
 
-  /**
-   * One group commit: fdatasync of the current segment and of every segment rotated away since the
-   * last one (each may hold frames written after the last sync began), all at once; the frames
-   * written before it began are durable when all have returned, and those rotated segments close.
-   */
+  /** Starts a group commit of what was written: on the pool now, or on this thread once its current run of code ends. */
   private kickSync(): void {
+    if (!this.onCaller) return this.syncOnPool();
+    if (this.syncQueued || this.failure !== null) return;
+    this.syncQueued = true;
+    queueMicrotask(() => this.syncOnCaller());
+  }
+
+  /**
+   * One group commit on libuv's pool: fdatasync of the current segment and of every segment rotated
+   * away since the last one (each may hold frames written after the last sync began), all at once;
+   * the frames written before it began are durable when all have returned, and those rotated
+   * segments close.
+   */
+  private syncOnPool(): void {
     if (this.syncing || this.failure) return;
     this.syncing = true;
     const target = this.written;
@@ -200,6 +232,25 @@ export class FileJournal {
         });
       }
     });
+  }
+
+  /**
+   * syncThread 'caller': one group commit on this thread, blocking it for the fdatasync of the
+   * current segment and of any rotated away since the last one (then closed).
+   */
+  private syncOnCaller(): void {
+    this.syncQueued = false;
+    if (this.failure !== null || this.synced === this.written) return;
+    const target = this.written;
+    try {
+      for (const fd of this.retired) this.io.fdatasyncSync(fd);
+      if (this.fd >= 0) this.io.fdatasyncSync(this.fd);
+    } catch (err) {
+      this.fail(err as Error);
+      return;
+    }
+    for (const fd of this.retired.splice(0)) this.io.closeSync(fd);
+    this.settle(target);
   }
 
   /** Frames up to `frame` are durable: their appends resolve. */

@@ -5,6 +5,8 @@ export {
   type FileJournalOptions,
   type FsyncPolicy,
   type RecoveryReport,
+  type SyncIo,
+  type SyncThread,
 } from './file-journal';
 export { SnapshotStore, type LoadedSnapshot, type SnapshotLoad } from './snapshot-store';
 export { FRAME_HEADER_BYTES, FRAME_MAGIC, encodeFrame, scanFrame, type FrameScan } from './frame';

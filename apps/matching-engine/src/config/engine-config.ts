@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { FsyncPolicy } from '@exchange/journal';
+import type { FsyncPolicy, SyncThread } from '@exchange/journal';
 
 /** Settings of the matching-engine app, read from the environment once at start and validated. */
 export interface EngineConfig {
@@ -7,6 +7,12 @@ export interface EngineConfig {
   dataDir: string;
   /** 'batch' (group commit, the default) or 'none' (no fsync; for throwaway runs only). */
   fsync: FsyncPolicy;
+  /**
+   * Which thread waits for the command journal's fdatasync: 'caller' (the engine's own, right after
+   * the turn's batch is written; the default) or 'pool' (libuv's thread pool, while the engine's
+   * thread goes on; for a disk whose syncs are slow enough that the API's reads should not wait).
+   */
+  journalSyncThread: SyncThread;
   /** Take a snapshot after this many commands. */
   snapshotEvery: number;
   /** Port of the engine's HTTP endpoints (health, book views). */
@@ -56,6 +62,7 @@ function oneOf<T extends string>(
  * | variable | default | meaning |
  * | ENGINE_DATA_DIR | .data/matching-engine | journals and snapshots |
  * | JOURNAL_FSYNC | batch | batch = group-commit fdatasync before acknowledging; none = no fsync |
+ * | JOURNAL_SYNC_THREAD | caller | who waits for that fdatasync: caller = the engine's thread; pool = libuv's thread pool |
  * | SNAPSHOT_EVERY | 100000 | commands between snapshots |
  * | ENGINE_HTTP_PORT | 3001 | health and book views |
  * | ENGINE_DEMO | on | run the scripted demo flow after start (on/off) |
@@ -68,6 +75,7 @@ export function loadEngineConfig(env: NodeJS.ProcessEnv = process.env): EngineCo
   return {
     dataDir: path.resolve(env.ENGINE_DATA_DIR || path.join('.data', 'matching-engine')),
     fsync: oneOf(env, 'JOURNAL_FSYNC', ['batch', 'none'] as const, 'batch'),
+    journalSyncThread: oneOf(env, 'JOURNAL_SYNC_THREAD', ['caller', 'pool'] as const, 'caller'),
     snapshotEvery: int(env, 'SNAPSHOT_EVERY', 100_000, 1, 1_000_000_000),
     httpPort: int(env, 'ENGINE_HTTP_PORT', 3001, 0, 65535),
     demo: oneOf(env, 'ENGINE_DEMO', ['on', 'off'] as const, 'on') === 'on',

@@ -1,11 +1,13 @@
 import { ByteWriter, encodeCommand, type UnsequencedCommand } from '@exchange/domain';
-import { FileJournal, type FsyncPolicy } from '@exchange/journal';
+import { FileJournal, type FsyncPolicy, type SyncThread } from '@exchange/journal';
 import type { Clock } from '../ports/clock';
 import type { CommandBatch, CommandLog } from '../ports/command-log';
 
 /**
  * The embedded command log: a sequencer in front of a file journal. A batch of commands becomes one
- * journal frame; the returned promise resolves after the group commit that makes it durable.
+ * journal frame; the returned promise resolves after the group commit that makes it durable. The
+ * engine appends one batch per turn of the event loop, so by default that turn's batch is synced
+ * on the engine's own thread right after it is written (syncThread 'caller').
  */
 export class FileCommandLog implements CommandLog {
   private readonly journal: FileJournal;
@@ -16,8 +18,9 @@ export class FileCommandLog implements CommandLog {
     dir: string,
     fsync: FsyncPolicy,
     private readonly clock: Clock,
+    syncThread: SyncThread = 'caller',
   ) {
-    this.journal = new FileJournal({ dir, name: 'commands', fsync });
+    this.journal = new FileJournal({ dir, name: 'commands', fsync, syncThread });
   }
 
   get recovery() {
