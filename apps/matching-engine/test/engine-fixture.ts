@@ -56,9 +56,10 @@ export async function feed(s: OpenEngine, count: number, batch = 100, seed = FLO
   for (let i = 0; i < s.service.state.lastSeq; i++) next();
   for (let done = 0; done < count; done += batch) {
     await s.service.submitRaw(Array.from({ length: Math.min(batch, count - done) }, next));
-    // a running engine gets its commands from I/O events: between them, its background work (the
-    // snapshots it schedules, and the journal compaction behind them) goes on
-    await new Promise((r) => setImmediate(r));
+    // a running engine writes the snapshots it schedules (and compacts its journal behind them)
+    // while it waits for I/O; an awaited submission whose journal sync runs on the engine's thread
+    // never waits for I/O, so the feed lets each scheduled snapshot finish before going on
+    await s.service.settle();
   }
 }
 

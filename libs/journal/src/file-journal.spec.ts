@@ -66,7 +66,12 @@ describe('FileJournal', () => {
   it.each([
     ['a frame cut short', 4, (file: string) => fs.truncateSync(file, fs.statSync(file).size - 7)],
     ['a partial header', 5, (file: string) => fs.appendFileSync(file, Buffer.from([0x45, 0x58, 0x4a]))],
-    ['a zeroed tail', 5, (file: string) => fs.appendFileSync(file, Buffer.alloc(64))],
+    [
+      'a partial header before zeros',
+      5,
+      (file: string) =>
+        fs.appendFileSync(file, Buffer.concat([Buffer.from([0x45, 0x58]), Buffer.alloc(4096)])),
+    ],
     [
       'a checksum mismatch in the last frame',
       4,
@@ -91,6 +96,84 @@ describe('FileJournal', () => {
     expect(again.lastSeq).toBe(intact + 1);
     expect(again.recovery.truncated).toBeUndefined();
     await again.close();
+  });
+
+  it('takes a zeroed tail for the end: nothing is cut or reported, and appends go after the last frame', async () => {
+    const dir = tmpDir();
+    await (await writeFrames(dir, 5)).close();
+    const file = segmentFile(dir);
+    fs.appendFileSync(file, Buffer.alloc(4096));
+    const j = new FileJournal({ dir, name: 'cmd', fsync: 'batch' });
+    expect(j.recovery.truncated).toBeUndefined();
+    expect(j.lastSeq).toBe(5);
+    await j.append(6, 6, payload(6));
+    await j.close();
+    const again = new FileJournal({ dir, name: 'cmd', fsync: 'batch' });
+    expect([...again.frames()].map((f) => f.firstSeq)).toEqual([1, 2, 3, 4, 5, 6]);
+    await again.close();
+  });
+
+  describe('preallocateBytes', () => {
+    const slice = 64 * 1024;
+
+    it('keeps zeros ahead of the frames, a slice at a time, and reopens after the last frame', async () => {
+      const dir = tmpDir();
+      const j = new FileJournal({ dir, name: 'cmd', fsync: 'batch', preallocateBytes: 100_000 });
+      const file = segmentFile(dir);
+      await j.append(1, 1, payload(1, 1000));
+      // one append grows the file by one slice only, however far it is from the wanted lead
+      expect(fs.statSync(file).size).toBe(1000 + FRAME_HEADER_BYTES + slice);
+      await j.append(2, 2, payload(2, 1000));
+      expect(fs.statSync(file).size).toBe(1000 + FRAME_HEADER_BYTES + 2 * slice);
+      await j.append(3, 3, payload(3, 1000));
+      expect(fs.statSync(file).size).toBe(1000 + FRAME_HEADER_BYTES + 2 * slice); // 100,000 ahead already
+      await j.close();
+
+      const again = new FileJournal({ dir, name: 'cmd', fsync: 'batch', preallocateBytes: 100_000 });
+      expect(again.recovery).toMatchObject({ frames: 3, lastSeq: 3 });
+      expect(again.recovery.truncated).toBeUndefined();
+      await again.append(4, 4, payload(4, 1000));
+      await again.close();
+      const third = new FileJournal({ dir, name: 'cmd', fsync: 'batch' });
+      const frames = [...third.frames()];
+      expect(frames.map((f) => f.firstSeq)).toEqual([1, 2, 3, 4]);
+      expect(frames.map((f) => f.payload[0])).toEqual([1, 2, 3, 4]);
+      await third.close();
+    });
+
+    it('reads frames across rotated segments with zeroed tails', async () => {
+      const dir = tmpDir();
+      const j = new FileJournal({ dir, name: 'cmd', fsync: 'batch', preallocateBytes: 10_000 });
+      await j.append(1, 2, payload(1));
+      j.rotate();
+      await j.append(3, 3, payload(3));
+      j.rotate();
+      await j.append(4, 6, payload(4));
+      await j.close();
+      const again = new FileJournal({ dir, name: 'cmd', fsync: 'batch', preallocateBytes: 10_000 });
+      expect(again.recovery).toMatchObject({ segments: 3, frames: 3, lastSeq: 6 });
+      expect([...again.frames(2)].map((f) => f.firstSeq)).toEqual([3, 4]);
+      await again.close();
+    });
+
+    it('cuts a torn last frame inside the zero-filled space', async () => {
+      const dir = tmpDir();
+      const j = new FileJournal({ dir, name: 'cmd', fsync: 'batch', preallocateBytes: 10_000 });
+      for (let s = 1; s <= 3; s++) await j.append(s, s, payload(s, 100));
+      await j.close();
+      const file = segmentFile(dir);
+      const b = fs.readFileSync(file);
+      b[2 * (FRAME_HEADER_BYTES + 100) + FRAME_HEADER_BYTES + 50] ^= 0xff; // the third frame's payload
+      fs.writeFileSync(file, b);
+      const again = new FileJournal({ dir, name: 'cmd', fsync: 'batch', preallocateBytes: 10_000 });
+      expect(again.recovery.truncated).toMatchObject({ offset: 2 * (FRAME_HEADER_BYTES + 100) });
+      expect(again.lastSeq).toBe(2);
+      await again.append(3, 3, payload(33, 100));
+      await again.close();
+      const third = new FileJournal({ dir, name: 'cmd', fsync: 'batch' });
+      expect([...third.frames()].map((f) => f.payload[0])).toEqual([1, 2, 33]);
+      await third.close();
+    });
   });
 
   it('refuses to open a journal damaged before its end', async () => {

@@ -32,18 +32,20 @@ function allZero(bytes: Uint8Array, from: number): boolean {
 }
 
 /**
- * Reads the frame at `offset`. A damaged frame is "torn" when nothing but zeros follows its start
- * or it runs past the end of the file (a write cut short by a crash, which only the last frame can
- * suffer); otherwise it is "corrupt", and the reader must stop rather than guess.
+ * Reads the frame at `offset`. Nothing but zeros from there on is the end: the space a journal
+ * zero-fills ahead of its frames, or a tail a crash left zeroed (no frame was written there).
+ * A damaged frame is "torn" when nothing but zeros follows it, or its header, or it runs past the
+ * end of the file (a write cut short by a crash, which only the last frame can suffer); otherwise it
+ * is "corrupt", and the reader must stop rather than guess.
  */
 export function scanFrame(bytes: Uint8Array, offset: number): FrameScan {
-  if (offset === bytes.length) return { kind: 'end' };
+  if (offset === bytes.length || allZero(bytes, offset)) return { kind: 'end' };
   if (bytes.length - offset < FRAME_HEADER_BYTES) return { kind: 'torn', reason: 'partial frame header' };
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magic = view.getUint32(offset, true);
   if (magic !== FRAME_MAGIC) {
-    return allZero(bytes, offset)
-      ? { kind: 'torn', reason: 'zeroed tail' }
+    return allZero(bytes, offset + FRAME_HEADER_BYTES)
+      ? { kind: 'torn', reason: 'partial frame header' }
       : { kind: 'corrupt', reason: `bad frame magic 0x${magic.toString(16)}` };
   }
   const length = view.getUint32(offset + 4, true);

@@ -3,6 +3,9 @@ import { FileJournal, type FsyncPolicy, type SyncThread } from '@exchange/journa
 import type { Clock } from '../ports/clock';
 import type { CommandBatch, CommandLog } from '../ports/command-log';
 
+/** How far ahead of its frames the command journal keeps its segment zero-filled. */
+const PREALLOCATE_BYTES = 1024 * 1024;
+
 /**
  * The embedded command log: a sequencer in front of a file journal. A batch of commands becomes one
  * journal frame; the returned promise resolves after the group commit that makes it durable. The
@@ -20,7 +23,9 @@ export class FileCommandLog implements CommandLog {
     private readonly clock: Clock,
     syncThread: SyncThread = 'caller',
   ) {
-    this.journal = new FileJournal({ dir, name: 'commands', fsync, syncThread });
+    // synced batches land on zeros written ahead: their fdatasync has no file size to commit
+    const preallocateBytes = fsync === 'batch' ? PREALLOCATE_BYTES : 0;
+    this.journal = new FileJournal({ dir, name: 'commands', fsync, syncThread, preallocateBytes });
   }
 
   get recovery() {

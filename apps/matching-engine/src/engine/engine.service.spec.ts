@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Logger } from '@nestjs/common';
 import { encodeCommands, type Command } from '@exchange/domain';
-import { encodeFrame } from '@exchange/journal';
+import { encodeFrame, scanFrame } from '@exchange/journal';
 import {
   FIXED_TIME_MS,
   FLOW_SEED,
@@ -23,6 +23,14 @@ const TIME_MS = FIXED_TIME_MS;
 const SEED = FLOW_SEED;
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'engine-'));
+
+/** Where the frames of a journal segment end (the command journal keeps zeros written ahead of them). */
+function framesEnd(file: string): number {
+  const bytes = fs.readFileSync(file);
+  let off = 0;
+  for (let s = scanFrame(bytes, off); s.kind === 'frame'; s = scanFrame(bytes, off)) off = s.end;
+  return off;
+}
 
 describe('EngineService recovery', () => {
   it('restarts to the same state hash, with every event logged exactly once', async () => {
@@ -70,18 +78,24 @@ describe('EngineService recovery', () => {
     const first = open(dir);
     await feed(first, 1000);
     await close(first);
-    // a crash in the middle of writing batch 1001-1100: part of its frame reached the file, no events did
+    // a crash in the middle of writing batch 1001-1100: part of its frame reached the file (over the
+    // zeros written ahead), no events did
     const frame = encodeFrame(
       1001,
       1100,
       encodeCommands(sequencedFlow(SEED, 1100, TIME_MS).slice(1000) as Command[]),
     );
     const seg = fs.readdirSync(path.join(dir, 'journal')).sort().at(-1)!;
-    fs.appendFileSync(path.join(dir, 'journal', seg), frame.subarray(0, frame.length - 37));
+    const file = path.join(dir, 'journal', seg);
+    const end = framesEnd(file);
+    const fd = fs.openSync(file, 'r+');
+    fs.writeSync(fd, frame, 0, frame.length >> 1, end); // its first half
+    fs.closeSync(fd);
 
     const second = open(dir);
     expect(second.commands.recovery.truncated).toMatchObject({
-      reason: 'frame runs past the end of the file',
+      offset: end,
+      reason: 'checksum mismatch in the last frame',
     });
     expect(second.recovery!.lastSeq).toBe(1000);
     expect(second.recovery!.stateHash).toBe(cleanReplay(1000).hash);
@@ -98,7 +112,7 @@ describe('EngineService recovery', () => {
     await close(first);
     const seg = fs.readdirSync(path.join(dir, 'journal')).sort().at(-1)!;
     const file = path.join(dir, 'journal', seg);
-    fs.truncateSync(file, fs.statSync(file).size - 100);
+    fs.truncateSync(file, framesEnd(file) - 100);
     expect(() => open(dir)).toThrow(/lost acknowledged commands/);
   });
 
