@@ -38,13 +38,18 @@ export interface OrderRound {
 type StreamOrder = PlaceOrderParams & { side: 'buy' | 'sell' };
 
 /**
- * The order stream of one client: resting limit orders that never cross (bids from 2.4499 down,
- * asks from 2.5501 up, cycling over 1,500 ticks, quantity 1 to 5), so each order is one new resting
- * order and consecutive bodies differ (a signature is never repeated).
+ * The order stream of one loop of a client: resting limit orders that never cross (bids from 2.4499
+ * down, asks from 2.5501 up, cycling over 1,500 ticks), so each order is one new resting order.
+ * Quantities are 1 to 5 lots above five times the loop's `lane`: the loops of one key never send
+ * the same body, so two of its requests signed in the same millisecond never share a signature (the
+ * API would refuse the second as a replay), and one loop's consecutive bodies differ.
  */
 export class OrderStream {
   private n = 0;
-  constructor(private readonly offset: number) {}
+  constructor(
+    private readonly offset: number,
+    private readonly lane = 0,
+  ) {}
   next(): StreamOrder {
     const i = this.n++ + this.offset;
     const buy = i % 2 === 0;
@@ -54,7 +59,7 @@ export class OrderStream {
       instrument: INSTRUMENT,
       side: buy ? 'buy' : 'sell',
       price: (ticks / TICKS_PER_UNIT).toFixed(4),
-      quantity: String(1 + (i % 5)),
+      quantity: String(1 + (i % 5) + 5 * this.lane),
     };
   }
 }
@@ -103,7 +108,7 @@ async function runLoops(
     clients.flatMap((client, c) => {
       let sinceCancel = 0;
       return Array.from({ length: inFlightPerClient }, async (_, w) => {
-        const stream = new OrderStream(c * 7919 + w * 104_729);
+        const stream = new OrderStream(c * 7919 + w * 104_729, w);
         while (performance.now() < end) {
           const sent = performance.now();
           try {
