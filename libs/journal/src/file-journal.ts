@@ -65,6 +65,8 @@ export interface RecoveryReport {
 interface Segment {
   file: string;
   firstSeq: number;
+  /** Where its frames ended when the journal was opened (zeros may follow); unset for new segments. */
+  framesEnd?: number;
 }
 
 const SEGMENT_RE = /^(.+)-(\d{16})\.journal$/;
@@ -89,8 +91,6 @@ export class FileJournal {
   private size = 0;
   /** Length of the current segment's file (frames, then zeros when preallocating). */
   private allocated = 0;
-  /** Where the frames of the newest segment end, found by the recovery scan. */
-  private recoveredEnd = 0;
   private readonly segmentBytes: number;
   private written = 0; // frames written
   private synced = 0; // frames known durable
@@ -111,7 +111,7 @@ export class FileJournal {
     fs.mkdirSync(options.dir, { recursive: true });
     this.recovery = this.recover();
     if (this.segments.length === 0) this.startSegment(this.lastSeq + 1);
-    else this.openForAppend(this.segments[this.segments.length - 1]!.file);
+    else this.openForAppend(this.segments[this.segments.length - 1]!);
   }
 
   /** Appends a frame of records covering [firstSeq, lastSeq]; returns a promise that resolves when it is durable. */
@@ -311,9 +311,9 @@ export class FileJournal {
   }
 
   /** Opens the newest segment to write after its last intact frame (the recovery scan found where). */
-  private openForAppend(file: string): void {
-    this.fd = fs.openSync(file, 'r+');
-    this.size = this.recoveredEnd;
+  private openForAppend(segment: Segment): void {
+    this.fd = fs.openSync(segment.file, 'r+');
+    this.size = segment.framesEnd!;
     this.allocated = fs.fstatSync(this.fd).size;
   }
 
@@ -349,8 +349,7 @@ export class FileJournal {
         }
         throw new JournalCorruptError(seg.file, off, s.reason);
       }
-      this.recoveredEnd = off;
-      this.segments.push(seg);
+      this.segments.push({ ...seg, framesEnd: off });
     }
     report.segments = this.segments.length;
     report.lastSeq = this.lastSeq;
