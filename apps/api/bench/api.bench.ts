@@ -1,5 +1,6 @@
 import * as os from 'node:os';
 import type { Credentials } from '@exchange/client';
+import { statsBetween, syncQuantile, type SyncStats } from '@exchange/journal';
 import { startExchange, startTransportPeer, type RunningServer } from './exchange-process';
 import {
   connectWs,
@@ -44,6 +45,9 @@ import {
  * Server CPU per order (per delivery for the fan-out): user + system CPU of the server process and
  * its descendants (the exchange's embedded PostgreSQL) over the round, from /proc (Linux; n/a
  * elsewhere), cancels included. Unlike the rates, it hardly moves with what else the machine runs.
+ * The exchange's order rounds also give its command journal over the round (GET /v1/engine/journal
+ * before and after, the final cancels included): group commits a second, orders per commit, the
+ * syncs' p50 and p99, and the share of the round the engine's thread spent in them.
  * Last line: one JSON object.
  */
 const quick = process.argv.includes('--quick');
@@ -83,8 +87,36 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.le
 const f1 = (x: number) => x.toFixed(1);
 const f2 = (x: number) => x.toFixed(2);
 
-/** An order round with the server's CPU per order (undefined off Linux). */
-type MeasuredRound = OrderRound & { serverUs: number | undefined };
+/**
+ * The exchange's command journal over a round: group commits a second, orders acknowledged per
+ * commit, its syncs' p50 and p99, and the share of the round the engine's thread spent in them.
+ */
+interface JournalRound {
+  syncsPerS: number;
+  ordersPerSync: number;
+  syncP50Ms: number;
+  syncP99Ms: number;
+  syncBusyPct: number;
+}
+
+/** An order round with the server's CPU per order (undefined off Linux) and, for the exchange, its journal. */
+type MeasuredRound = OrderRound & { serverUs: number | undefined; journal?: JournalRound };
+
+function journalRound(before: SyncStats, after: SyncStats, r: OrderRound): JournalRound {
+  const w = statsBetween(before, after);
+  return {
+    syncsPerS: w.syncs / r.seconds,
+    ordersPerSync: w.syncs === 0 ? 0 : r.orders / w.syncs,
+    syncP50Ms: syncQuantile(w, 0.5) / 1000,
+    syncP99Ms: syncQuantile(w, 0.99) / 1000,
+    syncBusyPct: w.totalMicros / (r.seconds * 1e4),
+  };
+}
+
+const journalText = (j: JournalRound | undefined) =>
+  j === undefined
+    ? ''
+    : `; journal ${Math.round(j.syncsPerS)} syncs/s, ${f1(j.ordersPerSync)} orders/sync, sync p50 ${f2(j.syncP50Ms)} p99 ${f2(j.syncP99Ms)} ms, ${f1(j.syncBusyPct)}% of the time`;
 /** The REST figure at one number of requests in flight per key. */
 type RestLevel = MeasuredRound & { inFlight: number };
 
@@ -92,7 +124,7 @@ const cpuText = (us: number | undefined) => (us === undefined ? 'n/a' : f1(us));
 
 function logRound(label: string, r: MeasuredRound) {
   log(
-    `  ${label.padEnd(22)} ${String(Math.round(r.ordersPerS)).padStart(8)} orders/s  p50 ${f2(r.p50Ms).padStart(7)} ms  p99 ${f2(r.p99Ms).padStart(7)} ms  server CPU ${cpuText(r.serverUs).padStart(6)} µs/order  (${r.orders} orders in ${f1(r.seconds)} s${r.errors ? `, ${r.errors} errors: ${r.firstError}` : ''})`,
+    `  ${label.padEnd(22)} ${String(Math.round(r.ordersPerS)).padStart(8)} orders/s  p50 ${f2(r.p50Ms).padStart(7)} ms  p99 ${f2(r.p99Ms).padStart(7)} ms  server CPU ${cpuText(r.serverUs).padStart(6)} µs/order  (${r.orders} orders in ${f1(r.seconds)} s${r.errors ? `, ${r.errors} errors: ${r.firstError}` : ''}${journalText(r.journal)})`,
   );
 }
 
@@ -116,12 +148,15 @@ async function orderRounds(
   await run(quick ? 0.5 : 1); // warm-up: connections, JIT
   const all: MeasuredRound[] = [];
   for (let i = 0; i < rounds; i++) {
+    const before = await server.journal?.();
     const { r, serverUs } = await measured(
       server,
       () => run(roundS),
       (x) => x.orders,
     );
-    all.push({ ...r, serverUs });
+    const after = await server.journal?.();
+    const journal = before && after ? journalRound(before, after, r) : undefined;
+    all.push({ ...r, serverUs, ...(journal ? { journal } : {}) });
     logRound(`${label} round ${i + 1}`, all[i]!);
   }
   const mid = median(all.map((r) => r.ordersPerS));
@@ -245,6 +280,8 @@ async function main() {
     'targets (issue 6): ws >= 50,000 orders/s with p99 < 5 ms; rest >= 10,000 orders/s; fan-out to 1,000 p99 < 20 ms',
   );
   const serverCpu = (us: number | undefined) => (us === undefined ? null : +f1(us));
+  const journalFigure = (j: JournalRound | undefined, figure: (j: JournalRound) => number) =>
+    j === undefined ? null : figure(j);
   log(
     JSON.stringify({
       bench: 'api',
@@ -290,6 +327,13 @@ async function main() {
       ws_mass_quote_server_cpu_us_per_order: serverCpu(api.quotes.serverUs),
       ws_batch_server_cpu_us_per_order: serverCpu(api.batch.serverUs),
       rest_server_cpu_us_per_order: serverCpu(api.rest.serverUs),
+      ws_journal_syncs_per_s: journalFigure(api.ws.journal, (j) => Math.round(j.syncsPerS)),
+      ws_journal_sync_p50_ms: journalFigure(api.ws.journal, (j) => +f2(j.syncP50Ms)),
+      ws_journal_sync_p99_ms: journalFigure(api.ws.journal, (j) => +f2(j.syncP99Ms)),
+      ws_journal_sync_busy_pct: journalFigure(api.ws.journal, (j) => +f1(j.syncBusyPct)),
+      rest_journal_syncs_per_s: journalFigure(api.rest.journal, (j) => Math.round(j.syncsPerS)),
+      rest_journal_sync_p99_ms: journalFigure(api.rest.journal, (j) => +f2(j.syncP99Ms)),
+      rest_journal_sync_busy_pct: journalFigure(api.rest.journal, (j) => +f1(j.syncBusyPct)),
       peer_ws_server_cpu_us_per_order: serverCpu(peer.ws.serverUs),
       peer_rest_server_cpu_us_per_order: serverCpu(peer.rest.serverUs),
       peer_ws_orders_per_s: Math.round(peer.ws.ordersPerS),

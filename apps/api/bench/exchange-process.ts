@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { SyncStats } from '@exchange/journal';
 import { freePorts } from '@exchange/runtime';
 import { processTreeCpuUs } from './process-cpu';
 
@@ -56,6 +57,8 @@ export interface RunningServer {
   baseUrl: string;
   wsUrl: string;
   dir: string;
+  /** The exchange's command journal so far (GET /v1/engine/journal on the engine's port); the peer has none. */
+  journal?: () => Promise<SyncStats>;
   /** CPU time so far of the server process and its descendants (the embedded PostgreSQL), µs; undefined off Linux. */
   cpuUs(): number | undefined;
   stop(): Promise<void>;
@@ -118,7 +121,19 @@ export async function startExchange(): Promise<RunningServer> {
     await stopChild(child, 5000);
     throw err;
   }
-  return { baseUrl, wsUrl: `ws://127.0.0.1:${api}/ws`, dir, cpuUs: () => processTreeCpuUs(child.pid), stop };
+  const journal = async () => {
+    const res = await fetch(`http://127.0.0.1:${engine}/v1/engine/journal`);
+    if (!res.ok) throw new Error(`GET /v1/engine/journal: ${res.status}`);
+    return (await res.json()) as SyncStats;
+  };
+  return {
+    baseUrl,
+    wsUrl: `ws://127.0.0.1:${api}/ws`,
+    dir,
+    journal,
+    cpuUs: () => processTreeCpuUs(child.pid),
+    stop,
+  };
 }
 
 /** The transport peer (transport-peer.js) as a child process on a free port. */

@@ -27,6 +27,7 @@ it('stops taking commands once its command log fails, and its health check says 
         ? Promise.reject(new Error('journal commands: fdatasync failed: EIO: i/o error'))
         : file.append(c),
     replay: (afterSeq, visit) => file.replay(afterSeq, visit),
+    syncStats: () => file.syncStats(),
     compact: (snapshotSeq, oldestKeptSeq) => file.compact(snapshotSeq, oldestKeptSeq),
     close: () => file.close(),
   }));

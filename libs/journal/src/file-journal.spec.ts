@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FileJournal, JournalCorruptError, type SyncIo } from './file-journal';
+import { syncQuantile } from './sync-stats';
 import { FRAME_HEADER_BYTES } from './frame';
 
 function tmpDir(): string {
@@ -370,6 +371,97 @@ describe('FileJournal', () => {
     const dir = tmpDir();
     const j = new FileJournal({ dir, name: 'cmd', fsync: 'none' });
     await expect(j.append(1, 1, payload(1))).resolves.toBeUndefined();
+    expect(j.syncStats()).toMatchObject({ syncs: 0, frames: 0, bytes: 0, buckets: [] });
     await j.close();
+  });
+
+  describe('syncStats', () => {
+    /** A clock that only the syncs move: each takes the next of `micros`. */
+    function timedIo(micros: number[]) {
+      let nowMs = 1_000;
+      const take = () => (nowMs += micros.shift()! / 1000);
+      const io: SyncIo = {
+        fdatasync: (fd, done) =>
+          fs.fdatasync(fd, (err) => {
+            take();
+            done(err);
+          }),
+        fdatasyncSync: (fd) => {
+          fs.fdatasyncSync(fd);
+          take();
+        },
+        closeSync: (fd) => fs.closeSync(fd),
+      };
+      return { io, nowMs: () => nowMs };
+    }
+    const frameBytes = (payloadBytes: number) => FRAME_HEADER_BYTES + payloadBytes;
+
+    it('counts each group commit on the caller with the frames and bytes it made durable and how long it took', async () => {
+      const { io, nowMs } = timedIo([250, 4_000]);
+      const j = new FileJournal({
+        dir: tmpDir(),
+        name: 'cmd',
+        fsync: 'batch',
+        syncThread: 'caller',
+        syncIo: io,
+        nowMs,
+      });
+      await Promise.all([j.append(1, 1, payload(1, 10)), j.append(2, 3, payload(2, 30))]);
+      expect(j.syncStats()).toEqual({
+        syncs: 1,
+        frames: 2,
+        bytes: frameBytes(10) + frameBytes(30),
+        totalMicros: 250,
+        maxMicros: 250,
+        buckets: [[255, 1]],
+      });
+      await j.append(4, 4, payload(4, 5));
+      // a flush with nothing new to sync is no sync
+      await j.flush();
+      const s = j.syncStats();
+      expect(s).toMatchObject({ syncs: 2, frames: 3, totalMicros: 4_250, maxMicros: 4_000 });
+      expect(s.bytes).toBe(frameBytes(10) + frameBytes(30) + frameBytes(5));
+      expect(syncQuantile(s, 0.5)).toBe(255);
+      expect(syncQuantile(s, 0.99)).toBe(4_095);
+      await j.close();
+    });
+
+    it('counts group commits on the pool the same way', async () => {
+      const { io, nowMs } = timedIo([900, 900, 900]);
+      const j = new FileJournal({
+        dir: tmpDir(),
+        name: 'cmd',
+        fsync: 'batch',
+        syncThread: 'pool',
+        syncIo: io,
+        nowMs,
+      });
+      // the first sync starts with the first append; the two after it wait and share the next
+      await Promise.all([j.append(1, 1, payload(1)), j.append(2, 2, payload(2)), j.append(3, 3, payload(3))]);
+      const s = j.syncStats();
+      expect(s).toMatchObject({ syncs: 2, frames: 3, bytes: 3 * frameBytes(20), totalMicros: 1_800 });
+      expect(s.buckets).toEqual([[927, 2]]);
+      await j.close();
+    });
+
+    it('does not count a failed sync', async () => {
+      const io: SyncIo = {
+        fdatasync: () => undefined,
+        fdatasyncSync: () => {
+          throw new Error('EIO: i/o error');
+        },
+        closeSync: (fd) => fs.closeSync(fd),
+      };
+      const j = new FileJournal({
+        dir: tmpDir(),
+        name: 'cmd',
+        fsync: 'batch',
+        syncThread: 'caller',
+        syncIo: io,
+      });
+      await expect(j.append(1, 1, payload(1))).rejects.toThrow('fdatasync failed');
+      expect(j.syncStats().syncs).toBe(0);
+      await j.close();
+    });
   });
 });

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { encodeFrame, scanFrame } from './frame';
+import { SyncRecorder, type SyncStats } from './sync-stats';
 
 export type FsyncPolicy = 'batch' | 'none';
 
@@ -35,6 +36,8 @@ export interface FileJournalOptions {
   segmentBytes?: number;
   /** The sync and close calls (node:fs by default): a seam for simulating a slow or failing disk. */
   syncIo?: SyncIo;
+  /** A monotonic clock in milliseconds that times the syncs for `syncStats` (performance.now by default). */
+  nowMs?: () => number;
 }
 
 /** The file calls group commit depends on for ordering and durability. */
@@ -94,6 +97,10 @@ export class FileJournal {
   private readonly segmentBytes: number;
   private written = 0; // frames written
   private synced = 0; // frames known durable
+  private writtenBytes = 0; // bytes of the frames written
+  private syncedBytes = 0; // bytes of the frames known durable
+  private readonly syncs = new SyncRecorder();
+  private readonly nowMs: () => number;
   private syncing = false;
   private waiters: { frame: number; resolve: () => void; reject: (e: Error) => void }[] = [];
   /** Descriptors of rotated segments that the next sync covers and then closes. */
@@ -108,6 +115,7 @@ export class FileJournal {
   constructor(private readonly options: FileJournalOptions) {
     this.segmentBytes = options.segmentBytes ?? 256 * 1024 * 1024;
     this.io = options.syncIo ?? fs;
+    this.nowMs = options.nowMs ?? (() => performance.now());
     fs.mkdirSync(options.dir, { recursive: true });
     this.recovery = this.recover();
     if (this.segments.length === 0) this.startSegment(this.lastSeq + 1);
@@ -128,6 +136,7 @@ export class FileJournal {
     let off = 0;
     while (off < frame.length) off += fs.writeSync(this.fd, frame, off, frame.length - off, this.size + off);
     this.size += frame.length;
+    this.writtenBytes += frame.length;
     this.allocated = Math.max(this.allocated, this.size);
     this.preallocate();
     this.lastSeq = lastSeq;
@@ -136,6 +145,14 @@ export class FileJournal {
     const p = new Promise<void>((resolve, reject) => this.waiters.push({ frame: n, resolve, reject }));
     this.kickSync();
     return p;
+  }
+
+  /**
+   * The group commits so far: how many, the frames and bytes they made durable, and a histogram of
+   * how long each took (from its start to its return on the thread that waits for it).
+   */
+  syncStats(): SyncStats {
+    return this.syncs.stats();
   }
 
   /** Whether appends are synced on the appending thread ('caller') rather than libuv's pool. */
@@ -231,6 +248,8 @@ export class FileJournal {
     if (this.syncing || this.failure) return;
     this.syncing = true;
     const target = this.written;
+    const targetBytes = this.writtenBytes;
+    const started = this.nowMs();
     const retired = this.retired.splice(0);
     const fds = [...retired, this.fd];
     let left = fds.length;
@@ -244,7 +263,7 @@ export class FileJournal {
           for (const r of retired) this.io.closeSync(r);
           done();
           if (error !== null) return this.fail(error);
-          this.settle(target);
+          this.settled(target, targetBytes, started);
           if (this.waiters.length > 0 || this.retired.length > 0) this.kickSync();
         });
       }
@@ -259,6 +278,8 @@ export class FileJournal {
     this.syncQueued = false;
     if (this.failure !== null || this.synced === this.written) return;
     const target = this.written;
+    const targetBytes = this.writtenBytes;
+    const started = this.nowMs();
     try {
       for (const fd of this.retired) this.io.fdatasyncSync(fd);
       if (this.fd >= 0) this.io.fdatasyncSync(this.fd);
@@ -267,7 +288,16 @@ export class FileJournal {
       return;
     }
     for (const fd of this.retired.splice(0)) this.io.closeSync(fd);
-    this.settle(target);
+    this.settled(target, targetBytes, started);
+  }
+
+  /** A sync that began at `started` returned: it is counted, and the frames up to `frame` are durable. */
+  private settled(frame: number, bytes: number, started: number): void {
+    if (frame > this.synced) {
+      this.syncs.record((this.nowMs() - started) * 1000, frame - this.synced, bytes - this.syncedBytes);
+      this.syncedBytes = bytes;
+    }
+    this.settle(frame);
   }
 
   /** Frames up to `frame` are durable: their appends resolve. */

@@ -1,5 +1,5 @@
 import { ByteWriter, encodeCommand, type UnsequencedCommand } from '@exchange/domain';
-import { FileJournal, type FsyncPolicy, type SyncThread } from '@exchange/journal';
+import { FileJournal, type FsyncPolicy, type SyncStats, type SyncThread } from '@exchange/journal';
 import type { Clock } from '../ports/clock';
 import type { CommandBatch, CommandLog } from '../ports/command-log';
 
@@ -51,6 +51,10 @@ export class FileCommandLog implements CommandLog {
       encodeCommand(this.writer, commands[i]!, firstSeq + i, this.lastTimeMs);
     const batch = { firstSeq, lastSeq: firstSeq + commands.length - 1, payload: this.writer.bytes().slice() };
     return this.journal.append(batch.firstSeq, batch.lastSeq, batch.payload).then(() => batch);
+  }
+
+  syncStats(): SyncStats {
+    return this.journal.syncStats();
   }
 
   replay(afterSeq: number, visit: (batch: CommandBatch) => void): void {

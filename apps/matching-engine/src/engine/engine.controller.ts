@@ -8,6 +8,7 @@ import {
   Query,
   ServiceUnavailableException,
 } from '@nestjs/common';
+import { syncQuantile } from '@exchange/journal';
 import { ProjectionRunner } from '../projection/projection-runner';
 import { EngineService } from './engine.service';
 
@@ -47,6 +48,23 @@ export class EngineController {
       nowMs: state.nowMs,
       stateHash: state.stateHash(),
       recovery: this.engine.recovery,
+    };
+  }
+
+  /**
+   * The command journal's group commits since the engine started: syncs, the frames (engine batches)
+   * and bytes they made durable, the time spent in them, p50/p90/p99 and the histogram of their
+   * durations (buckets of [upper bound µs, count]). Counts only grow: the difference of two readings
+   * is the period between them. Every acknowledgement waits for one of these syncs.
+   */
+  @Get('v1/engine/journal')
+  journal() {
+    const stats = this.engine.journalStats();
+    return {
+      ...stats,
+      p50Micros: syncQuantile(stats, 0.5),
+      p90Micros: syncQuantile(stats, 0.9),
+      p99Micros: syncQuantile(stats, 0.99),
     };
   }
 

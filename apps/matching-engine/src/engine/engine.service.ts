@@ -10,7 +10,7 @@ import {
   type EngineEvent,
   type UnsequencedCommand,
 } from '@exchange/domain';
-import { SnapshotStore } from '@exchange/journal';
+import { SnapshotStore, type SyncStats } from '@exchange/journal';
 import { BinaryEventSink } from '@exchange/order-book';
 import { RiskStage } from '@exchange/risk';
 import { ENGINE_CONFIG, type EngineConfig } from '../config/engine-config';
@@ -127,6 +127,21 @@ export class EngineService implements OnModuleInit, OnApplicationShutdown {
 
   get eventLog(): EventLog {
     return this.events;
+  }
+
+  /**
+   * The command journal's group commits since the engine started: the syncs that acknowledgements
+   * wait for, with a histogram of their durations, and the durability settings they ran under.
+   */
+  journalStats(): {
+    fsync: EngineConfig['fsync'];
+    syncThread: EngineConfig['journalSyncThread'];
+  } & SyncStats {
+    return {
+      fsync: this.config.fsync,
+      syncThread: this.config.journalSyncThread,
+      ...this.commands.syncStats(),
+    };
   }
 
   /** Resolves when any scheduled snapshot has been written. */

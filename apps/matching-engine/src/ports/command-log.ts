@@ -1,4 +1,5 @@
 import type { UnsequencedCommand } from '@exchange/domain';
+import type { SyncStats } from '@exchange/journal';
 
 /** Commands [firstSeq, lastSeq] in the binary codec, as one journal frame holds them. */
 export interface CommandBatch {
@@ -21,6 +22,8 @@ export interface CommandLog {
   append(commands: readonly UnsequencedCommand[]): Promise<CommandBatch>;
   /** Visits the durable batches holding seqs above afterSeq, in order. */
   replay(afterSeq: number, visit: (batch: CommandBatch) => void): void;
+  /** Its group commits so far (see FileJournal.syncStats). */
+  syncStats(): SyncStats;
   /** Called after a snapshot at `seq`: the log may drop what the oldest kept snapshot covers. */
   compact(snapshotSeq: number, oldestKeptSeq: number): void;
   close(): Promise<void>;
