@@ -102,8 +102,7 @@ export class Authenticator {
       throw ApiException.of('BAD_SIGNATURE', undefined, 'x-api-signature');
     if (key.revokedAt !== null)
       throw ApiException.of('KEY_REVOKED', `the key was revoked at ${key.revokedAt.toISOString()}`);
-    if (!this.replays.admit(`${r.keyId}:${r.signature.toLowerCase()}`, ts, now))
-      throw ApiException.of('REPLAYED_REQUEST');
+    if (!this.replays.admit(r.signature, ts, now)) throw ApiException.of('REPLAYED_REQUEST');
     return { accountId: key.accountId, keyId: key.keyId, scopes: key.scopes };
   }
 
