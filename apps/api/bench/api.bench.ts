@@ -1,5 +1,5 @@
 import * as os from 'node:os';
-import type { Credentials } from '@exchange/client';
+import type { Credentials, WsClient } from '@exchange/client';
 import { statsBetween, syncQuantile, type SyncStats } from '@exchange/journal';
 import { startExchange, startTransportPeer, type RunningServer } from './exchange-process';
 import {
@@ -10,7 +10,9 @@ import {
   wsBatchOrders,
   wsMassQuotes,
   wsOrders,
+  wsOrdersAtRate,
   type FanoutRound,
+  type OfferedRound,
   type OrderRound,
   type RestTransport,
 } from './workload';
@@ -21,6 +23,11 @@ import {
  * temporary folder; this process is the clients, on libs/client:
  *  (a) WebSocket order entry: WS_CONNECTIONS authenticated connections, WS_IN_FLIGHT orders in flight
  *      on each (private/buy and private/sell of resting limit orders on H100-USDC);
+ *  (a+) the same connections open-loop: orders fall due at each rate of WS_RATES (default 10,000,
+ *      20,000 and 30,000 orders/s; none in --quick, WS_RATES= for none), dealt to the connections in
+ *      turn and sent as they fall due whatever the answers do; latency from each order's due time,
+ *      so a stall counts against every order due during it (no coordinated omission); at most 512
+ *      unanswered per connection (below an account's 1,000 open orders). One round per rate;
  *  (a') market-maker requotes: the same connections, MASS_QUOTE_IN_FLIGHT private/mass_quote requests
  *      in flight on each, each replacing the client's quotes with MASS_QUOTES resting orders (counted
  *      as orders; latency per request);
@@ -76,6 +83,7 @@ const quotesPerRequest = envInt('MASS_QUOTES', 20);
 const quoteInFlight = envInt('MASS_QUOTE_IN_FLIGHT', 4);
 const batchOrders = envInt('BATCH_ORDERS', 10);
 const batchInFlight = envInt('BATCH_IN_FLIGHT', 4);
+const wsRates = process.env.WS_RATES === '' ? [] : envList('WS_RATES', quick ? [] : [10_000, 20_000, 30_000]);
 const fanoutSubscribers = envInt('FANOUT_SUBSCRIBERS', 1000);
 const fanoutRate = envInt('FANOUT_RATE', 20);
 const fanoutS = envInt('FANOUT_S', quick ? 2 : 15);
@@ -163,6 +171,32 @@ async function orderRounds(
   return all.find((r) => r.ordersPerS === mid)!;
 }
 
+/** An open-loop WebSocket round at one offered rate, with the server's CPU and journal as in order rounds. */
+type OfferedLevel = OfferedRound & { serverUs: number | undefined; journal?: JournalRound };
+
+async function offeredRound(
+  server: RunningServer,
+  ws: WsClient[],
+  rate: number,
+  label: string,
+): Promise<OfferedLevel> {
+  const before = await server.journal?.();
+  const { r, serverUs } = await measured(
+    server,
+    () => wsOrdersAtRate(ws, rate, roundS),
+    (x) => x.orders,
+  );
+  const after = await server.journal?.();
+  const journal = before && after ? journalRound(before, after, r) : undefined;
+  const level: OfferedLevel = { ...r, serverUs, ...(journal ? { journal } : {}) };
+  logRound(label, level);
+  if (r.notSent > 0)
+    log(
+      `    ${r.notSent} orders fell due while their connection had 512 unanswered: not sent (the server did not keep up)`,
+    );
+  return level;
+}
+
 /** A fan-out round with the server's and the subscribers' (this process's) CPU per delivery. */
 type MeasuredFanout = FanoutRound & { serverUs: number | undefined; clientUs: number };
 
@@ -191,6 +225,8 @@ async function fanoutRound(
 async function entryScenarios(server: RunningServer, accounts: Credentials[], label: string) {
   const ws = await connectWs(server.wsUrl, accounts.slice(0, wsConnections));
   const wsRound = await orderRounds(server, `${label} ws`, (s) => wsOrders(ws, wsInFlight, s));
+  const offered: OfferedLevel[] = [];
+  for (const rate of wsRates) offered.push(await offeredRound(server, ws, rate, `${label} ws at ${rate}/s`));
   const quoteRound = await orderRounds(server, `${label} ws mass quote`, (s) =>
     wsMassQuotes(ws, quoteInFlight, s, quotesPerRequest),
   );
@@ -206,7 +242,7 @@ async function entryScenarios(server: RunningServer, accounts: Credentials[], la
     restLevels.push({ ...r, inFlight });
   }
   const rest = restLevels.reduce((best, r) => (r.ordersPerS > best.ordersPerS ? r : best));
-  return { ws: wsRound, quotes: quoteRound, batch: batchRound, rest, restLevels };
+  return { ws: wsRound, offered, quotes: quoteRound, batch: batchRound, rest, restLevels };
 }
 
 async function main() {
@@ -216,6 +252,7 @@ async function main() {
   );
   log(
     `  ws: ${wsConnections} connections x ${wsInFlight} in flight; mass quotes: ${quoteInFlight} in flight x ${quotesPerRequest} quotes; batches: ${batchInFlight} in flight x ${batchOrders} orders; rest: ${restClients} keys x ${restInFlight.join(' or ')} in flight (${restTransport}); ` +
+      `ws open-loop: ${wsRates.length > 0 ? wsRates.map((r) => `${r}/s`).join(', ') : 'none'}; ` +
       `fan-out: ${fanoutSubscribers} subscribers, ${fanoutRate} changes/s for ${fanoutS} s`,
   );
   const exchange = await startExchange();
@@ -268,6 +305,18 @@ async function main() {
   log(row('WS quotes', api.quotes, peer.quotes));
   log(row('WS batch', api.batch, peer.batch));
   log(row('REST', api.rest, peer.rest));
+  if (wsRates.length > 0) {
+    log('');
+    log('| WS offered | orders/s | p50 ms  | p99 ms  | srv µs/o | peer o/s | peer p99 |');
+    log('| ---------- | -------- | ------- | ------- | -------- | -------- | -------- |');
+    for (let i = 0; i < wsRates.length; i++) {
+      const a = api.offered[i]!;
+      const p = peer.offered[i]!;
+      log(
+        `| ${String(a.offeredPerS).padStart(10)} | ${String(Math.round(a.ordersPerS)).padStart(8)} | ${f2(a.p50Ms).padStart(7)} | ${f2(a.p99Ms).padStart(7)} | ${cpuText(a.serverUs).padStart(8)} | ${String(Math.round(p.ordersPerS)).padStart(8)} | ${f2(p.p99Ms).padStart(8)} |`,
+      );
+    }
+  }
   log(
     `REST in flight per key: ${api.rest.inFlight} (exchange), ${peer.rest.inFlight} (peer); by level, exchange / peer orders/s: ${api.restLevels.map((r, i) => `${r.inFlight}: ${Math.round(r.ordersPerS)} / ${Math.round(peer.restLevels[i]!.ordersPerS)}`).join(', ')}`,
   );
@@ -293,6 +342,18 @@ async function main() {
       ws_orders_per_s: Math.round(api.ws.ordersPerS),
       ws_ack_p50_ms: +f2(api.ws.p50Ms),
       ws_ack_p99_ms: +f2(api.ws.p99Ms),
+      ws_offered: Object.fromEntries(
+        api.offered.map((r) => [
+          r.offeredPerS,
+          {
+            orders_per_s: Math.round(r.ordersPerS),
+            p50_ms: +f2(r.p50Ms),
+            p99_ms: +f2(r.p99Ms),
+            not_sent: r.notSent,
+          },
+        ]),
+      ),
+      peer_ws_offered_p99_ms: Object.fromEntries(peer.offered.map((r) => [r.offeredPerS, +f2(r.p99Ms)])),
       ws_mass_quote_orders_per_s: Math.round(api.quotes.ordersPerS),
       ws_mass_quote_p99_ms: +f2(api.quotes.p99Ms),
       quotes_per_request: quotesPerRequest,

@@ -167,6 +167,104 @@ export function wsOrders(clients: WsClient[], inFlight: number, seconds: number)
   );
 }
 
+/** An open-loop round: the rate offered and what came of it. */
+export interface OfferedRound extends OrderRound {
+  offeredPerS: number;
+  /** Orders that were due but not sent because a client already had `maxInFlight` waiting. */
+  notSent: number;
+}
+
+/**
+ * Open-loop WebSocket order entry: orders are due on a fixed schedule (`ratePerS` in all, dealt to
+ * the clients in turn) whatever the answers do, and sent as they fall due (a timer checks every
+ * millisecond). Latency runs from each order's due time to its acknowledgement, so a stall anywhere
+ * delays the orders due during it and counts against each of them (no coordinated omission). Every
+ * 200 acknowledged orders of a client its open orders are cancelled in one request, not awaited.
+ * A client with `maxInFlight` orders unanswered sends no more until answers come back; orders that
+ * fall due meanwhile are counted as not sent (the server did not keep up with the rate).
+ */
+export async function wsOrdersAtRate(
+  clients: WsClient[],
+  ratePerS: number,
+  seconds: number,
+  maxInFlight = 512,
+): Promise<OfferedRound> {
+  const h = histogram();
+  const streams = clients.map((_, c) => new OrderStream(c * 7919, c));
+  const inFlight = clients.map(() => 0);
+  const sinceCancel = clients.map(() => 0);
+  let orders = 0;
+  let errors = 0;
+  let notSent = 0;
+  let firstError: string | undefined;
+  const total = Math.max(1, Math.round(ratePerS * seconds));
+  const t0 = performance.now();
+  let next = 0;
+  // requests unanswered; the round ends when the schedule is through and none is left
+  let outstanding = 0;
+  let allSent = false;
+  let finished: () => void = () => undefined;
+  const ended = new Promise<void>((r) => (finished = r));
+  const settled = () => {
+    if (--outstanding === 0 && allSent) finished();
+  };
+  const failed = (err: unknown) => {
+    errors++;
+    firstError ??= describe(err);
+  };
+  await new Promise<void>((done) => {
+    const tick = () => {
+      const now = performance.now();
+      const due = Math.min(total, Math.floor(((now - t0) * ratePerS) / 1000) + 1);
+      for (; next < due; next++) {
+        const c = next % clients.length;
+        if (inFlight[c]! >= maxInFlight) {
+          notSent++;
+          continue;
+        }
+        const dueAt = t0 + (next * 1000) / ratePerS;
+        const { side, ...o } = streams[c]!.next();
+        const ws = clients[c]!;
+        inFlight[c]!++;
+        outstanding++;
+        (side === 'buy' ? ws.buy(o) : ws.sell(o))
+          .then(() => {
+            h.recordValue(Math.max(1, Math.round((performance.now() - dueAt) * 1000)));
+            orders++;
+            if (++sinceCancel[c]! >= 200) {
+              sinceCancel[c] = 0;
+              outstanding++;
+              ws.cancelAll(INSTRUMENT).catch(failed).finally(settled);
+            }
+          }, failed)
+          .finally(() => {
+            inFlight[c]!--;
+            settled();
+          });
+      }
+      if (next >= total) done();
+      else setTimeout(tick, 1);
+    };
+    tick();
+  });
+  // answers still on their way belong to the round
+  allSent = true;
+  if (outstanding > 0) await ended;
+  const elapsedS = (performance.now() - t0) / 1000;
+  await Promise.all(clients.map((c) => c.cancelAll(INSTRUMENT).catch(() => undefined)));
+  return {
+    offeredPerS: ratePerS,
+    notSent,
+    orders,
+    seconds: elapsedS,
+    ordersPerS: orders / elapsedS,
+    p50Ms: h.getValueAtPercentile(50) / 1000,
+    p99Ms: h.getValueAtPercentile(99) / 1000,
+    errors,
+    ...(firstError !== undefined ? { firstError } : {}),
+  };
+}
+
 /**
  * Market-maker requotes over WebSocket: each request is one private/mass_quote that replaces the
  * client's quotes on H100-USDC with `quotesPerRequest` new resting orders (half bids, half asks) in
