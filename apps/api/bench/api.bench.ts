@@ -54,7 +54,7 @@ import {
  * elsewhere), cancels included. Unlike the rates, it hardly moves with what else the machine runs.
  * The exchange's order rounds also give its command journal over the round (GET /v1/engine/journal
  * before and after, the final cancels included): group commits a second, orders per commit, the
- * syncs' p50 and p99, and the share of the round the engine's thread spent in them.
+ * syncs' p50, p99 and longest, and the share of the round the engine's thread spent in them.
  * Last line: one JSON object.
  */
 const quick = process.argv.includes('--quick');
@@ -97,13 +97,15 @@ const f2 = (x: number) => x.toFixed(2);
 
 /**
  * The exchange's command journal over a round: group commits a second, orders acknowledged per
- * commit, its syncs' p50 and p99, and the share of the round the engine's thread spent in them.
+ * commit, its syncs' p50, p99 and longest, and the share of the round the engine's thread spent in them.
  */
 interface JournalRound {
   syncsPerS: number;
   ordersPerSync: number;
   syncP50Ms: number;
   syncP99Ms: number;
+  /** The longest sync, to the upper bound of its histogram bucket. */
+  syncMaxMs: number;
   syncBusyPct: number;
 }
 
@@ -117,6 +119,7 @@ function journalRound(before: SyncStats, after: SyncStats, r: OrderRound): Journ
     ordersPerSync: w.syncs === 0 ? 0 : r.orders / w.syncs,
     syncP50Ms: syncQuantile(w, 0.5) / 1000,
     syncP99Ms: syncQuantile(w, 0.99) / 1000,
+    syncMaxMs: w.maxMicros / 1000,
     syncBusyPct: w.totalMicros / (r.seconds * 1e4),
   };
 }
@@ -124,7 +127,7 @@ function journalRound(before: SyncStats, after: SyncStats, r: OrderRound): Journ
 const journalText = (j: JournalRound | undefined) =>
   j === undefined
     ? ''
-    : `; journal ${Math.round(j.syncsPerS)} syncs/s, ${f1(j.ordersPerSync)} orders/sync, sync p50 ${f2(j.syncP50Ms)} p99 ${f2(j.syncP99Ms)} ms, ${f1(j.syncBusyPct)}% of the time`;
+    : `; journal ${Math.round(j.syncsPerS)} syncs/s, ${f1(j.ordersPerSync)} orders/sync, sync p50 ${f2(j.syncP50Ms)} p99 ${f2(j.syncP99Ms)} max ${f2(j.syncMaxMs)} ms, ${f1(j.syncBusyPct)}% of the time`;
 /** The REST figure at one number of requests in flight per key. */
 type RestLevel = MeasuredRound & { inFlight: number };
 
