@@ -375,6 +375,105 @@ describe('FileJournal', () => {
     await j.close();
   });
 
+  describe('writeBehindBytes', () => {
+    /** A pool sync that waits to be released by the test; descriptors closed are noted. */
+    function heldIo() {
+      const running: { fd: number; release: () => void }[] = [];
+      const closed: number[] = [];
+      const io: SyncIo = {
+        fdatasync: (fd, done) =>
+          running.push({
+            fd,
+            release: () => fs.fdatasync(fd, done),
+          }),
+        fdatasyncSync: () => {
+          throw new Error('no sync on the caller');
+        },
+        closeSync: (fd) => {
+          closed.push(fd);
+          fs.closeSync(fd);
+        },
+      };
+      return { io, running, closed };
+    }
+    const settle = () => new Promise((r) => setTimeout(r, 20));
+
+    it('syncs in the background once that many bytes are written, one sync at a time, without holding appends', async () => {
+      const { io, running } = heldIo();
+      const dir = tmpDir();
+      const j = new FileJournal({
+        dir,
+        name: 'ev',
+        fsync: 'none',
+        writeBehindBytes: 100,
+        syncIo: io,
+      });
+      await j.append(1, 1, payload(1, 40)); // 68 bytes with the header
+      expect(running).toHaveLength(0);
+      await j.append(2, 2, payload(2, 40)); // 136: a sync starts
+      expect(running).toHaveLength(1);
+      // appends resolve at once while it runs, and start no second one
+      await j.append(3, 3, payload(3, 200));
+      expect(running).toHaveLength(1);
+      running[0]!.release();
+      await settle();
+      // bytes written while it ran count towards the next one
+      await j.append(4, 4, payload(4, 1));
+      expect(running).toHaveLength(2);
+      running[1]!.release();
+      await j.close();
+      const again = new FileJournal({ dir, name: 'ev', fsync: 'none' });
+      expect([...again.frames()].map((f) => f.firstSeq)).toEqual([1, 2, 3, 4]);
+      await again.close();
+    });
+
+    it('closes a segment rotated away under a running sync only when that sync returns, and close waits for it', async () => {
+      const { io, running, closed } = heldIo();
+      const j = new FileJournal({
+        dir: tmpDir(),
+        name: 'ev',
+        fsync: 'none',
+        writeBehindBytes: 10,
+        syncIo: io,
+      });
+      await j.append(1, 1, payload(1));
+      expect(running).toHaveLength(1);
+      const first = running[0]!.fd;
+      j.rotate();
+      expect(closed).toEqual([]);
+      running[0]!.release();
+      await settle();
+      expect(closed).toEqual([first]);
+      await j.append(2, 2, payload(2));
+      expect(running).toHaveLength(2);
+      let isClosed = false;
+      const closing = j.close().then(() => (isClosed = true));
+      await settle();
+      expect(isClosed).toBe(false);
+      running[1]!.release();
+      await closing;
+      expect(closed).toEqual([first, running[1]!.fd]);
+    });
+
+    it('does nothing when the journal syncs its batches', async () => {
+      const { io, running } = heldIo();
+      const j = new FileJournal({
+        dir: tmpDir(),
+        name: 'cmd',
+        fsync: 'batch',
+        syncThread: 'pool',
+        writeBehindBytes: 10,
+        syncIo: io,
+      });
+      const appended = j.append(1, 1, payload(1));
+      expect(running).toHaveLength(1); // the group commit itself
+      running[0]!.release();
+      await appended;
+      await j.close();
+      expect(running).toHaveLength(1);
+    });
+  });
+
   describe('syncStats', () => {
     /** A clock that only the syncs move: each takes the next of `micros`. */
     function timedIo(micros: number[]) {

@@ -32,6 +32,14 @@ export interface FileJournalOptions {
    * append that finds less than this ahead, so only one sync in many pays for a growth.
    */
   preallocateBytes?: number;
+  /**
+   * fsync 'none' only: each time this many bytes have been written since the last one, start an
+   * fdatasync on libuv's pool in the background (at most one at a time; appends never wait for it).
+   * The file's pages then go to disk a little at a time, instead of being left to the kernel, which
+   * writes them out in bursts once they are 30 s old: a burst of a busy log's pages fills the disk's
+   * queue, and another journal's group commit (the command journal's) waits behind it.
+   */
+  writeBehindBytes?: number;
   /** Start a new segment once the current one is this large. */
   segmentBytes?: number;
   /** The sync and close calls (node:fs by default): a seam for simulating a slow or failing disk. */
@@ -107,6 +115,9 @@ export class FileJournal {
   private retired: number[] = [];
   /** Settles when the running sync (if any) has returned. */
   private syncRunning: Promise<void> = Promise.resolve();
+  /** writeBehindBytes: bytes written since the last background sync began, and that sync while it runs. */
+  private behindBytes = 0;
+  private behind: { fd: number; closeAfter: boolean; done: Promise<void> } | undefined;
   /** syncThread 'caller': a sync is queued for the end of the current run of code. */
   private syncQueued = false;
   private readonly io: SyncIo;
@@ -141,7 +152,11 @@ export class FileJournal {
     this.preallocate();
     this.lastSeq = lastSeq;
     const n = ++this.written;
-    if (this.options.fsync === 'none') return Promise.resolve();
+    if (this.options.fsync === 'none') {
+      this.behindBytes += frame.length;
+      this.writeBehind();
+      return Promise.resolve();
+    }
     const p = new Promise<void>((resolve, reject) => this.waiters.push({ frame: n, resolve, reject }));
     this.kickSync();
     return p;
@@ -212,6 +227,7 @@ export class FileJournal {
     } finally {
       // a sync may start another as it returns (for a rotated segment): close only once none runs
       while (this.syncing) await this.syncRunning;
+      if (this.behind !== undefined) await this.behind.done;
       for (const fd of this.retired.splice(0)) this.io.closeSync(fd);
       if (this.fd >= 0) this.io.closeSync(this.fd);
       this.fd = -1;
@@ -225,9 +241,31 @@ export class FileJournal {
    * the number is reused, sync another file). The engine's thread never waits for the disk here.
    */
   private retire(): void {
-    if (this.options.fsync === 'none' || (this.synced === this.written && !this.syncing))
+    if (this.behind?.fd === this.fd) this.behind.closeAfter = true;
+    else if (this.options.fsync === 'none' || (this.synced === this.written && !this.syncing))
       this.io.closeSync(this.fd);
     else this.retired.push(this.fd);
+  }
+
+  /**
+   * writeBehindBytes: starts a background fdatasync of the current segment once that many bytes
+   * were written since the last one began, unless one still runs. Its outcome is not reported: with
+   * fsync 'none' the journal promises nothing about durability. A segment rotated away while it
+   * runs is closed when it returns.
+   */
+  private writeBehind(): void {
+    const every = this.options.writeBehindBytes ?? 0;
+    if (every <= 0 || this.behindBytes < every || this.behind !== undefined) return;
+    this.behindBytes = 0;
+    const fd = this.fd;
+    let done: () => void = () => undefined;
+    const behind = { fd, closeAfter: false, done: new Promise<void>((r) => (done = r)) };
+    this.behind = behind;
+    this.io.fdatasync(fd, () => {
+      if (behind.closeAfter) this.io.closeSync(fd);
+      this.behind = undefined;
+      done();
+    });
   }
 
   /** Starts a group commit of what was written: on the pool now, or on this thread once its current run of code ends. */

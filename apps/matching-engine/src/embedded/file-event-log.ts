@@ -2,6 +2,13 @@ import { FileJournal, type FsyncPolicy } from '@exchange/journal';
 import type { EventLog } from '../ports/event-log';
 
 /**
+ * How much of the event log is written between its background syncs (see FileJournalOptions
+ * .writeBehindBytes). Without them, the kernel flushed a busy event log in bursts that held the
+ * command journal's syncs, and so the acknowledgements, for tens of ms.
+ */
+const WRITE_BEHIND_BYTES = 1024 * 1024;
+
+/**
  * The embedded event log: a file journal of event batches. Events can always be rebuilt from the
  * commands, so by default this journal is not synced on every batch; a torn tail after a crash is
  * cut off at open and the engine re-emits from there.
@@ -10,7 +17,7 @@ export class FileEventLog implements EventLog {
   private readonly journal: FileJournal;
 
   constructor(dir: string, fsync: FsyncPolicy = 'none') {
-    this.journal = new FileJournal({ dir, name: 'events', fsync });
+    this.journal = new FileJournal({ dir, name: 'events', fsync, writeBehindBytes: WRITE_BEHIND_BYTES });
   }
 
   get recovery() {
