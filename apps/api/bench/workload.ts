@@ -130,8 +130,20 @@ async function runLoops(
       });
     }),
   );
-  const elapsedS = (performance.now() - t0) / 1000;
+  const round = roundEnded(h, orders, t0, errors, firstError);
   await Promise.all(clients.map((c) => c.cancelAll().catch(() => undefined)));
+  return round;
+}
+
+/** The figures of a round that began at `t0` and has just ended. */
+function roundEnded(
+  h: Histogram,
+  orders: number,
+  t0: number,
+  errors: number,
+  firstError: string | undefined,
+): OrderRound {
+  const elapsedS = (performance.now() - t0) / 1000;
   return {
     orders,
     seconds: elapsedS,
@@ -250,19 +262,9 @@ export async function wsOrdersAtRate(
   // answers still on their way belong to the round
   allSent = true;
   if (outstanding > 0) await ended;
-  const elapsedS = (performance.now() - t0) / 1000;
+  const round = roundEnded(h, orders, t0, errors, firstError);
   await Promise.all(clients.map((c) => c.cancelAll(INSTRUMENT).catch(() => undefined)));
-  return {
-    offeredPerS: ratePerS,
-    notSent,
-    orders,
-    seconds: elapsedS,
-    ordersPerS: orders / elapsedS,
-    p50Ms: h.getValueAtPercentile(50) / 1000,
-    p99Ms: h.getValueAtPercentile(99) / 1000,
-    errors,
-    ...(firstError !== undefined ? { firstError } : {}),
-  };
+  return { ...round, offeredPerS: ratePerS, notSent };
 }
 
 /**
