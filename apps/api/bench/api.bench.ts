@@ -150,6 +150,18 @@ async function measured<T>(server: RunningServer, run: () => Promise<T>, count: 
   };
 }
 
+/** One round of `run` with the server's CPU per order and, for the exchange, its journal over the round. */
+async function orderRound<R extends OrderRound>(
+  server: RunningServer,
+  run: () => Promise<R>,
+): Promise<R & { serverUs: number | undefined; journal?: JournalRound }> {
+  const before = await server.journal?.();
+  const { r, serverUs } = await measured(server, run, (x) => x.orders);
+  const after = await server.journal?.();
+  const journal = before && after ? journalRound(before, after, r) : undefined;
+  return { ...r, serverUs, ...(journal ? { journal } : {}) };
+}
+
 /** Rounds of one order-entry scenario; the figure is the median round by orders/s (of two, the lower). */
 async function orderRounds(
   server: RunningServer,
@@ -159,15 +171,7 @@ async function orderRounds(
   await run(quick ? 0.5 : 1); // warm-up: connections, JIT
   const all: MeasuredRound[] = [];
   for (let i = 0; i < rounds; i++) {
-    const before = await server.journal?.();
-    const { r, serverUs } = await measured(
-      server,
-      () => run(roundS),
-      (x) => x.orders,
-    );
-    const after = await server.journal?.();
-    const journal = before && after ? journalRound(before, after, r) : undefined;
-    all.push({ ...r, serverUs, ...(journal ? { journal } : {}) });
+    all.push(await orderRound(server, () => run(roundS)));
     logRound(`${label} round ${i + 1}`, all[i]!);
   }
   const mid = median(all.map((r) => r.ordersPerS));
@@ -183,19 +187,11 @@ async function offeredRound(
   rate: number,
   label: string,
 ): Promise<OfferedLevel> {
-  const before = await server.journal?.();
-  const { r, serverUs } = await measured(
-    server,
-    () => wsOrdersAtRate(ws, rate, roundS),
-    (x) => x.orders,
-  );
-  const after = await server.journal?.();
-  const journal = before && after ? journalRound(before, after, r) : undefined;
-  const level: OfferedLevel = { ...r, serverUs, ...(journal ? { journal } : {}) };
+  const level = await orderRound(server, () => wsOrdersAtRate(ws, rate, roundS));
   logRound(label, level);
-  if (r.notSent > 0)
+  if (level.notSent > 0)
     log(
-      `    ${r.notSent} orders fell due while their connection had 512 unanswered: not sent (the server did not keep up)`,
+      `    ${level.notSent} orders fell due while their connection had 512 unanswered: not sent (the server did not keep up)`,
     );
   return level;
 }
