@@ -109,8 +109,9 @@ interface JournalRound {
   syncBusyPct: number;
 }
 
-/** An order round with the server's CPU per order (undefined off Linux) and, for the exchange, its journal. */
-type MeasuredRound = OrderRound & { serverUs: number | undefined; journal?: JournalRound };
+/** A round with the server's CPU per order (undefined off Linux) and, for the exchange, its journal. */
+type Measured<R extends OrderRound> = R & { serverUs: number | undefined; journal?: JournalRound };
+type MeasuredRound = Measured<OrderRound>;
 
 function journalRound(before: SyncStats, after: SyncStats, r: OrderRound): JournalRound {
   const w = statsBetween(before, after);
@@ -154,7 +155,7 @@ async function measured<T>(server: RunningServer, run: () => Promise<T>, count: 
 async function orderRound<R extends OrderRound>(
   server: RunningServer,
   run: () => Promise<R>,
-): Promise<R & { serverUs: number | undefined; journal?: JournalRound }> {
+): Promise<Measured<R>> {
   const before = await server.journal?.();
   const { r, serverUs } = await measured(server, run, (x) => x.orders);
   const after = await server.journal?.();
@@ -179,7 +180,7 @@ async function orderRounds(
 }
 
 /** An open-loop WebSocket round at one offered rate, with the server's CPU and journal as in order rounds. */
-type OfferedLevel = OfferedRound & { serverUs: number | undefined; journal?: JournalRound };
+type OfferedLevel = Measured<OfferedRound>;
 
 async function offeredRound(
   server: RunningServer,

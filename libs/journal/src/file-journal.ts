@@ -257,15 +257,15 @@ export class FileJournal {
     const every = this.options.writeBehindBytes ?? 0;
     if (every <= 0 || this.behindBytes < every || this.behind !== undefined) return;
     this.behindBytes = 0;
-    const fd = this.fd;
-    let done: () => void = () => undefined;
-    const behind = { fd, closeAfter: false, done: new Promise<void>((r) => (done = r)) };
+    const behind = { fd: this.fd, closeAfter: false, done: Promise.resolve() };
     this.behind = behind;
-    this.io.fdatasync(fd, () => {
-      if (behind.closeAfter) this.io.closeSync(fd);
-      this.behind = undefined;
-      done();
-    });
+    behind.done = new Promise((resolve) =>
+      this.io.fdatasync(behind.fd, () => {
+        if (behind.closeAfter) this.io.closeSync(behind.fd);
+        this.behind = undefined;
+        resolve();
+      }),
+    );
   }
 
   /** Starts a group commit of what was written: on the pool now, or on this thread once its current run of code ends. */
