@@ -20,6 +20,28 @@ beforeAll(async () => {
   execFileSync(process.execPath, [path.join(root, 'infra', 'scripts', 'build.js')], { cwd: root });
 });
 
+/** package.json's scripts and the node flags they start the exchange with (`config.nodeFlags`). */
+function packageJson(): { scripts: Record<string, string>; config: { nodeFlags: string } } {
+  return JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as ReturnType<
+    typeof packageJson
+  >;
+}
+const nodeFlags = () =>
+  packageJson()
+    .config.nodeFlags.split(' ')
+    .filter((f) => f !== '');
+
+it('runs the exchange from npm start, start:matching-engine and start:api with the node flags of package.json', () => {
+  const { scripts } = packageJson();
+  expect(nodeFlags()).toContain('--max-semi-space-size=64');
+  for (const [name, main] of [
+    ['start', 'dist/apps/main.js'],
+    ['start:matching-engine', 'dist/apps/matching-engine/src/main.js'],
+    ['start:api', 'dist/apps/api/src/main.js'],
+  ])
+    expect(scripts[name]).toContain(`node $npm_package_config_nodeFlags ${main}`);
+});
+
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -50,7 +72,7 @@ it('starts the whole exchange on its embedded defaults, projects into PostgreSQL
     API_PUBLIC_RATE_LIMIT_BURST: '1000000',
     API_PUBLIC_RATE_LIMIT_PER_S: '1000000',
   };
-  const proc = spawn(process.execPath, [path.join(root, 'dist', 'apps', 'main.js')], {
+  const proc = spawn(process.execPath, [...nodeFlags(), path.join(root, 'dist', 'apps', 'main.js')], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

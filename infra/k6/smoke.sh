@@ -66,7 +66,9 @@ Promise.all(servers.map((s) => new Promise((r) => s.listen(0, "127.0.0.1", r))))
   exit 1
 }
 
-echo "load:smoke: exchange on 127.0.0.1:$api (data in $dir)"
+# the node flags npm start runs the exchange with (package.json config.nodeFlags)
+node_flags=$(cd "$root" && node -p "require('./package.json').config.nodeFlags")
+echo "load:smoke: exchange on 127.0.0.1:$api (data in $dir; node $node_flags)"
 (
   cd "$root"
   exec env API_HTTP_PORT="$api" ENGINE_HTTP_PORT="$engine" ORACLE_HTTP_PORT="$oracle" \
@@ -75,7 +77,7 @@ echo "load:smoke: exchange on 127.0.0.1:$api (data in $dir)"
     API_DATA_DIR="$dir/api" KAFKA_BROKERS= DATABASE_URL= DEMO_TRADERS=off \
     API_RATE_LIMIT_BURST=1000000 API_RATE_LIMIT_PER_S=1000000 \
     API_PUBLIC_RATE_LIMIT_BURST=100000 API_PUBLIC_RATE_LIMIT_PER_S=100000 \
-    node dist/apps/main.js
+    node $node_flags dist/apps/main.js
 ) >"$dir/exchange.log" 2>&1 &
 pid=$!
 

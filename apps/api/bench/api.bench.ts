@@ -1,7 +1,7 @@
 import * as os from 'node:os';
 import type { Credentials, WsClient } from '@exchange/client';
 import { statsBetween, syncQuantile, type SyncStats } from '@exchange/journal';
-import { startExchange, startTransportPeer, type RunningServer } from './exchange-process';
+import { exchangeNodeFlags, startExchange, startTransportPeer, type RunningServer } from './exchange-process';
 import {
   connectWs,
   fanout,
@@ -248,7 +248,7 @@ async function entryScenarios(server: RunningServer, accounts: Credentials[], la
 async function main() {
   log(
     `bench:api${quick ? ' --quick' : ''}: node ${process.version}, ${os.cpus().length} cpus (${os.cpus()[0]?.model ?? '?'}), ` +
-      `${rounds} rounds of ${roundS} s; journal fsync ${process.env.JOURNAL_FSYNC || 'batch'}`,
+      `${rounds} rounds of ${roundS} s; journal fsync ${process.env.JOURNAL_FSYNC || 'batch'}; exchange node flags: ${exchangeNodeFlags().join(' ') || 'none'}`,
   );
   log(
     `  ws: ${wsConnections} connections x ${wsInFlight} in flight; mass quotes: ${quoteInFlight} in flight x ${quotesPerRequest} quotes; batches: ${batchInFlight} in flight x ${batchOrders} orders; rest: ${restClients} keys x ${restInFlight.join(' or ')} in flight (${restTransport}); ` +
@@ -338,6 +338,7 @@ async function main() {
       node: process.version,
       journal_fsync: process.env.JOURNAL_FSYNC || 'batch',
       journal_sync_thread: process.env.JOURNAL_SYNC_THREAD || 'caller',
+      exchange_node_flags: exchangeNodeFlags().join(' '),
       rest_transport: restTransport,
       ws_orders_per_s: Math.round(api.ws.ordersPerS),
       ws_ack_p50_ms: +f2(api.ws.p50Ms),

@@ -64,12 +64,20 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/** The node flags `npm start` runs the exchange with: package.json's `config.nodeFlags`. */
+export function exchangeNodeFlags(): string[] {
+  const pkg = JSON.parse(fs.readFileSync(path.join(distRoot, '..', 'package.json'), 'utf8')) as {
+    config?: { nodeFlags?: string };
+  };
+  return (pkg.config?.nodeFlags ?? '').split(' ').filter((a) => a !== '');
+}
+
 /**
  * The whole exchange (dist/apps/main.js) as a child process on free loopback ports, with its data
  * in a temporary folder: no demo session, no simulated oracle feeds, no chain, rate limits out of the
- * way.
+ * way. Node runs it with the flags of `npm start` (exchangeNodeFlags).
  * JOURNAL_FSYNC is passed through (default batch: acknowledged orders are on disk).
- * BENCH_EXCHANGE_NODE_ARGS (space-separated) are node options for the exchange process only, e.g.
+ * BENCH_EXCHANGE_NODE_ARGS (space-separated) are further node options for the exchange process, e.g.
  * `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the server during the bench.
  */
 export async function startExchange(): Promise<RunningServer> {
@@ -78,7 +86,10 @@ export async function startExchange(): Promise<RunningServer> {
   const [api, engine, oracle, settlement, pg] = await freePorts(5);
   const logFile = path.join(dir, 'exchange.log');
   const log = fs.openSync(logFile, 'a');
-  const nodeArgs = (process.env.BENCH_EXCHANGE_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const nodeArgs = [
+    ...exchangeNodeFlags(),
+    ...(process.env.BENCH_EXCHANGE_NODE_ARGS ?? '').split(' ').filter((a) => a !== ''),
+  ];
   const child = spawn(process.execPath, [...nodeArgs, path.join(distRoot, 'apps', 'main.js')], {
     env: {
       ...process.env,
