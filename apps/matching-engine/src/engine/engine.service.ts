@@ -282,7 +282,7 @@ export class EngineService implements OnModuleInit, OnApplicationShutdown {
     }
     appended
       .then((batch) => {
-        const events = decodeEvents(this.apply(batch));
+        const events = this.applyBatch(batch).decoded();
         // events carry the seq of the command that caused them, in seq order
         let seq = batch.firstSeq;
         let e = 0;
@@ -323,6 +323,14 @@ export class EngineService implements OnModuleInit, OnApplicationShutdown {
 
   /** Applies a durable batch (it must follow the engine's last seq) and appends its events. */
   apply(batch: CommandBatch): Uint8Array {
+    return this.applyBatch(batch).bytes;
+  }
+
+  /**
+   * As `apply`, also giving the batch's events decoded: decoded once, whether by the listeners, the
+   * caller or both.
+   */
+  private applyBatch(batch: CommandBatch): { bytes: Uint8Array; decoded: () => EngineEvent[] } {
     if (batch.firstSeq !== this.engine.lastSeq + 1) {
       throw new Error(
         `commands out of order: got seq ${batch.firstSeq}, expected ${this.engine.lastSeq + 1}`,
@@ -344,7 +352,7 @@ export class EngineService implements OnModuleInit, OnApplicationShutdown {
       const body = this.engine.snapshot(); // taken now, written in the background
       this.snapshotting = this.snapshotting.then(() => this.writeSnapshot(seq, body));
     }
-    return bytes;
+    return { bytes, decoded };
   }
 
   /** Runs a batch's commands through the engine (commands it already applied are skipped by seq). */
