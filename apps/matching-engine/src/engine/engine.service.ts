@@ -282,7 +282,7 @@ export class EngineService implements OnModuleInit, OnApplicationShutdown {
     }
     appended
       .then((batch) => {
-        const events = this.applyBatch(batch).decoded();
+        const events = this.apply(batch).decoded();
         // events carry the seq of the command that caused them, in seq order
         let seq = batch.firstSeq;
         let e = 0;
@@ -318,19 +318,14 @@ export class EngineService implements OnModuleInit, OnApplicationShutdown {
 
   /** As `submit`, with the events in the binary codec. */
   async submitRaw(commands: readonly UnsequencedCommand[]): Promise<Uint8Array> {
-    return this.apply(await this.commands.append(commands));
-  }
-
-  /** Applies a durable batch (it must follow the engine's last seq) and appends its events. */
-  apply(batch: CommandBatch): Uint8Array {
-    return this.applyBatch(batch).bytes;
+    return this.apply(await this.commands.append(commands)).bytes;
   }
 
   /**
-   * As `apply`, also giving the batch's events decoded: decoded once, whether by the listeners, the
-   * caller or both.
+   * Applies a durable batch (it must follow the engine's last seq) and appends its events; gives
+   * their bytes and the same events decoded, once, whether by the listeners, the caller or both.
    */
-  private applyBatch(batch: CommandBatch): { bytes: Uint8Array; decoded: () => EngineEvent[] } {
+  private apply(batch: CommandBatch): { bytes: Uint8Array; decoded: () => EngineEvent[] } {
     if (batch.firstSeq !== this.engine.lastSeq + 1) {
       throw new Error(
         `commands out of order: got seq ${batch.firstSeq}, expected ${this.engine.lastSeq + 1}`,
