@@ -494,17 +494,14 @@ describe('FileJournal', () => {
       return { io, nowMs: () => nowMs };
     }
     const frameBytes = (payloadBytes: number) => FRAME_HEADER_BYTES + payloadBytes;
+    /** A synced journal whose syncs take `micros` in turn, by its clock. */
+    function timedJournal(syncThread: 'caller' | 'pool', micros: number[]): FileJournal {
+      const { io, nowMs } = timedIo(micros);
+      return new FileJournal({ dir: tmpDir(), name: 'cmd', fsync: 'batch', syncThread, syncIo: io, nowMs });
+    }
 
     it('counts each group commit on the caller with the frames and bytes it made durable and how long it took', async () => {
-      const { io, nowMs } = timedIo([250, 4_000]);
-      const j = new FileJournal({
-        dir: tmpDir(),
-        name: 'cmd',
-        fsync: 'batch',
-        syncThread: 'caller',
-        syncIo: io,
-        nowMs,
-      });
+      const j = timedJournal('caller', [250, 4_000]);
       await Promise.all([j.append(1, 1, payload(1, 10)), j.append(2, 3, payload(2, 30))]);
       expect(j.syncStats()).toEqual({
         syncs: 1,
@@ -526,15 +523,7 @@ describe('FileJournal', () => {
     });
 
     it('counts group commits on the pool the same way', async () => {
-      const { io, nowMs } = timedIo([900, 900, 900]);
-      const j = new FileJournal({
-        dir: tmpDir(),
-        name: 'cmd',
-        fsync: 'batch',
-        syncThread: 'pool',
-        syncIo: io,
-        nowMs,
-      });
+      const j = timedJournal('pool', [900, 900, 900]);
       // the first sync starts with the first append; the two after it wait and share the next
       await Promise.all([j.append(1, 1, payload(1)), j.append(2, 2, payload(2)), j.append(3, 3, payload(3))]);
       const s = j.syncStats();

@@ -329,18 +329,16 @@ export class FileJournal {
     this.settled(target, targetBytes, started);
   }
 
-  /** A sync that began at `started` returned: it is counted, and the frames up to `frame` are durable. */
+  /**
+   * A sync that began at `started` returned: it is counted, and the frames up to `frame` (`bytes`
+   * written in all) are durable, so their appends resolve.
+   */
   private settled(frame: number, bytes: number, started: number): void {
     if (frame > this.synced) {
       this.syncs.record((this.nowMs() - started) * 1000, frame - this.synced, bytes - this.syncedBytes);
       this.syncedBytes = bytes;
+      this.synced = frame;
     }
-    this.settle(frame);
-  }
-
-  /** Frames up to `frame` are durable: their appends resolve. */
-  private settle(frame: number): void {
-    this.synced = Math.max(this.synced, frame);
     const still: typeof this.waiters = [];
     for (const w of this.waiters) {
       if (w.frame <= this.synced) w.resolve();
